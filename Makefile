@@ -1,0 +1,39 @@
+# CubeSeg: `make run` starts the service, `make test` runs every test, `make bench`
+# measures CubeSeg against its peers. Each installs the Debian packages it needs.
+
+APT_PACKAGES := pkg-config zlib1g-dev libopenblas-dev libmicrohttpd-dev libhdf5-dev \
+                libcfitsio-dev libsqlite3-dev libgnutls28-dev
+# One flag set for build, run and test so they share one release build.
+SWIFT_FLAGS := -c release -Xswiftc -enable-testing
+BIN := .build/release/cubeseg
+
+.PHONY: deps build run test bench fuzz clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build $(SWIFT_FLAGS) --product cubeseg
+
+run: build
+	$(BIN) serve $(ARGS)
+
+test: deps
+	swift build $(SWIFT_FLAGS) --build-tests
+	swift test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
+
+bench: build
+	scripts/bench.sh
+
+fuzz: deps
+	scripts/fuzz.sh
+
+clean:
+	rm -rf .build

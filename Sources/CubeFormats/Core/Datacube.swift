@@ -1,0 +1,123 @@
+import Foundation
+
+/// A spectral datacube: an image of `height x width` pixels, each holding a spectrum of
+/// `channels` values.
+///
+/// Values are read in row blocks through `readRows(_:into:)` into a caller-owned Float32
+/// buffer laid out pixel-major: pixel `(y, x)` of the block starts at
+/// `((y - rows.lowerBound) * width + x) * channels`, and its channels follow contiguously
+/// (row major (pixels, channels)). The storage behind a cube (a memory-mapped file, a
+/// stream, an in-memory array) never needs more than one Float32 copy of the cube.
+public struct Datacube: Sendable {
+    public let height: Int
+    public let width: Int
+    public let channels: Int
+    /// The spectral axis: one value per channel, with its unit.
+    public let axis: SpectralAxis
+    /// What the data was read from, and how it was stored there.
+    public let info: SourceInfo
+    let storage: any DatacubeStorage
+
+    public init(height: Int, width: Int, channels: Int, axis: SpectralAxis? = nil,
+                info: SourceInfo, storage: any DatacubeStorage) {
+        precondition(height > 0 && width > 0 && channels > 0, "empty datacube")
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.axis = axis ?? .channelIndex(channels)
+        self.info = info
+        self.storage = storage
+    }
+
+    /// An in-memory cube over row-major (height, width, channels) Float32 values.
+    public init(height: Int, width: Int, channels: Int, values: [Float], axis: SpectralAxis? = nil,
+                info: SourceInfo = SourceInfo(format: "memory", dataType: "float32")) {
+        precondition(values.count == height * width * channels, "values.count != height * width * channels")
+        self.init(height: height, width: width, channels: channels, axis: axis, info: info,
+                  storage: ArrayStorage(values: values))
+    }
+
+    /// Number of pixels, `height * width`.
+    public var pixelCount: Int { height * width }
+
+    /// Size of the cube as Float32, in bytes.
+    public var float32Bytes: Int { height * width * channels * 4 }
+
+    /// Reads image rows `rows` (a range of y) into `buffer`, which must hold at least
+    /// `rows.count * width * channels` floats; layout as described on the type.
+    public func readRows(_ rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= height, "rows \(rows) outside 0..<\(height)")
+        precondition(buffer.count >= rows.count * width * channels, "buffer too small for \(rows.count) rows")
+        try storage.readRows(rows, width: width, channels: channels, into: buffer)
+    }
+
+    /// Convenience: rows `rows` as a new array (pixel-major, see the type's layout).
+    public func readRows(_ rows: Range<Int>) throws -> [Float] {
+        var out = [Float](repeating: 0, count: rows.count * width * channels)
+        try out.withUnsafeMutableBufferPointer { try readRows(rows, into: $0) }
+        return out
+    }
+
+    /// The whole cube as one row-major (height, width, channels) array. Allocates
+    /// `float32Bytes`; prefer `forEachRowBlock` for large cubes.
+    public func readAll() throws -> [Float] { try readRows(0..<height) }
+
+    /// Calls `body` with consecutive blocks of at most `rowsPerBlock` image rows, reusing
+    /// one buffer. The buffer holds `rows.count * width * channels` valid floats.
+    public func forEachRowBlock(rowsPerBlock: Int? = nil,
+                                _ body: (_ rows: Range<Int>, _ values: UnsafeBufferPointer<Float>) throws -> Void) throws {
+        let perRow = width * channels
+        // ~16 MiB blocks unless told otherwise.
+        let r = max(1, rowsPerBlock ?? max(1, (16 << 20) / max(1, perRow * 4)))
+        var buffer = [Float](repeating: 0, count: min(r, height) * perRow)
+        var y = 0
+        while y < height {
+            let rows = y..<min(height, y + r)
+            try buffer.withUnsafeMutableBufferPointer { b in
+                let slice = UnsafeMutableBufferPointer(rebasing: b[0..<(rows.count * perRow)])
+                try readRows(rows, into: slice)
+                try body(rows, UnsafeBufferPointer(slice))
+            }
+            y = rows.upperBound
+        }
+    }
+}
+
+/// Where a cube's values live. Implementations convert their stored type, byte order and
+/// interleave to Float32 pixel-major blocks on the fly.
+///
+/// Implementations are `Sendable`: reading rows must be safe from several threads, or
+/// serialised internally (libhdf5 is not reentrant).
+public protocol DatacubeStorage: Sendable {
+    /// Writes rows `rows` of a (height, width, channels) cube into `buffer`, pixel-major.
+    func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws
+}
+
+/// A cube held in memory as row-major (height, width, channels) Float32.
+public struct ArrayStorage: DatacubeStorage {
+    public let values: [Float]
+    public init(values: [Float]) { self.values = values }
+    public func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        let n = rows.count * width * channels
+        let start = rows.lowerBound * width * channels
+        values.withUnsafeBufferPointer { src in
+            buffer.baseAddress!.update(from: src.baseAddress!.advanced(by: start), count: n)
+        }
+    }
+}
+
+/// What a cube was read from: format name (`npy`, `raw`, `envi`, `rpl`, `fits`, `hdf5`,
+/// `memory`), the stored element type (`float32`, `uint16`, ...), the file, and
+/// free-form details (HDF5 dataset path, FITS extension, interleave, ...).
+public struct SourceInfo: Sendable, Codable, Equatable {
+    public var format: String
+    public var dataType: String
+    public var path: String?
+    public var details: [String: String]
+    public init(format: String, dataType: String, path: String? = nil, details: [String: String] = [:]) {
+        self.format = format
+        self.dataType = dataType
+        self.path = path
+        self.details = details
+    }
+}

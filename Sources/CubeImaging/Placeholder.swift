@@ -1,0 +1,1 @@
+// CubeImaging: placeholder until its first file lands.

@@ -1,0 +1,149 @@
+import Foundation
+
+/// A trained model as stored in `model.json`: the architecture, the preprocessing that
+/// feeds it, the weights and the cluster centroids. Enough to segment another cube
+/// without training.
+public struct TrainedModel: Sendable, Codable, Equatable {
+    /// Schema tag, `cubeseg-model/1`.
+    public var format: String = TrainedModel.currentFormat
+    public var architecture: Architecture
+    public var preprocessing: PreprocessingRecipe
+    /// Every weight and bias, by name (see `Autoencoder.tensors()`).
+    public var tensors: [Tensor]
+    /// Latent centroids of the chosen K, row-major (K x latent).
+    public var centroids: Tensor?
+    public var chosenK: Int?
+    /// The K range and criterion the model was trained with, for applying it again.
+    public var kMin: Int
+    public var kMax: Int
+    public var seed: UInt64
+
+    public static let currentFormat = "cubeseg-model/1"
+
+    public init(architecture: Architecture, preprocessing: PreprocessingRecipe, tensors: [Tensor],
+                centroids: Tensor?, chosenK: Int?, kMin: Int, kMax: Int, seed: UInt64) {
+        self.architecture = architecture; self.preprocessing = preprocessing; self.tensors = tensors
+        self.centroids = centroids; self.chosenK = chosenK; self.kMin = kMin; self.kMax = kMax; self.seed = seed
+    }
+
+    /// Reads `model.json` bytes; throws `ModelFileError` naming what is wrong.
+    public static func decode(_ data: Data) throws -> TrainedModel {
+        let model: TrainedModel
+        do { model = try JSONDecoder().decode(TrainedModel.self, from: data) }
+        catch { throw ModelFileError.unreadable(String(describing: error)) }
+        guard model.format == currentFormat else { throw ModelFileError.unsupportedFormat(model.format) }
+        return model
+    }
+
+    /// `model.json` bytes (sorted keys, so equal models give equal files).
+    public func encoded() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return try e.encode(self)
+    }
+}
+
+public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(String)
+    case unsupportedFormat(String)
+    case missingTensor(String)
+    case badTensor(name: String, reason: String)
+    public var description: String {
+        switch self {
+        case .unreadable(let s): return "model file is not a CubeSeg model: \(s)"
+        case .unsupportedFormat(let f): return "model format \"\(f)\" is not supported (expected \(TrainedModel.currentFormat))"
+        case .missingTensor(let n): return "model file has no tensor \"\(n)\""
+        case let .badTensor(name, reason): return "model tensor \"\(name)\": \(reason)"
+        }
+    }
+}
+
+/// Layer sizes of an autoencoder (see method.md): encoder input -> hidden... -> encodingDim
+/// (tanh) -> mu, logvar (latent); decoder latent -> hidden... -> input (sigmoid).
+public struct Architecture: Sendable, Codable, Equatable {
+    public var inputLength: Int
+    /// Encoder hidden sizes after the input, e.g. [512, 256, 128, 64].
+    public var encoderHidden: [Int]
+    public var encodingDim: Int
+    public var latent: Int
+    /// Decoder hidden sizes after the latent, e.g. [64, 128, 256, 512].
+    public var decoderHidden: [Int]
+    public var variational: Bool
+    public var dropout: Double
+    public init(inputLength: Int, encoderHidden: [Int], encodingDim: Int, latent: Int,
+                decoderHidden: [Int], variational: Bool, dropout: Double) {
+        self.inputLength = inputLength; self.encoderHidden = encoderHidden; self.encodingDim = encodingDim
+        self.latent = latent; self.decoderHidden = decoderHidden; self.variational = variational; self.dropout = dropout
+    }
+}
+
+/// How raw spectra become network inputs, recorded so a model applies the same steps to
+/// another cube.
+public struct PreprocessingRecipe: Sendable, Codable, Equatable {
+    /// Channel count of the cube the model was trained on (before cropping).
+    public var sourceChannels: Int
+    public var cropStart: Int
+    public var cropEnd: Int
+    /// Bin edges over the cropped channels: bin i sums channels edges[i]..<edges[i+1].
+    public var binEdges: [Int]
+    public var transform: SpectrumTransform
+    public var smoothing: Int
+    /// Total-counts threshold below which a pixel is background (nil: none).
+    public var backgroundThreshold: Double?
+    public init(sourceChannels: Int, cropStart: Int, cropEnd: Int, binEdges: [Int],
+                transform: SpectrumTransform, smoothing: Int, backgroundThreshold: Double?) {
+        self.sourceChannels = sourceChannels; self.cropStart = cropStart; self.cropEnd = cropEnd
+        self.binEdges = binEdges; self.transform = transform; self.smoothing = smoothing
+        self.backgroundThreshold = backgroundThreshold
+    }
+}
+
+/// A named Float32 array with its shape; JSON stores the values as base64 of little-endian
+/// float32 bytes (`dtype` = "float32-le").
+public struct Tensor: Sendable, Codable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(name: String, shape: [Int], values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) != \(values.count) values")
+        self.name = name; self.shape = shape; self.values = values
+    }
+
+    enum CodingKeys: String, CodingKey { case name, shape, dtype, data }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(shape, forKey: .shape)
+        try c.encode("float32-le", forKey: .dtype)
+        var bytes = [UInt8](repeating: 0, count: values.count * 4)
+        for (i, v) in values.enumerated() {
+            let b = v.bitPattern.littleEndian
+            bytes[4 * i] = UInt8(truncatingIfNeeded: b); bytes[4 * i + 1] = UInt8(truncatingIfNeeded: b >> 8)
+            bytes[4 * i + 2] = UInt8(truncatingIfNeeded: b >> 16); bytes[4 * i + 3] = UInt8(truncatingIfNeeded: b >> 24)
+        }
+        try c.encode(Data(bytes).base64EncodedString(), forKey: .data)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        shape = try c.decode([Int].self, forKey: .shape)
+        let dtype = try c.decode(String.self, forKey: .dtype)
+        guard dtype == "float32-le" else { throw ModelFileError.badTensor(name: name, reason: "dtype \(dtype), expected float32-le") }
+        guard let data = Data(base64Encoded: try c.decode(String.self, forKey: .data)) else {
+            throw ModelFileError.badTensor(name: name, reason: "data is not base64")
+        }
+        guard shape.allSatisfy({ $0 >= 0 }), data.count == shape.reduce(1, *) * 4 else {
+            throw ModelFileError.badTensor(name: name, reason: "\(data.count) bytes do not match shape \(shape)")
+        }
+        var v = [Float](repeating: 0, count: data.count / 4)
+        data.withUnsafeBytes { raw in
+            for i in 0..<v.count {
+                v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+            }
+        }
+        values = v
+    }
+}

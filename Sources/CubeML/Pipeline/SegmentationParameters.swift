@@ -1,0 +1,193 @@
+/// Every knob of a segmentation run, with the paper's defaults where it has one.
+///
+/// Codable with snake_case keys (`k_min`, `latent`, ...): the HTTP service accepts exactly
+/// these names in a job's `params`, and the CLI's options mirror them. Unknown keys are the
+/// decoder's concern (the service rejects them).
+public struct SegmentationParameters: Sendable, Codable, Equatable {
+    // MARK: Randomness and threads
+    /// Seed of every random choice (subsample, initial weights, dropout, k-means++).
+    public var seed: UInt64 = 0
+
+    // MARK: Preprocessing
+    /// Keep only channels `cropStart..<cropEnd` of the cube (nil: all).
+    public var cropStart: Int? = nil
+    public var cropEnd: Int? = nil
+    /// Spectrum length after rebinning by summing adjacent channels (paper: 1024). Channels
+    /// are never dropped: bins take ceil/floor sizes so that every channel lands in one.
+    /// nil or a value >= the channel count keeps the cube's own channels.
+    public var bins: Int? = 1024
+    /// Per-spectrum transform.
+    public var transform: SpectrumTransform = .logMax
+    /// Box smoothing width along channels (0 or 1: off; the paper's optional value is 5).
+    public var smoothing: Int = 0
+    /// Background mask: pixels whose total counts fall below a threshold are left out of
+    /// training and clustering and get label -1.
+    public var background: BackgroundMask = .auto
+    /// Pixels used for training, drawn at random among signal pixels (nil: all of them).
+    public var trainingPixels: Int? = 20_000
+
+    // MARK: Network
+    public var variational: Bool = false
+    /// Latent dimension L (paper: 3-10).
+    public var latent: Int = 8
+    /// Encoding dimension E before the mu / log-variance heads.
+    public var encodingDim: Int = 32
+    /// How hidden sizes shrink from the input: input/2^k (`halving`) or input/k (`division`).
+    public var hiddenRule: HiddenRule = .halving
+    /// Maximum number of hidden layers per side (sizes stop anyway when they reach E).
+    public var hiddenLayers: Int = 4
+    public var dropout: Double = 0.1
+
+    // MARK: Training
+    public var epochs: Int = 100
+    public var batchSize: Int = 512
+    public var learningRate: Double = 1e-3
+    /// Reduce-on-plateau: factor and patience (epochs).
+    public var plateauFactor: Double = 0.1
+    public var plateauPatience: Int = 5
+    /// Early stopping patience on validation loss (epochs); 0 turns it off.
+    public var earlyStoppingPatience: Int = 10
+    /// Fraction of the training pixels held out for validation.
+    public var validationFraction: Double = 0.1
+    /// MMD weight ramp (variational only): beta goes linearly from betaMin at
+    /// betaStartEpoch to betaMax at betaEndEpoch.
+    public var betaMin: Double = 0
+    public var betaMax: Double = 1
+    public var betaStartEpoch: Int = 0
+    public var betaEndEpoch: Int = 10
+    /// Clustering term in the loss and its weight.
+    public var clusteringTerm: ClusteringTerm = .dcn
+    public var gamma: Double = 0.002
+
+    // MARK: Clustering
+    public var kMin: Int = 2
+    public var kMax: Int = 10
+    /// How the K is chosen among kMin...kMax.
+    public var kCriterion: KCriterion = .silhouette
+    /// k-means restarts per K (best inertia kept) and Lloyd iterations per restart.
+    public var kmeansRestarts: Int = 3
+    public var lloydIterations: Int = 50
+    /// Above this many points the silhouette is computed on a stratified sample of this size.
+    public var silhouetteSample: Int = 20_000
+
+    // MARK: Label map
+    /// Potts weight of the iterated-conditional-modes spatial regularisation (0: off).
+    public var spatialBeta: Double = 0
+
+    public init() {}
+
+    /// Decodes a partial parameter set: every key is optional and keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let v = try c.decodeIfPresent(UInt64.self, forKey: .seed) { seed = v }
+        if c.contains(.cropStart) { cropStart = try c.decodeIfPresent(Int.self, forKey: .cropStart) }
+        if c.contains(.cropEnd) { cropEnd = try c.decodeIfPresent(Int.self, forKey: .cropEnd) }
+        if c.contains(.bins) { bins = try c.decodeIfPresent(Int.self, forKey: .bins) }
+        if let v = try c.decodeIfPresent(SpectrumTransform.self, forKey: .transform) { transform = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .smoothing) { smoothing = v }
+        if let v = try c.decodeIfPresent(BackgroundMask.self, forKey: .background) { background = v }
+        if c.contains(.trainingPixels) { trainingPixels = try c.decodeIfPresent(Int.self, forKey: .trainingPixels) }
+        if let v = try c.decodeIfPresent(Bool.self, forKey: .variational) { variational = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .latent) { latent = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .encodingDim) { encodingDim = v }
+        if let v = try c.decodeIfPresent(HiddenRule.self, forKey: .hiddenRule) { hiddenRule = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .hiddenLayers) { hiddenLayers = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .dropout) { dropout = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .epochs) { epochs = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .batchSize) { batchSize = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .learningRate) { learningRate = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .plateauFactor) { plateauFactor = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .plateauPatience) { plateauPatience = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .earlyStoppingPatience) { earlyStoppingPatience = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .validationFraction) { validationFraction = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .betaMin) { betaMin = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .betaMax) { betaMax = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .betaStartEpoch) { betaStartEpoch = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .betaEndEpoch) { betaEndEpoch = v }
+        if let v = try c.decodeIfPresent(ClusteringTerm.self, forKey: .clusteringTerm) { clusteringTerm = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .gamma) { gamma = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .kMin) { kMin = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .kMax) { kMax = v }
+        if let v = try c.decodeIfPresent(KCriterion.self, forKey: .kCriterion) { kCriterion = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .kmeansRestarts) { kmeansRestarts = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .lloydIterations) { lloydIterations = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .silhouetteSample) { silhouetteSample = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .spatialBeta) { spatialBeta = v }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seed, cropStart = "crop_start", cropEnd = "crop_end", bins, transform, smoothing, background
+        case trainingPixels = "training_pixels", variational, latent, encodingDim = "encoding_dim"
+        case hiddenRule = "hidden_rule", hiddenLayers = "hidden_layers", dropout, epochs
+        case batchSize = "batch_size", learningRate = "learning_rate", plateauFactor = "plateau_factor"
+        case plateauPatience = "plateau_patience", earlyStoppingPatience = "early_stopping_patience"
+        case validationFraction = "validation_fraction", betaMin = "beta_min", betaMax = "beta_max"
+        case betaStartEpoch = "beta_start_epoch", betaEndEpoch = "beta_end_epoch"
+        case clusteringTerm = "clustering_term", gamma, kMin = "k_min", kMax = "k_max"
+        case kCriterion = "k_criterion", kmeansRestarts = "kmeans_restarts", lloydIterations = "lloyd_iterations"
+        case silhouetteSample = "silhouette_sample", spatialBeta = "spatial_beta"
+    }
+}
+
+/// The per-spectrum transform applied after rebinning.
+public enum SpectrumTransform: String, Sendable, Codable, CaseIterable {
+    /// log(1 + x), then divide by the spectrum's maximum (all-zero spectra stay zero).
+    case logMax = "log_max"
+    /// y = log(1 + (x - m)/(m + r) + r), quantiles 25%/75% of y mapped to -1/+1, then tanh.
+    case robust
+    /// The values as they are.
+    case none
+}
+
+/// Which pixels count as background.
+public enum BackgroundMask: Sendable, Codable, Equatable {
+    /// Every pixel is signal.
+    case none
+    /// A threshold on total counts chosen from the data (Otsu on log totals).
+    case auto
+    /// Pixels whose total counts are below this value.
+    case threshold(Double)
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode(Double.self) { self = .threshold(v); return }
+        switch try c.decode(String.self) {
+        case "none": self = .none
+        case "auto": self = .auto
+        case let s: throw DecodingError.dataCorruptedError(in: c, debugDescription: "background must be \"none\", \"auto\" or a number, not \"\(s)\"")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .none: try c.encode("none")
+        case .auto: try c.encode("auto")
+        case .threshold(let v): try c.encode(v)
+        }
+    }
+}
+
+/// Hidden layer size rule of method.md.
+public enum HiddenRule: String, Sendable, Codable, CaseIterable {
+    /// input/2, input/4, ... while larger than the encoding dimension.
+    case halving
+    /// input/2, input/3, ... (input/k for k = 2...n).
+    case division
+}
+
+/// The clustering term added to the training loss.
+public enum ClusteringTerm: String, Sendable, Codable, CaseIterable {
+    case none
+    /// The paper's: gamma * (1 - silhouette)/2 of a per-batch IKMeans, a constant with no gradient.
+    case silhouette
+    /// DCN: gamma * |z - c_assigned|^2 with centroids refreshed between steps; a real gradient.
+    case dcn
+}
+
+/// The score that picks K.
+public enum KCriterion: String, Sendable, Codable, CaseIterable {
+    case silhouette
+    case calinskiHarabasz = "calinski_harabasz"
+    case daviesBouldin = "davies_bouldin"
+}

@@ -1,0 +1,1 @@
+// CubeReports: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// CubeService: placeholder until its first file lands.

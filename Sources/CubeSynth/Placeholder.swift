@@ -1,0 +1,1 @@
+// CubeSynth: placeholder until its first file lands.

@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "CubeFormats", dependencies: ["CHDF5", "CFITSIO"], swiftSettings: optimised),
         .target(name: "CubeML", dependencies: ["COpenBLAS", "CubeFormats"], swiftSettings: optimised),
         .target(name: "CubeImaging", dependencies: ["CZlib"], swiftSettings: optimised),
-        .target(name: "CubeSynth", dependencies: ["CubeFormats"], swiftSettings: optimised),
+        .target(name: "CubeSynth", dependencies: ["CubeFormats", "CubeML"], swiftSettings: optimised),
         // Result files (labels.png, clusters.json, model.json, ...) shared by the CLI and the service.
         .target(name: "CubeReports", dependencies: ["CubeML", "CubeFormats", "CubeImaging"], swiftSettings: optimised),
 
@@ -46,11 +46,6 @@ let package = Package(
             dependencies: [
                 "CMicroHTTPD", "CubeFormats", "CubeML", "CubeImaging", "CubeReports",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 

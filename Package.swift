@@ -59,6 +59,13 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks: one subcommand per file in Sources/cubeseg-bench.
+        .executableTarget(
+            name: "cubeseg-bench",
+            dependencies: ["CubeML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimised
+        ),
+
         // MARK: - Tests (Swift Testing)
         .testTarget(name: "CubeFormatsTests", dependencies: ["CubeFormats"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeMLTests", dependencies: ["CubeML", "CubeSynth", "CubeFormats"], swiftSettings: optimised),

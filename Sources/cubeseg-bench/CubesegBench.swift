@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `cubeseg-bench`: micro-benchmarks of CubeSeg's engine. Each subcommand lives in its own
+/// file and prints exactly one line of JSON on stdout.
+@main
+struct CubesegBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cubeseg-bench",
+        abstract: "Benchmarks of CubeSeg's engine; each subcommand prints one line of JSON.",
+        subcommands: [SgemmPeak.self, SilhouetteBench.self, KMeansBench.self]
+    )
+}

@@ -14,7 +14,8 @@ extension SyntheticCubes {
     /// pigment (thickness varying smoothly, with brush-stroke texture), the lead-white
     /// ground under it attenuated by the paint layer, and the scattered tube radiation (Mo
     /// Rayleigh and Compton peaks, bremsstrahlung). Lines are Gaussians with a silicon
-    /// drift detector's width (130 eV FWHM at Mn K-alpha). Boundary pixels mix the two
+    /// drift detector's width (130 eV FWHM at Mn K-alpha), each with its Si escape peak
+    /// (1%, 1.74 keV below). Boundary pixels mix the two
     /// regions they straddle (3 x 3 supersampling); their label is the majority region.
     ///
     /// Counts are exact Poisson: per pixel the total N ~ Poisson(mean) is split among the

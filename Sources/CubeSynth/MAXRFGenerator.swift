@@ -15,8 +15,8 @@ extension SyntheticCubes {
     /// ground under it attenuated by the paint layer, and the scattered tube radiation (Mo
     /// Rayleigh and Compton peaks, bremsstrahlung). Lines are Gaussians with a silicon
     /// drift detector's width (130 eV FWHM at Mn K-alpha), each with its Si escape peak
-    /// (1%, 1.74 keV below). Boundary pixels mix the two
-    /// regions they straddle (3 x 3 supersampling); their label is the majority region.
+    /// (1%, 1.74 keV below). Boundary pixels mix the two regions they straddle (3 x 3
+    /// supersampling); their label is the majority region.
     ///
     /// Counts are exact Poisson: per pixel the total N ~ Poisson(mean) is split among the
     /// components and channels by sampling the spectra (alias tables), O(N) per pixel.

@@ -132,9 +132,6 @@ extension SyntheticCubes {
             }
         }
 
-        var values = [Float](repeating: 0, count: pixels * channels)
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunks = min(size, workers * 4)
         let templates = [bulge, disc, knot, agn]
         // Velocity factor of each component relative to the gas: bulge stars do not rotate.
         let rotation = [0.0, 0.8, 1.0, 0.0]
@@ -144,12 +141,13 @@ extension SyntheticCubes {
             wavelengths.reduce(0.0) { $0 + t.value(at: $1 / (1 + redshift)) } * step
         }
         let f = flux, vel = velocity, skyModel = sky
+        var values = [Float](repeating: 0, count: pixels * channels)
         values.withUnsafeMutableBufferPointer { buf in
-            let shared = SharedBuffer(base: buf.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let shared = SharedPointer(base: buf.baseAddress!)
+            forEachRowChunk(size) { rows in
                 var spectrum = [Double](repeating: 0, count: channels)
-                for py in (chunk * size / chunks)..<((chunk + 1) * size / chunks) {
-                    var r = SeededGenerator(seed: seed, stream: 0x2_0000 + UInt64(py))
+                for py in rows {
+                    var r = SeededGenerator(seed: seed, stream: 0x3_0000 + UInt64(py))
                     for px in 0..<size {
                         let p = py * size + px
                         for i in 0..<channels { spectrum[i] = 0 }

@@ -66,18 +66,29 @@ struct PaintingLayout: Sendable {
     /// Class fractions of pixel (px, py) of a `size x size` image from `sub x sub`
     /// supersamples: the majority class, and the runner-up with its fraction (0 if none).
     func pixel(px: Int, py: Int, size: Int, sub: Int = 3) -> (main: Int, other: Int, otherFraction: Double) {
-        var counts: [Int: Int] = [:]
-        for sy in 0..<sub {
-            for sx in 0..<sub {
-                let x = (Double(px) + (Double(sx) + 0.5) / Double(sub)) / Double(size)
-                let y = (Double(py) + (Double(sy) + 0.5) / Double(sub)) / Double(size)
-                counts[classAt(x: x, y: y), default: 0] += 1
+        let n = sub * sub
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { cls in
+            for sy in 0..<sub {
+                for sx in 0..<sub {
+                    let x = (Double(px) + (Double(sx) + 0.5) / Double(sub)) / Double(size)
+                    let y = (Double(py) + (Double(sy) + 0.5) / Double(sub)) / Double(size)
+                    cls[sy * sub + sx] = classAt(x: x, y: y)
+                }
             }
+            // Most frequent class (ties: the smaller class), then the runner-up.
+            func count(_ c: Int) -> Int { var k = 0; for i in 0..<n where cls[i] == c { k += 1 }; return k }
+            var main = cls[0], mainCount = 0
+            for i in 0..<n {
+                let k = count(cls[i])
+                if k > mainCount || (k == mainCount && cls[i] < main) { main = cls[i]; mainCount = k }
+            }
+            var other = main, otherCount = 0
+            for i in 0..<n where cls[i] != main {
+                let k = count(cls[i])
+                if k > otherCount || (k == otherCount && cls[i] < other) { other = cls[i]; otherCount = k }
+            }
+            return (main, other, Double(otherCount) / Double(n))
         }
-        let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        let main = sorted[0].key
-        guard sorted.count > 1 else { return (main, main, 0) }
-        return (main, sorted[1].key, Double(sorted[1].value) / Double(sub * sub))
     }
 }
 

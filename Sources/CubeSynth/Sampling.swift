@@ -88,9 +88,18 @@ struct AliasTable: Sendable {
     }
 }
 
-/// Raw pointers shared by the row workers of `concurrentPerform`.
+/// A raw pointer shared by the row workers of `concurrentPerform`.
 /// `@unchecked Sendable` is safe because each worker writes only its own rows and the
 /// buffer outlives the `concurrentPerform` call.
-struct SharedBuffer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+}
+
+/// Runs `body` over image rows `0..<rows` split into contiguous chunks on all cores.
+func forEachRowChunk(_ rows: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let chunks = max(1, min(rows, workers * 4))
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        body((chunk * rows / chunks)..<((chunk + 1) * rows / chunks))
+    }
 }

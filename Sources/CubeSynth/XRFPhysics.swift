@@ -69,16 +69,29 @@ enum XRF {
         }
     }
 
+    /// Silicon K-alpha energy (keV): a photon that ionises the detector's silicon may lose
+    /// the Si fluorescence photon, giving an escape peak this much below its line.
+    static let siliconEscape = 1.740
+    /// Fraction of a line's counts in its escape peak (~1% for a silicon drift detector at
+    /// 5-10 keV).
+    static let escapeFraction = 0.01
+
     /// Probability spectrum (sums to 1) of the fluorescence of `elements` (symbol,
-    /// weight), each line a Gaussian of the detector's width.
+    /// weight), each line a Gaussian of the detector's width, with its Si escape peak.
     static func fluorescence(_ elements: [(String, Double)], energies: [Double], step: Double) -> [Double] {
         var s = [Double](repeating: 0, count: energies.count)
         for (symbol, weight) in elements {
             guard let ls = lines[symbol] else { preconditionFailure("no lines for \(symbol)") }
             let norm = ls.reduce(0) { $0 + $1.relative }
             for l in ls {
+                let area = weight * l.relative / norm
                 addGaussian(to: &s, energies: energies, step: step, centre: l.energy,
-                            fwhm: fwhm(l.energy), area: weight * l.relative / norm)
+                            fwhm: fwhm(l.energy), area: area * (1 - escapeFraction))
+                let escape = l.energy - siliconEscape
+                if escape > 0.5 {
+                    addGaussian(to: &s, energies: energies, step: step, centre: escape,
+                                fwhm: fwhm(escape), area: area * escapeFraction)
+                }
             }
         }
         return normalised(s)

@@ -117,8 +117,12 @@ public struct Preprocessor: Sendable {
         let width = cube.width
         let threshold = r.backgroundThreshold.map { Float($0) }
         var totals = [Float](repeating: 0, count: cube.pixelCount)
+        // Reserved for every pixel: pages of unused capacity are never touched, and the
+        // appends below never reallocate.
         var out: [Float] = []
+        out.reserveCapacity(cube.pixelCount * bins)
         var index: [Int32] = []
+        index.reserveCapacity(cube.pixelCount)
         var blockOut: [Float] = []
         var blockSignal: [Bool] = []
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -25,7 +25,7 @@ public enum SpectrumTransforms {
     @inlinable
     public static func logMax(_ x: UnsafeMutableBufferPointer<Float>) {
         var m: Float = 0
-        for i in 0..<x.count {
+        for i in 0..<x.count where x[i] != 0 {  // zeros stay zero: sparse spectra skip the log
             let v = log1p(x[i])
             x[i] = v
             m = max(m, v)
@@ -35,7 +35,7 @@ public enum SpectrumTransforms {
         for i in 0..<x.count { x[i] *= inv }
     }
 
-    /// The paper's robust transform, outputs in (-1, 1):
+    /// The paper's robust transform, outputs in [-1, 1] (tanh saturates in Float):
     /// `y = log(1 + (x - m)/(m + r) + r)` with `m` the spectrum mean and `r = 1e-8`,
     /// computed as the algebraically equal `log((x + r)/(m + r) + r)`, whose argument is
     /// positive for every `x >= 0` (a negative or zero argument, possible only for
@@ -56,9 +56,11 @@ public enum SpectrumTransforms {
         for i in 0..<n { sum += x[i] }
         let m = sum / Float(n)
         let denom = m + r
+        // Zero channels (most of a sparse spectrum) share one value, computed once.
+        let yZero = log(max(Float.leastNormalMagnitude, r / denom + r))
         var lo = Float.infinity, hi = -Float.infinity
         for i in 0..<n {
-            let v = log(max(Float.leastNormalMagnitude, (x[i] + r) / denom + r))
+            let v = x[i] == 0 ? yZero : log(max(Float.leastNormalMagnitude, (x[i] + r) / denom + r))
             x[i] = v
             scratch[i] = v
             lo = min(lo, v); hi = max(hi, v)
@@ -74,7 +76,8 @@ public enum SpectrumTransforms {
         }
         let centre = q25 + q75
         let scale = 1 / spread
-        for i in 0..<n { x[i] = tanh((2 * x[i] - centre) * scale) }
+        let zZero = tanh((2 * yZero - centre) * scale)
+        for i in 0..<n { x[i] = x[i] == yZero ? zZero : tanh((2 * x[i] - centre) * scale) }
     }
 
     /// Box smoothing along channels, in place: `y_i` = mean of `x_j` for `j` in

@@ -1,1 +1,1 @@
-print("cubeseg: the command line is being built")
+print("wip")

@@ -51,9 +51,7 @@ public struct RPLHeader: Sendable, Equatable {
         switch orderText {
         case "little-endian": order = .little
         case "big-endian": order = .big
-        case "dont-care":
-            guard length == 1 else { throw fail("byte-order", "little-endian or big-endian for \(length)-byte data", "dont-care") }
-            order = .native
+        case "dont-care": order = .native  // what rosettasciio writes for native-order data, and reads as such
         default: throw fail("byte-order", "little-endian, big-endian or dont-care", "'\(orderText.prefix(40))'")
         }
         let recordText = (fields["record-by"] ?? "dont-care").lowercased()

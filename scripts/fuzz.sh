@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
-targets=("${@:-npy envi rpl}")
+targets=("$@")
 [ "$#" -eq 0 ] && targets=(npy envi rpl)
 SWIFTC="${SWIFTC:-swiftc}"
 src=Sources/CubeFormats

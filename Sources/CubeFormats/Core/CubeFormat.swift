@@ -29,7 +29,7 @@ public struct RawLayout: Sendable, Codable, Equatable {
 }
 
 /// Options for `CubeReader.open`. Every field is optional; nil means "work it out".
-public struct CubeOpenOptions: Sendable {
+public struct CubeOpenOptions: Sendable, Equatable {
     /// Overrides format detection.
     public var format: CubeFormat?
     /// The layout of a `raw` file (required for `raw`).

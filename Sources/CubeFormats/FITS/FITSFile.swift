@@ -40,10 +40,10 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
         ffgerr(status, &text)
         var stack: [String] = []
         var message = [CChar](repeating: 0, count: 81)
-        while ffgmsg(&message) != 0 { stack.append(String(cString: message)) }
+        while ffgmsg(&message) != 0 { stack.append(String(nulTerminated: message)) }
         let detail = stack.isEmpty ? "" : " (" + stack.joined(separator: "; ") + ")"
         throw CubeFormatError(status == 104 ? .io : .invalidHeader, file: path, field: operation, expected: "cfitsio status 0",
-                              found: "status \(status): \(String(cString: text))\(detail)")
+                              found: "status \(status): \(String(nulTerminated: text))\(detail)")
     }
 
     /// Number of HDUs in the file.
@@ -103,7 +103,7 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
             var value = [CChar](repeating: 0, count: 81)
             ffgkey(h, name, &value, nil, &status)
             guard status == 0 else { ffcmsg(); return nil }
-            var text = String(cString: value).trimmingCharacters()
+            var text = String(nulTerminated: value).trimmingCharacters()
             if text.hasPrefix("'") {
                 text = String(text.dropFirst())
                 if text.hasSuffix("'") { text = String(text.dropLast()) }

@@ -90,7 +90,7 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
                 guard n >= 0 else { throw Self.error(path, "link \(i) of \(group)") }
                 var buffer = [CChar](repeating: 0, count: Int(n) + 1)
                 _ = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(n) + 1, cubeseg_H5P_DEFAULT())
-                return String(cString: buffer)
+                return String(nulTerminated: buffer)
             }
             let child = group == "/" ? "/" + name : group + "/" + name
             // Soft/external links to missing targets fail to open: skip them.

@@ -33,7 +33,7 @@ enum RPLReader {
 
     /// True when a text prefix looks like a ripple header: it has width, height and depth keys.
     static func isHeader(_ prefix: [UInt8]) -> Bool {
-        guard prefix.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) }) else { return false }
+        guard prefix.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || $0 >= 32 }) else { return false }  // text (latin-1 or UTF-8)
         let fields = RPLHeader.parseFields(String(decoding: prefix, as: UTF8.self))
         return ["width", "height", "depth", "data-length"].allSatisfy { fields[$0] != nil }
     }

@@ -115,6 +115,15 @@ def write_hdf5(out, cube):
         energy = data.create_dataset("energy", data=0.5 + 0.02 * np.arange(C))
         energy.attrs["units"] = "keV"
         entry.create_dataset("decoy", data=np.zeros((2, 2, 2), np.float32))
+    with h5py.File(os.path.join(out, "hdf5_nexus_cyx.h5"), "w") as f:  # channel-first, told by the axes' units
+        data = f.create_group("data")
+        data.attrs["NX_class"] = "NXdata"
+        data.attrs["signal"] = "spectra"
+        data.attrs["axes"] = ["energy", "y", "x"]
+        data.create_dataset("spectra", data=np.ascontiguousarray(cube.astype(np.float32).transpose(2, 0, 1)))
+        data.create_dataset("y", data=np.arange(H) * 0.5).attrs["units"] = "mm"
+        data.create_dataset("x", data=np.arange(W) * 0.5).attrs["units"] = "mm"
+        data.create_dataset("energy", data=100.0 + 10 * np.arange(C)).attrs["units"] = "eV"
 
 
 def write_rpl(out, cube):

@@ -42,6 +42,7 @@ struct FixtureCase: CustomTestStringConvertible, Sendable {
             FixtureCase(file: "hdf5_gzip.h5", format: .hdf5),
             FixtureCase(file: "hdf5_u16.h5", format: .hdf5),
             FixtureCase(file: "hdf5_nexus.h5", format: .hdf5),
+            FixtureCase(file: "hdf5_nexus_cyx.h5", format: .hdf5),
             FixtureCase(file: "hdf5_chw.h5", format: .hdf5, options: CubeOpenOptions(axisOrder: .cyx)),
             FixtureCase(file: "hdf5_two.h5", format: .hdf5, options: CubeOpenOptions(dataset: "/b")),
         ]

@@ -45,6 +45,13 @@ import Testing
         #expect(zip(cube.axis.values, (0..<16).map { 0.5 + 0.02 * Double($0) }).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
+    @Test("a channel-first NeXus signal is recognised by the units of its axes")
+    func nexusChannelFirst() throws {
+        let cube = try CubeReader.open(Fixture.url("hdf5_nexus_cyx.h5"))
+        #expect(cube.info.details["axisOrder"] == "cyx")
+        #expect(cube.axis.unit == .eV && cube.axis.values == (0..<16).map { 100 + 10 * Double($0) })
+    }
+
     @Test("RPL depth-origin, depth-scale and depth-units give an eV axis; ev-per-chan alone starts at 0")
     func rpl() throws {
         let axis = try CubeReader.open(Fixture.url("rpl_vector.rpl")).axis

@@ -40,7 +40,7 @@ enum HDF5Reader {
             throw CubeFormatError(.unsupported, file: url.path, field: info.path, expected: "a 3-D dataset (height, width, channels)",
                                   found: "\(info.shape.count)-D shape \(info.shape)")
         }
-        let order = axisOrder ?? .yxc
+        let order = axisOrder ?? nexus.flatMap { nexusOrder(file, group: $0.group, axes: $0.axes) } ?? .yxc
         let cubeAxes = order.cubeAxes
         var size = [0, 0, 0]
         for (axis, n) in zip(cubeAxes, info.shape) { size[axis] = n }
@@ -71,6 +71,20 @@ enum HDF5Reader {
         let sourceInfo = SourceInfo(format: CubeFormat.hdf5.rawValue, dataType: type.rawValue, path: url.path, details: details)
         return Datacube(height: size[0], width: size[1], channels: size[2], axis: axis, info: sourceInfo,
                         storage: HDF5Storage(dataset: dataset, shape: info.shape, axes: cubeAxes))
+    }
+
+    /// The stored order a NeXus `@axes` list implies: the one axis whose `@units` is an
+    /// energy, wavelength, frequency or velocity is the channel axis; the other two are
+    /// (rows, cols) in stored order. Nil when that is not unambiguous.
+    static func nexusOrder(_ file: HDF5File, group: String, axes: [String]) -> AxisOrder? {
+        guard axes.count == 3 else { return nil }
+        let spectral = axes.indices.filter { d in
+            guard axes[d] != ".", let units = file.stringAttribute("units", of: group + "/" + axes[d])?.first,
+                  let parsed = SpectralUnitName.parse(units) else { return false }
+            return [.energy, .wavelength, .frequency, .velocity].contains(parsed.quantity)
+        }
+        guard spectral.count == 1 else { return nil }
+        return [AxisOrder.cyx, .ycx, .yxc][spectral[0]]
     }
 
     /// The first NXdata group whose `@signal` names a 3-D dataset: (group, signal path, axes).

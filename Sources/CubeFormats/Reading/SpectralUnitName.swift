@@ -14,7 +14,6 @@ enum SpectralUnitName {
         case "um", "micron", "microns", "micrometer", "micrometers", "micrometre", "micrometres", "\u{b5}m": return (.um, .wavelength, 1)
         case "angstrom", "angstroms", "a", "aa", "0.1 nm": return (.angstrom, .wavelength, 1)
         case "m", "meter", "meters", "metre", "metres": return (.nm, .wavelength, 1e9)
-        case "mm": return (.nm, .wavelength, 1e6)
         case "hz": return (.hz, .frequency, 1)
         case "khz": return (.hz, .frequency, 1e3)
         case "mhz": return (.hz, .frequency, 1e6)

@@ -13,7 +13,8 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
     struct DatasetInfo: Sendable, Equatable {
         var path: String
         var shape: [Int]
-        /// `float32`, `uint16`, ... or nil for non-numeric types (strings, compounds).
+        /// `float32`, `uint16`, ... or nil for non-numeric types (strings, compounds, enums such
+        /// as h5py's booleans, which HDF5 does not convert to float).
         var dataType: CubeDataType?
         /// Chunk shape when chunked.
         var chunks: [Int]?
@@ -141,7 +142,6 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
             case 8: return signed ? .int64 : .uint64
             default: return nil
             }
-        case H5T_ENUM: return size == 1 ? .bool : nil  // h5py stores numpy bool as a 1-byte enum
         default: return nil
         }
     }

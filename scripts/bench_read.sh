@@ -60,7 +60,7 @@ run() {  # label, then bench_read arguments
 echo "== CubeFormats"
 run npy       "$dir/cube.npy" stream
 run npy       "$dir/cube.npy" all
-run raw       "$dir/cube_bip.raw" stream format=raw
+run raw       "$dir/cube_bip.raw" stream raw=${H}x${W}x${C}:float32:bip
 run envi-bip  "$dir/cube_bip.hdr" stream
 run envi-bip  "$dir/cube_bip.hdr" all
 run envi-bsq  "$dir/cube_bsq.hdr" stream

@@ -1,10 +1,13 @@
 // Read benchmark for CubeFormats, compiled by scripts/bench_read.sh together with the
 // CubeFormats sources (until the cubeseg-bench target takes it over).
-// Usage: bench_read FILE [stream|all] [key=value options: format=, dataset=, ext=, order=]
+// Usage: bench_read FILE [stream|all] [key=value options: format=, dataset=, ext=, order=, raw=HxWxC:dtype:interleave]
 // Prints one line: format, mode, bytes, seconds, GB/s (of Float32 output) and peak RSS.
 import Foundation
 #if canImport(Glibc)
 import Glibc
+let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
+#else
+let RUSAGE_SELF_WHO = RUSAGE_SELF
 #endif
 
 @main
@@ -26,6 +29,11 @@ struct ReadBench {
             case "dataset": options.dataset = parts[1]
             case "ext": options.fitsExtension = parts[1]
             case "order": options.axisOrder = AxisOrder(rawValue: parts[1])
+            case "raw":  // HxWxC:dtype:interleave
+                let f = parts[1].split(separator: ":").map(String.init)
+                let n = f[0].split(separator: "x").compactMap { Int($0) }
+                options.raw = RawLayout(height: n[0], width: n[1], channels: n[2], dataType: CubeDataType(rawValue: f[1])!,
+                                        interleave: Interleave(rawValue: f[2])!)
             default: break
             }
         }
@@ -40,10 +48,11 @@ struct ReadBench {
         }
         let seconds = Date().timeIntervalSince(start)
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF_WHO, &usage)
         let gb = Double(cube.float32Bytes) / 1e9
-        print(String(format: "%@ %@ %@ %dx%dx%d %.2f GB in %.2f s = %.2f GB/s, peak RSS %.2f GB (checksum %.1f)",
-                     cube.info.format, cube.info.dataType, mode, cube.height, cube.width, cube.channels,
-                     gb, seconds, gb / seconds, Double(usage.ru_maxrss) * 1024 / 1e9, checksum))
+        func f(_ x: Double) -> String { String(format: "%.2f", x) }
+        print("\(cube.info.format) \(cube.info.dataType) \(mode) \(cube.height)x\(cube.width)x\(cube.channels) "
+              + "\(f(gb)) GB in \(f(seconds)) s = \(f(gb / seconds)) GB/s, peak RSS \(f(Double(usage.ru_maxrss) * 1024 / 1e9)) GB "
+              + "(checksum \(checksum))")
     }
 }

@@ -57,7 +57,7 @@ public enum ResultFiles {
         files["labels_index.png"] = files[labelsFileName(k: result.chosenK, style: .index)]
         if files["labels.png"] == nil { throw ResultFilesError.unknownK(result.chosenK, available: result.labelsByK.keys.sorted()) }
         files["labels.npy"] = try labelsNPY(result)
-        files["labels.json"] = try json(labelsDocument(result), pretty: false)
+        files["labels.json"] = try labelsDocument(result).encodedJSON()
         files["clusters.json"] = try json(clustersDocument(result), pretty: false)
         files["scores.json"] = try json(scoresDocument(result), pretty: true)
         files["model.json"] = try result.model.encoded()

@@ -16,6 +16,8 @@ import Foundation
 /// | scores.json | `ScoresDocument` (pretty printed) |
 /// | model.json | `TrainedModel.encoded()` |
 /// | report.json | `ReportDocument` (pretty printed) |
+/// | spectra.png | chosen K: mean spectrum of each cluster, in its labels.png colour |
+/// | scores.png | the criterion's score against K, chosen K dashed |
 ///
 /// JSON keys are snake_case and sorted; non-finite numbers are written as the strings
 /// "NaN", "Infinity", "-Infinity". Making bytes never touches the file system; `write`
@@ -35,7 +37,7 @@ public enum ResultFiles {
     /// Every file name `contents(of:)` produces for `result`, sorted.
     public static func fileNames(for result: SegmentationResult) -> [String] {
         var names = ["labels.png", "labels_index.png", "labels.npy", "labels.json", "clusters.json",
-                     "scores.json", "model.json", "report.json"]
+                     "scores.json", "model.json", "report.json", "spectra.png", "scores.png"]
         for k in result.labelsByK.keys { names += [labelsFileName(k: k, style: .palette), labelsFileName(k: k, style: .index)] }
         return names.sorted()
     }
@@ -62,6 +64,8 @@ public enum ResultFiles {
         files["scores.json"] = try json(scoresDocument(result), pretty: true)
         files["model.json"] = try result.model.encoded()
         files["report.json"] = try json(reportDocument(result, cube: cube), pretty: true)
+        files["spectra.png"] = try spectraPNG(result)
+        files["scores.png"] = try scoresPNG(result)
         return files
     }
 

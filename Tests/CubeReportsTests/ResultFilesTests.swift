@@ -17,7 +17,8 @@ import Testing
     @Test func everyFileIsProducedAndNothingElse() throws {
         let files = try ResultFiles.contents(of: result, cube: cube)
         let expected = ["clusters.json", "labels.json", "labels.npy", "labels.png", "labels_index.png", "labels_index_k2.png",
-                        "labels_index_k3.png", "labels_k2.png", "labels_k3.png", "model.json", "report.json", "scores.json"]
+                        "labels_index_k3.png", "labels_k2.png", "labels_k3.png", "model.json", "report.json", "scores.json",
+                        "scores.png", "spectra.png"]
         #expect(files.keys.sorted() == expected)
         #expect(ResultFiles.fileNames(for: result) == expected)
         #expect(files["labels.png"] == files["labels_k3.png"])
@@ -161,6 +162,26 @@ import Testing
         // Without a cube the key is absent.
         let without = try object(try ResultFiles.contents(of: result)["report.json"])
         #expect(without["cube"] == nil)
+    }
+
+    @Test func thePlotsAreRGBImagesDrawnInTheClusterColours() throws {
+        let files = try ResultFiles.contents(of: result)
+        let spectra = try PNG.Decoder().decode(try #require(files["spectra.png"]))
+        #expect(spectra.colorType == .rgb && spectra.width == 800 && spectra.height == 480)
+        var seen = Set<PNG.RGBA>()
+        for y in 0..<spectra.height { for x in 0..<spectra.width { seen.insert(spectra.color(x: x, y: y)) } }
+        for c in result.clusters { #expect(seen.contains(Palette.categorical.color(forLabel: c.label)), "cluster \(c.label)") }
+        let scores = try PNG.Decoder().decode(try #require(files["scores.png"]))
+        #expect(scores.colorType == .rgb && scores.text.contains { $0.keyword == "Description" && $0.text.contains("K = 3") })
+        #expect(throws: ResultFilesError.unknownK(7, available: [2, 3])) { try ResultFiles.spectraPNG(result, k: 7) }
+    }
+
+    @Test func aResultWithNothingToPlotStillGetsItsPlotFiles() throws {
+        var empty = result
+        empty.clusters = empty.clusters.map { var c = $0; c.meanSpectrum = []; return c }
+        empty.clustersByK[3] = empty.clusters
+        let image = try PNG.Decoder().decode(try ResultFiles.spectraPNG(empty))
+        #expect(image.colorType == .rgb)
     }
 
     @Test func equalResultsGiveEqualBytes() throws {

@@ -10,7 +10,7 @@ extension PNG {
         /// Verify every chunk's CRC.
         public var checksCRC: Bool
 
-        public init(maximumPixels: Int = 1 << 28, checksCRC: Bool = true) {
+        public init(maximumPixels: Int = 1 << 26, checksCRC: Bool = true) {
             self.maximumPixels = maximumPixels; self.checksCRC = checksCRC
         }
 

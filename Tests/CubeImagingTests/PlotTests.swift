@@ -70,6 +70,16 @@ import Testing
         #expect(!(0..<120).contains { y in (0..<200).contains { canvas.color(x: $0, y: y) == green } })
     }
 
+    @Test func logPlotsWithinOneDecadeStillGetSeveralTicks() throws {
+        let plot = LinePlot(series: [LinePlot.Series(x: [0, 1, 2], y: [20, 30, 40], color: Palette.black)],
+                            width: 300, height: 300, logY: true)
+        let canvas = try plot.render()
+        // Tick marks are 4-pixel ink stubs left of the y axis; count the rows that have one.
+        let axisX = (0..<300).first { x in (0..<300).filter { canvas.color(x: x, y: $0) == LinePlot.ink }.count > 200 }!
+        let stubs = (0..<300).filter { y in canvas.color(x: axisX - 3, y: y) == LinePlot.ink }
+        #expect(stubs.count >= 2)
+    }
+
     @Test func plotsWithoutDrawableDataOrWithMismatchedSeriesAreRejected() {
         #expect(throws: ImagingError.self) {
             try LinePlot(series: [LinePlot.Series(x: [0, 1], y: [1], color: Palette.black)]).render()

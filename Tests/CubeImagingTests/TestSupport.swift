@@ -23,11 +23,16 @@ enum Fixtures {
     }
 }
 
+/// The path of python3 on PATH (or /usr/bin), nil when it is not installed.
+let python3Path: String? = {
+    let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+        + ["/usr/bin/python3", "/usr/local/bin/python3"]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+}()
+
 /// Runs `python3` with `arguments`; nil when python3 is not installed.
 func runPython(_ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String)? {
-    let candidates = ["/usr/bin/python3", "/usr/local/bin/python3"]
-        + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
-    guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+    guard let python = python3Path else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = arguments

@@ -57,10 +57,16 @@ public struct LinePlot: Sendable {
         yhi += yPad
         if series.contains(where: \.markers) { let xPad = (xhi - xlo) * 0.03; xlo -= xPad; xhi += xPad }
         let xTicks = Self.niceTicks(xlo, xhi, count: max(2, width / 110)).filter { $0 >= xlo && $0 <= xhi }
-        let yTicks = (logY ? Self.logTicks(ylo, yhi) : Self.niceTicks(ylo, yhi, count: max(2, height / 70))).filter { $0 >= ylo && $0 <= yhi }
+        var yTicks = (logY ? Self.logTicks(ylo, yhi) : Self.niceTicks(ylo, yhi, count: max(2, height / 70))).filter { $0 >= ylo && $0 <= yhi }
+        // Less than two powers of ten in range: nice ticks of log10(y), labelled with y.
+        let logFallback = logY && yTicks.count < 2
+        if logFallback { yTicks = Self.niceTicks(ylo, yhi, count: max(2, height / 70)).filter { $0 >= ylo && $0 <= yhi } }
 
         let yStep = Self.step(yTicks)
-        let yLabels = yTicks.map { logY ? Self.format(pow(10, $0), step: pow(10, $0)) : Self.format($0, step: yStep) }
+        let yLabels = yTicks.map { t -> String in
+            if logFallback { return String(format: "%.3g", pow(10, t)) }
+            return logY ? Self.format(pow(10, t), step: pow(10, t)) : Self.format(t, step: yStep)
+        }
         let left = 14 + (yLabels.map { Canvas.textWidth($0) }.max() ?? 0) + (yLabel == nil ? 0 : 14)
         let top = title == nil ? 14 : 30, right = 16, bottom = 30 + (xLabel == nil ? 0 : 14)
         let plotW = width - left - right, plotH = height - top - bottom

@@ -93,3 +93,42 @@ import Testing
         }
     }
 }
+
+@Suite struct PNGDecoderRobustnessTests {
+    /// Damaged files (random bytes changed, cut short, chunks swapped) either decode or throw
+    /// a `PNG.DecodingError`; with CRC checks off the damage reaches every chunk parser.
+    @Test func damagedFilesThrowDecodingErrorsAndNeverCrash() throws {
+        var rng = TestRandom(seed: 99)
+        var sources: [[UInt8]] = []
+        for (type, depth) in [(PNG.ColorType.indexed, 2), (.indexed, 8), (.rgba, 16), (.grayscale, 1), (.rgb, 8)] {
+            var image = PNGRoundTripTests.randomImage(type, bitDepth: depth, width: 9, height: 7, using: &rng)
+            image.text = [PNG.TextEntry(keyword: "Software", text: "CubeSeg")]
+            sources.append(try PNG.Encoder().encode(image))
+        }
+        var outcomes = (decoded: 0, rejected: 0)
+        for trial in 0..<1500 {
+            var png = sources[trial % sources.count]
+            switch trial % 3 {
+            case 0:
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    let i = Int.random(in: 8..<png.count, using: &rng)
+                    png[i] = UInt8.random(in: 0...255, using: &rng)
+                }
+            case 1:
+                png = Array(png.prefix(Int.random(in: 0..<png.count, using: &rng)))
+            default:
+                var list = chunks(of: png).map { (type: $0.type, data: $0.data) }
+                list.swapAt(Int.random(in: 0..<list.count, using: &rng), Int.random(in: 0..<list.count, using: &rng))
+                png = assemble(list)
+            }
+            do {
+                _ = try PNG.Decoder(checksCRC: trial % 2 == 0).decode(png)
+                outcomes.decoded += 1
+            } catch is PNG.DecodingError {
+                outcomes.rejected += 1
+            }
+        }
+        #expect(outcomes.rejected > 0)
+        #expect(outcomes.decoded + outcomes.rejected == 1500)
+    }
+}

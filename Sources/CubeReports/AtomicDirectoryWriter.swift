@@ -7,10 +7,10 @@ import Foundation
 /// old or the new bytes, never a mix); the set is not: if a rename fails midway, the files
 /// renamed before it are new and the rest are as they were. On failure every temporary is
 /// removed.
-enum AtomicDirectoryWriter {
-    /// Writes `files` (plain name -> bytes) into `directory`, creating it if needed.
-    /// Returns the final URLs, sorted by name.
-    static func write(_ files: [String: Data], to directory: URL) throws -> [URL] {
+public enum AtomicDirectoryWriter {
+    /// Writes `files` (plain name -> bytes) into `directory`, creating it if needed. Names
+    /// must be plain (no "/", not starting with "."). Returns the final URLs, sorted by name.
+    public static func write(_ files: [String: Data], to directory: URL) throws -> [URL] {
         for name in files.keys where name.isEmpty || name.hasPrefix(".") || name.contains("/") || name.contains("\0") {
             throw ResultFilesError.invalidFileName(name)
         }

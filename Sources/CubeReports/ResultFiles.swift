@@ -71,10 +71,17 @@ public enum ResultFiles {
 
     /// Writes every result file into `directory` (created if needed) atomically: each file
     /// appears under its name only complete and fsynced (see `AtomicDirectoryWriter`).
-    /// Returns the written files' URLs, sorted by name.
+    /// `extra` files (e.g. a cube preview) are written the same way; a name that is also a
+    /// result file throws `invalidFileName`. Returns the written files' URLs, sorted by name.
     @discardableResult
-    public static func write(_ result: SegmentationResult, cube: CubeSummary? = nil, to directory: URL) throws -> [URL] {
-        try AtomicDirectoryWriter.write(try contents(of: result, cube: cube), to: directory)
+    public static func write(_ result: SegmentationResult, cube: CubeSummary? = nil, adding extra: [String: Data] = [:],
+                             to directory: URL) throws -> [URL] {
+        var files = try contents(of: result, cube: cube)
+        for (name, data) in extra {
+            guard files[name] == nil else { throw ResultFilesError.invalidFileName("\(name) (already a result file)") }
+            files[name] = data
+        }
+        return try AtomicDirectoryWriter.write(files, to: directory)
     }
 
     /// The label PNG of `k` (nil: the chosen K) in `style`, with tEXt "Software" and

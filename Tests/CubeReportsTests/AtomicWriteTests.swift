@@ -44,6 +44,17 @@ import Testing
         #expect(!listed.contains("c.txt"))
     }
 
+    @Test func extraFilesAreWrittenBesideTheResultButMayNotReplaceOne() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let urls = try ResultFiles.write(SampleResult.make(), adding: ["preview.png": Data([1, 2, 3])], to: root)
+        #expect(urls.map(\.lastPathComponent) == (ResultFiles.fileNames(for: SampleResult.make()) + ["preview.png"]).sorted())
+        #expect(try Data(contentsOf: root.appendingPathComponent("preview.png")) == Data([1, 2, 3]))
+        #expect(throws: ResultFilesError.invalidFileName("labels.png (already a result file)")) {
+            try ResultFiles.write(SampleResult.make(), adding: ["labels.png": Data()], to: root)
+        }
+    }
+
     @Test func namesThatLeaveTheDirectoryAreRefused() {
         #expect(throws: ResultFilesError.invalidFileName("../x")) {
             try AtomicDirectoryWriter.write(["../x": Data()], to: temporaryDirectory())

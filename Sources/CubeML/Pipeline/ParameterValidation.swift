@@ -27,7 +27,7 @@ extension SegmentationParameters {
         if silhouetteSample < 100 { try fail("silhouette_sample", "must be at least 100, got \(silhouetteSample)") }
         if spatialBeta < 0 { try fail("spatial_beta", "must be >= 0, got \(spatialBeta)") }
         if smoothing < 0 || smoothing > 1025 { try fail("smoothing", "must be in 0...1025, got \(smoothing)") }
-        if let bins, bins < 2 { try fail("bins", "must be at least 2, got \(bins)") }
+        if let bins, bins < 0 || bins == 1 { try fail("bins", "must be 0 (keep every channel) or at least 2, got \(bins)") }
         if let trainingPixels, trainingPixels < 2 { try fail("training_pixels", "must be at least 2, got \(trainingPixels)") }
         if let s = cropStart, s < 0 { try fail("crop_start", "must be >= 0, got \(s)") }
         if let s = cropStart, let e = cropEnd, e <= s { try fail("crop_end", "must be greater than crop_start (\(s)), got \(e)") }

@@ -60,7 +60,9 @@ public struct Segmenter: Sendable {
             let training = trainingRows == n
                 ? prepared.spectra
                 : prepared.spectra.gatherRows(TrainingSample.indices(count: trainingRows, of: n, seed: p.seed))
-            history = try Trainer(parameters: p).train(
+            var trainerParameters = p
+            trainerParameters.batchSize = Self.batchSize(requested: p.batchSize, trainingRows: training.rows)
+            history = try Trainer(parameters: trainerParameters).train(
                 &network, on: training, hooks: LatentClustering(parameters: p).trainingHooks(),
                 observer: progress.trainingObserver())
         }
@@ -110,6 +112,17 @@ public struct Segmenter: Sendable {
             backgroundPixels: prepared.backgroundCount, spectralAxis: croppedAxis.values,
             spectralUnit: cube.axis.unit.rawValue,
             reconstructionAxis: croppedAxis.rebinned(edges: recipe.binEdges).values)
+    }
+
+    /// Optimiser steps per epoch below which batches shrink: the latent space separates
+    /// classes only after on the order of 1,500 steps (method.md), which a small cube at
+    /// batch 512 never reaches within its epochs.
+    public static let minimumStepsPerEpoch = 32
+
+    /// The batch size used for `trainingRows` rows: `requested`, or smaller (never below 16)
+    /// so that an epoch has at least `minimumStepsPerEpoch` steps.
+    static func batchSize(requested: Int, trainingRows: Int) -> Int {
+        min(requested, max(16, trainingRows / minimumStepsPerEpoch))
     }
 
     /// Scatters per-signal-pixel labels into a full (height * width) map; background is -1.

@@ -40,29 +40,38 @@ public struct Preprocessor: Sendable {
         guard start < end else {
             throw SegmentationError.invalidParameter(name: "crop_end", reason: "must be greater than crop_start (\(start)), got \(end)")
         }
-        if let bins = parameters.bins, bins < 1 {
-            throw SegmentationError.invalidParameter(name: "bins", reason: "must be at least 1, got \(bins)")
+        if let bins = parameters.bins, bins < 0 || bins == 1 {
+            throw SegmentationError.invalidParameter(name: "bins", reason: "must be 0 (keep every channel) or at least 2, got \(bins)")
         }
         guard parameters.smoothing >= 0 else {
             throw SegmentationError.invalidParameter(name: "smoothing", reason: "must be >= 0, got \(parameters.smoothing)")
         }
-        let edges = Rebinning.edges(channels: end - start, bins: parameters.bins)
+        if case .threshold(let v) = parameters.background, !(v.isFinite && v >= 0) {
+            throw SegmentationError.invalidParameter(name: "background", reason: "threshold must be a finite number >= 0, got \(v)")
+        }
+        // One pass for what the automatic choices need: totals (background) and whether the
+        // data are counts (automatic bins).
+        let needsSummary = parameters.bins == nil || parameters.background == .auto
+        let summary = needsSummary ? try countSummary(cube, channels: start..<end) : nil
+        let threshold: Double?
+        switch parameters.background {
+        case .none: threshold = nil
+        case .threshold(let v): threshold = v
+        case .auto: threshold = BackgroundThreshold.automatic(totals: summary!.totals)
+        }
+        let bins: Int?
+        switch parameters.bins {
+        case 0?: bins = nil
+        case let b?: bins = b
+        case nil:
+            let signal = summary!.totals.filter { Double($0) >= (threshold ?? 0) }
+            let mean = signal.isEmpty ? 0 : signal.reduce(0.0) { $0 + Double($1) } / Double(signal.count)
+            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: mean, integral: summary!.integral)
+        }
+        let edges = Rebinning.edges(channels: end - start, bins: bins)
         if parameters.smoothing > edges.count - 1 {
             throw SegmentationError.invalidParameter(
                 name: "smoothing", reason: "width \(parameters.smoothing) is wider than the \(edges.count - 1) bins")
-        }
-        let threshold: Double?
-        switch parameters.background {
-        case .none:
-            threshold = nil
-        case .threshold(let v):
-            guard v.isFinite, v >= 0 else {
-                throw SegmentationError.invalidParameter(name: "background", reason: "threshold must be a finite number >= 0, got \(v)")
-            }
-            threshold = v
-        case .auto:
-            let totals = try totalCounts(cube, channels: start..<end)
-            threshold = BackgroundThreshold.automatic(totals: totals)
         }
         return PreprocessingRecipe(sourceChannels: channels, cropStart: start, cropEnd: end, binEdges: edges,
                                    transform: parameters.transform, smoothing: parameters.smoothing,
@@ -74,22 +83,34 @@ public struct Preprocessor: Sendable {
     ///
     /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
     public static func totalCounts(_ cube: Datacube, channels: Range<Int>) throws -> [Float] {
+        try countSummary(cube, channels: channels).totals
+    }
+
+    /// Per-pixel totals over `channels` (negatives as 0, row-major (height, width)) and whether
+    /// every value is a whole number (photon or electron counts), in one block pass.
+    ///
+    /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
+    public static func countSummary(_ cube: Datacube, channels: Range<Int>) throws -> (totals: [Float], integral: Bool) {
         let c = cube.channels, w = cube.width
         var totals = [Float](repeating: 0, count: cube.pixelCount)
+        var integral = true
         try cube.forEachRowBlock { rows, values in
             let first = rows.lowerBound * w
             for p in 0..<(rows.count * w) {
                 let base = p * c
                 var s: Double = 0
+                var whole = true
                 for ch in channels {
                     let v = values[base + ch]
                     guard v.isFinite else { throw badValue(pixel: first + p, channel: ch, value: v, width: w) }
                     if v > 0 { s += Double(v) }
+                    whole = whole && v.rounded(.towardZero) == v
                 }
                 totals[first + p] = Float(s)
+                integral = integral && whole
             }
         }
-        return totals
+        return (totals, integral)
     }
 
     static func badValue(pixel: Int, channel: Int, value: Float, width: Int) -> SegmentationError {

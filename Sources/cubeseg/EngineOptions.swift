@@ -27,7 +27,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "MMD weight at the end of its ramp (default \(defaults.betaMax)).") var betaMax: Double?
     @Option(help: "Epoch where the MMD ramp starts (default \(defaults.betaStartEpoch)).") var betaStartEpoch: Int?
     @Option(help: "Epoch where the MMD ramp ends (default \(defaults.betaEndEpoch)).") var betaEndEpoch: Int?
-    @Option(help: "Spectrum length after rebinning by summing adjacent channels; 0 keeps the cube's channels (default \(defaults.bins ?? 0)).") var bins: Int?
+    @Option(help: "Spectrum length after rebinning by summing adjacent channels; 0 keeps the cube's channels (default: automatic, 1024 for flux data, fewer for sparse counts).") var bins: Int?
     @Option(help: "First channel kept (default 0).") var cropStart: Int?
     @Option(help: "Channel after the last one kept (default: all).") var cropEnd: Int?
     @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default \(defaults.transform.rawValue)).") var transform: String?
@@ -51,7 +51,7 @@ struct EngineOptions: ParsableArguments {
         set(smoothing, \.smoothing); set(kmeansRestarts, \.kmeansRestarts); set(lloydIterations, \.lloydIterations)
         set(silhouetteSample, \.silhouetteSample); set(spatialBeta, \.spatialBeta)
         if variational { p.variational = true }
-        if let bins { p.bins = bins > 0 ? bins : nil }
+        if let bins { p.bins = bins }
         if let trainingPixels { p.trainingPixels = trainingPixels > 0 ? trainingPixels : nil }
         if let cropStart { p.cropStart = cropStart }
         if let cropEnd { p.cropEnd = cropEnd }

@@ -41,10 +41,10 @@ struct SegmentCommand: ParsableCommand {
                 datacube, model: trained, observer: SegmentationObserver(progress: terminal.show))
             terminal.finish()
             let directory = URL(fileURLWithPath: out, isDirectory: true)
-            let files = try ResultFiles.write(result, cube: CubeSummary(cube: datacube, name: URL(fileURLWithPath: cube).lastPathComponent), to: directory)
+            let files = try ResultFiles.write(result, cube: CubeSummary(name: URL(fileURLWithPath: cube).lastPathComponent, cube: datacube), to: directory)
             print(Summary.line(result, files: files.count, directory: out))
             if let truth {
-                let labels = try LabelFile.read(URL(fileURLWithPath: truth), height: datacube.height, width: datacube.width)
+                let labels = try NumPyLabelMap.read(URL(fileURLWithPath: truth), height: datacube.height, width: datacube.width)
                 print(Summary.scores(truth: labels, predicted: result.labels))
             }
         }

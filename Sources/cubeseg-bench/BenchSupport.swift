@@ -13,9 +13,9 @@ enum BenchSupport {
     /// CPU time (user + system) of the whole process so far, seconds: compared with wall time
     /// it shows how much of the machine a run had (the benchmark machine may be shared).
     static func cpuSeconds() -> Double {
-        var u = rusage()
-        getrusage(RUSAGE_SELF, &u)
-        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     /// A value of /proc/self/status in bytes (e.g. "VmHWM", "VmRSS"); nil where unavailable.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CubeML
+import Foundation
 
 /// `cubeseg-bench kmeans`: wall time of Lloyd iterations (fixed count, tolerance 0) on
 /// Gaussian blobs, seeding excluded and reported apart.
@@ -41,5 +42,3 @@ struct KMeansBench: ParsableCommand {
                                      ("workers", ProcessInfo.processInfo.activeProcessorCount)]))
     }
 }
-
-import Foundation

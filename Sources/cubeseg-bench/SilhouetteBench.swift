@@ -1,5 +1,6 @@
 import ArgumentParser
 import CubeML
+import Foundation
 
 /// `cubeseg-bench silhouette`: wall time and peak extra memory of the exact silhouette
 /// (or of the stratified-sample estimate with --sample) on labelled Gaussian blobs.
@@ -30,5 +31,3 @@ struct SilhouetteBench: ParsableCommand {
         ]))
     }
 }
-
-import Foundation

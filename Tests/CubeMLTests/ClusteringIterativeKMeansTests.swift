@@ -114,3 +114,13 @@ struct ClusteringIterativeKMeansTests {
         #expect(ik == IterativeKMeans(kMin: 3, kMax: 7, restarts: 4, iterations: 12, silhouetteSample: 999, seed: 77))
     }
 }
+
+struct ClusteringKSelectionRuleNameTests {
+    @Test func everyNameRoundTripsAndUnknownNamesAreRejected() {
+        for name in KSelectionRule.names { #expect(KSelectionRule(name: name)?.name == name) }
+        #expect(KSelectionRule(name: "recursive_silhouette") == .recommended)
+        #expect(KSelectionRule(name: "silhouette_tolerance", parameter: 0.05) == .silhouetteTolerance(0.05))
+        #expect(KSelectionRule(name: "calinski_harabasz") == .criterion(.calinskiHarabasz))
+        #expect(KSelectionRule(name: "gap") == nil)
+    }
+}

@@ -107,6 +107,21 @@ struct ClusteringIterativeKMeansTests {
         #expect(IterativeKMeans.batchSilhouette(Matrix(rows: 2, cols: 3), kRange: 2...4, seed: 0) == -1)
     }
 
+    @Test func aCollapsedEmbeddingIsHandledWithoutCrashOrSkippedK() throws {
+        // Early in training the latent collapses to a few values: 3 distinct points x 40 copies.
+        var values: [Float] = []
+        for i in 0..<120 { values += [Float(i % 3), 0.5] }
+        let x = Matrix(rows: 120, cols: 2, values: values)
+        let r = try IterativeKMeans(kMin: 2, kMax: 5, restarts: 2, iterations: 20, seed: 1).run(x, criterion: .silhouette)
+        #expect(r.clusterings.map(\.k) == [2, 3, 4, 5])
+        #expect(r.chosenK == 3)
+        #expect(r.clustering(k: 3)!.score.silhouette == 1)
+        // All points identical: every K keeps its entry, scores are undefined, K = kMin is reported.
+        let flat = try IterativeKMeans(kMin: 2, kMax: 3, restarts: 1, iterations: 5).run(Matrix(rows: 50, cols: 2, repeating: 0.25), criterion: .silhouette)
+        #expect(flat.clusterings.allSatisfy { !$0.scoresDefined } && flat.chosenK == 2)
+        #expect(IterativeKMeans.batchSilhouette(Matrix(rows: 50, cols: 2, repeating: 0.25), kRange: 2...4, seed: 0) == -1)
+    }
+
     @Test func theSegmentationParametersCarryOver() {
         var p = SegmentationParameters()
         p.kMin = 3; p.kMax = 7; p.kmeansRestarts = 4; p.lloydIterations = 12; p.silhouetteSample = 999; p.seed = 77

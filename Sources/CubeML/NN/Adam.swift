@@ -40,13 +40,16 @@ struct Adam: Sendable {
         firstMoment.withUnsafeMutableBufferPointer { mb in
             secondMoment.withUnsafeMutableBufferPointer { vb in
                 let m = mb.baseAddress!, v = vb.baseAddress!
-                for i in 0..<count {
-                    let g = gradients[i]
-                    let mi = m[i] + w1 * (g - m[i])
-                    let vi = b2 * v[i] + w2 * g * g
-                    m[i] = mi
-                    v[i] = vi
-                    parameters[i] -= stepSize * mi / (vi.squareRoot() * invBC2Sqrt + eps)
+                // Memory bound (5 streams of floats): split over the cores.
+                NNParallel.forChunks(count) { range in
+                    for i in range {
+                        let g = gradients[i]
+                        let mi = m[i] + w1 * (g - m[i])
+                        let vi = b2 * v[i] + w2 * g * g
+                        m[i] = mi
+                        v[i] = vi
+                        parameters[i] -= stepSize * mi / (vi.squareRoot() * invBC2Sqrt + eps)
+                    }
                 }
             }
         }

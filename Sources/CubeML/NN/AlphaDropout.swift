@@ -59,14 +59,16 @@ extension SELU {
         NNMath.fillKeepMask(derivative, count: count, dropProbability: dropout.p, generator: &generator)
         let l = lambda, la = lambda * alpha
         let a = dropout.a, b = dropout.b, dropped = dropout.droppedValue
-        for i in 0..<count {
-            let x = v[i]
-            let e = NNMath.exp(min(x, 0))
-            let s = x > 0 ? l * x : la * (e - 1)
-            let d = x > 0 ? l : la * e
-            let keep = derivative[i] != 0
-            v[i] = keep ? a * s + b : dropped
-            derivative[i] = keep ? a * d : 0
+        NNParallel.forChunks(count) { range in
+            for i in range {
+                let x = v[i]
+                let e = NNMath.exp(min(x, 0))
+                let s = x > 0 ? l * x : la * (e - 1)
+                let d = x > 0 ? l : la * e
+                let keep = derivative[i] != 0
+                v[i] = keep ? a * s + b : dropped
+                derivative[i] = keep ? a * d : 0
+            }
         }
     }
 }

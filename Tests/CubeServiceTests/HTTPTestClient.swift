@@ -19,7 +19,7 @@ final class HTTPTestClient {
         var description: String
     }
 
-    private let fd: Int32
+    private var fd: Int32
     private var pending = Data()
 
     /// Connects to 127.0.0.1:`port`; reads time out after `timeout` seconds.
@@ -44,13 +44,15 @@ final class HTTPTestClient {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
-    /// Closes the connection at once (an aborted request when a body was under way).
+    /// Closes the connection at once with a reset, as a killed client would (an aborted
+    /// request when a body was under way). The client is unusable afterwards.
     func abort() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+        fd = -1
     }
 
     func send(_ data: Data) throws {

@@ -136,6 +136,10 @@ public final class HTTPServer: @unchecked Sendable {
         lock.withLock {
             guard let daemon, quiescedSocket < 0 else { return }
             quiescedSocket = MHD_quiesce_daemon(daemon)
+            // MHD's threads may still hold the descriptor, so it is closed only after
+            // MHD_stop_daemon; shutting it down now makes new connection attempts fail at once
+            // instead of waiting unanswered in the backlog.
+            if quiescedSocket >= 0 { shutdown(quiescedSocket, Int32(SHUT_RDWR)) }
             logger.info("no longer accepting connections")
         }
     }

@@ -153,8 +153,8 @@ extension HTTPServer {
     /// aborted request), record metrics, log one line.
     func handleCompleted(_ context: RequestContext, completedNormally: Bool, termination: Int) {
         context.removeFiles()
-        let seconds = Double((ContinuousClock.now - context.started).components.attoseconds) / 1e18
-            + Double((ContinuousClock.now - context.started).components.seconds)
+        let elapsed = (ContinuousClock.now - context.started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let status = completedNormally ? context.status : nil
         recorder.requestFinished(status: status, bytesSent: context.bytesSent, seconds: seconds)
         let milliseconds = (seconds * 1e4).rounded() / 10

@@ -52,12 +52,19 @@ public final class HTTPServer: @unchecked Sendable {
 
     deinit {
         stop()
+        releaseSettings()
+    }
+
+    /// Frees the C-side settings; only when no daemon uses them (before start or after stop).
+    private func releaseSettings() {
         if let settings {
             free(UnsafeMutableRawPointer(mutating: settings.pointee.tls_key_pem))
             free(UnsafeMutableRawPointer(mutating: settings.pointee.tls_cert_pem))
             settings.deallocate()
         }
         address?.deallocate()
+        settings = nil
+        address = nil
     }
 
     /// Binds and starts the thread pool; creates the upload directory if needed.
@@ -118,8 +125,14 @@ public final class HTTPServer: @unchecked Sendable {
         }
         settings.pointee.log_context = context
 
-        let started = try HTTPServerError.checkStarted(cubeseg_mhd_start(settings), host: configuration.host,
+        let started: OpaquePointer
+        do {
+            started = try HTTPServerError.checkStarted(cubeseg_mhd_start(settings), host: configuration.host,
                                                        port: configuration.port, tls: configuration.usesTLS)
+        } catch {
+            releaseSettings()
+            throw error
+        }
         daemon = started
         boundPort = Int(cubeseg_mhd_bound_port(started))
         logger.info("listening on \(configuration.usesTLS ? "https" : "http")://\(configuration.host):\(boundPort) with \(configuration.threads) threads")

@@ -54,7 +54,7 @@ struct HTTPLifecycleTests {
         }
     }
 
-    @Test("stop() resumes a suspended connection and returns although its task never finishes")
+    @Test("stop() answers a suspended request 503 and returns although its task never finishes")
     func stopWithSuspendedConnection() async throws {
         let gate = Gate()
         let responder = TestResponder { _ in
@@ -73,10 +73,10 @@ struct HTTPLifecycleTests {
         #expect(await eventually { server.metrics.suspended == 1 })
         server.stop()
         #expect(server.metrics.suspended == 0)
-        // The connection is answered 503 or closed; it is not left hanging.
-        if let response = try? client.readResponse() {
-            #expect(response.status == 503)
-        }
+        // The suspended request is answered 503 rather than left hanging or cut off.
+        let response = try client.readResponse()
+        #expect(response.status == 503)
+        #expect(try JSONDecoder().decode(ProblemDetails.self, from: response.body).code == "shutting_down")
         gate.open()
         server.stop()  // idempotent
     }

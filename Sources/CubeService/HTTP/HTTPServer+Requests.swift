@@ -153,6 +153,7 @@ extension HTTPServer {
     /// aborted request), record metrics, log one line.
     func handleCompleted(_ context: RequestContext, completedNormally: Bool, termination: Int) {
         context.removeFiles()
+        defer { context.shutdownAnswered?.leave() }
         let elapsed = (ContinuousClock.now - context.started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let status = completedNormally ? context.status : nil

@@ -13,6 +13,9 @@ import Logging
 // are only read or written while `lock` is held; `settings` is written before the daemon
 // starts and freed after it stopped; the remaining stored properties are immutable.
 public final class HTTPServer: @unchecked Sendable {
+    /// How long `stop()` waits for resumed requests to send their 503 before closing them.
+    static let shutdownAnswerGrace: DispatchTimeInterval = .milliseconds(500)
+
     public let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder
     let logger: Logger
@@ -157,15 +160,19 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Answers every suspended request with 503 and resumes it, then stops the daemon (closing
-    /// every connection) and its threads. Idempotent.
+    /// Answers every suspended request with 503 and resumes it, waits up to half a second for
+    /// those answers to go out, then stops the daemon (closing every connection) and its
+    /// threads. Idempotent.
     public func stop() {
+        let answered = DispatchGroup()
         let stopped: OpaquePointer? = lock.withLock {
             stopping = true
             for (_, entry) in suspended {
                 entry.context.deferredResponse = .problem(ProblemDetails(
                     status: 503, code: "shutting_down", title: "Service Unavailable",
                     detail: "The server is shutting down; retry the request."))
+                answered.enter()
+                entry.context.shutdownAnswered = answered
                 MHD_resume_connection(entry.connection)
             }
             recorder.suspendedChanged(by: -suspended.count)
@@ -174,6 +181,8 @@ public final class HTTPServer: @unchecked Sendable {
             return daemon
         }
         guard let stopped else { return }
+        // Give the resumed requests a moment to send their 503 before every connection closes.
+        _ = answered.wait(timeout: .now() + Self.shutdownAnswerGrace)
         MHD_stop_daemon(stopped)
         lock.withLock {
             if quiescedSocket >= 0 { close(quiescedSocket) }

@@ -3,9 +3,10 @@ import Foundation
 /// The state of one request, boxed into libmicrohttpd's `*con_cls`: retained on the first
 /// access-handler call, released in the request-completed notification.
 // @unchecked Sendable: every field is used only on the libmicrohttpd thread that owns the
-// connection (MHD serves a connection from one worker thread), except `deferredResponse`,
-// which a deferred task writes under `HTTPServer`'s lock before MHD_resume_connection and the
-// owning thread reads after MHD has resumed the connection (ordered by MHD's own mutex).
+// connection (MHD serves a connection from one worker thread), except `deferredResponse` and
+// `shutdownAnswered`, which a deferred task or `stop()` writes under `HTTPServer`'s lock
+// before MHD_resume_connection, and the owning thread reads after MHD resumed the connection
+// (ordered by MHD's own mutex).
 final class RequestContext: @unchecked Sendable {
     enum Phase {
         /// Headers accepted, body arriving.
@@ -31,6 +32,8 @@ final class RequestContext: @unchecked Sendable {
     /// Status and body size of the queued response, for the log line and metrics.
     var status: Int?
     var bytesSent: Int64 = 0
+    /// Set by `HTTPServer.stop()` for a request it resumed with a 503: left on completion.
+    var shutdownAnswered: DispatchGroup?
     /// Streamed files handed to the responder: removed after the response if still there.
     var handedOver: [URL] = []
 

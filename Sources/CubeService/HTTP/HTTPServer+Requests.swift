@@ -51,11 +51,18 @@ extension HTTPServer {
         return .YES
     }
 
-    /// One body chunk. Over the limit or after a write failure the body is refused: the problem
-    /// is queued at once when libmicrohttpd allows it, otherwise the connection is closed.
+    /// Bytes still read (and dropped) after a body was refused, hoping it ends so that the
+    /// problem can be sent; libmicrohttpd 0.9.75 accepts no response while body data arrives.
+    static let refusedBodyDrainBytes: Int64 = 1 << 20
+
+    /// One body chunk. Over the limit or after a write failure the body is refused: its files
+    /// are removed, the rest is dropped, and if it ends within `refusedBodyDrainBytes` the
+    /// problem is answered; otherwise the connection is closed.
     private func receive(_ chunk: UnsafeRawBufferPointer, for context: RequestContext, on connection: OpaquePointer) -> MHD_Result {
-        guard context.phase == .receiving else { return refuseBody(context, on: connection) }
         context.received += Int64(chunk.count)
+        guard context.phase == .receiving else {
+            return context.received - context.refusedAt > Self.refusedBodyDrainBytes ? refuseBody(context, on: connection) : .YES
+        }
         recorder.bodyBytesReceived(chunk.count)
         if context.received > configuration.maxBodyBytes {
             context.failure = .problem(tooLarge(declared: nil))
@@ -69,25 +76,17 @@ extension HTTPServer {
         }
         guard context.failure == nil else {
             context.phase = .failed
+            context.refusedAt = context.received
             context.removeFiles()
-            return refuseBody(context, on: connection)
+            return .YES
         }
         return .YES
     }
 
-    /// Answers a refused body with `context.failure` if MHD accepts a response now; otherwise
-    /// (libmicrohttpd refuses responses while body data is being delivered) closes.
+    /// Gives up on a refused body that goes on: closes the connection (libmicrohttpd accepts no
+    /// response while body data is being delivered).
     private func refuseBody(_ context: RequestContext, on connection: OpaquePointer) -> MHD_Result {
-        if let failure = context.failure, context.status == nil {
-            let queued = MHDResponse.queue(failure, on: connection)
-            if queued.accepted {
-                context.phase = .answered
-                context.status = queued.status
-                context.bytesSent = queued.bytes
-                return .YES
-            }
-            context.status = failure.status
-        }
+        logger.notice("\(context.head.method) \(context.head.path): closing the connection, body refused after \(context.refusedAt) bytes (\(context.failure?.status ?? 0))")
         return .NO
     }
 

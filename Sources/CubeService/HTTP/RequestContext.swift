@@ -26,6 +26,8 @@ final class RequestContext: @unchecked Sendable {
     var multipart: MultipartCollector?
     /// Body bytes received so far.
     var received: Int64 = 0
+    /// `received` when the body was refused (phase `.failed`).
+    var refusedAt: Int64 = 0
     /// The answer decided while the body was still arriving (413, 400, 500).
     var failure: HTTPResponse?
     var deferredResponse: HTTPResponse?

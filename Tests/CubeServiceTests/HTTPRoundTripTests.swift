@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 @testable import CubeService
@@ -107,6 +108,18 @@ struct HTTPRoundTripTests {
         #expect(object["max_bytes"] as? Int == 10)
         let decoded = try JSONDecoder().decode(ProblemDetails.self, from: data)
         #expect(decoded.extensions["max_bytes"] == .int(10))
+    }
+
+    @Test("a Content-Digest header yields the declared SHA-256 to compare with the body's")
+    func contentDigest() {
+        let data = Data("cube bytes".utf8)
+        let base64 = Data(SHA256.hash(data: data)).base64EncodedString()
+        let head = HTTPRequestHead(method: "PUT", path: "/v1/cubes",
+                                   headers: ["content-digest": "md5=:AAAA:, sha-256=:\(base64):"])
+        #expect(head.declaredSHA256Hex == HTTPBody.data(data).sha256Hex)
+        #expect(head.declaredSHA256Hex == sha256Hex(data))
+        #expect(HTTPRequestHead(method: "PUT", path: "/", headers: ["content-digest": "sha-256=:bm9wZQ==:"]).declaredSHA256Hex == nil)
+        #expect(HTTPRequestHead(method: "PUT", path: "/").declaredSHA256Hex == nil)
     }
 
     @Test("invalid configurations are rejected with the field that is wrong")

@@ -19,6 +19,16 @@ public enum HTTPBody: Sendable {
         }
     }
 
+    /// SHA-256 of the content, lowercase hex: the streamed file's hash, or computed for
+    /// in-memory data.
+    public var sha256Hex: String {
+        switch self {
+        case .none: return SHA256.hash(data: Data()).hexString
+        case .data(let data): return SHA256.hash(data: data).hexString
+        case .file(let file): return file.sha256Hex
+        }
+    }
+
     /// The body in memory: `.data` as is, `.none` as empty, `.file` read from disk (meant for
     /// small payloads such as JSON; a large file is better moved with `persist(to:)`).
     public func readData() throws -> Data {

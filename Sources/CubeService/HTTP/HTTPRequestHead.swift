@@ -1,3 +1,5 @@
+import Foundation
+
 /// The request line and headers, available before any body byte is read.
 public struct HTTPRequestHead: Sendable {
     /// Upper-case method as sent (`GET`, `POST`, ...).
@@ -36,6 +38,21 @@ public struct HTTPRequestHead: Sendable {
         guard let value = headers["content-type"] else { return nil }
         let type = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value
         return type.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// The SHA-256 a client declared with RFC 9530 `Content-Digest: sha-256=:<base64>:`, as
+    /// lowercase hex, to compare with `HTTPBody.sha256Hex`; nil when absent or malformed.
+    public var declaredSHA256Hex: String? {
+        guard let header = headers["content-digest"] else { return nil }
+        for member in header.split(separator: ",") {
+            let parts = member.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "sha-256" else { continue }
+            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            guard value.count > 2, value.hasPrefix(":"), value.hasSuffix(":"),
+                  let bytes = Data(base64Encoded: String(value.dropFirst().dropLast())), bytes.count == 32 else { return nil }
+            return bytes.map { String(format: "%02x", $0) }.joined()
+        }
+        return nil
     }
 
     /// True for a `Transfer-Encoding: chunked` body.

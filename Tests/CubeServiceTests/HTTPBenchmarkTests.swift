@@ -57,6 +57,30 @@ struct HTTPBenchmarkTests {
     }
 }
 
+extension HTTPBenchmarkTests {
+    @Test("256 MB multipart upload with curl -F: throughput and CPU (post processor path)")
+    func multipartUpload() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("cube.raw")
+        _ = try runProcess("/bin/sh", ["-c", "head -c 268435456 /dev/urandom > \(file.path)"])
+        let uploads = URL(fileURLWithPath: "/dev/shm").appendingPathComponent("cubeseg-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: uploads) }
+        try await withServer(configure: { $0.threads = 2; $0.uploadDirectory = uploads }) { server, _ in
+            let cpuBefore = cpuSeconds()
+            let start = Date()
+            let output = try runProcess("/usr/bin/curl", ["-sS", "-F", "cube=@\(file.path)", "-F", #"params={"seed":1}"#,
+                                                         "http://127.0.0.1:\(server.port)/v1/jobs"])
+            let seconds = Date().timeIntervalSince(start)
+            let cpu = cpuSeconds() - cpuBefore
+            let echo = try JSONDecoder().decode(Echo.self, from: output)
+            print(String(format: "256 MiB multipart to /dev/shm: %.2f s wall, %.0f MB/s; server CPU %.2f s (%.0f MB per CPU second); parts %@",
+                         seconds, 268.435456 / seconds, cpu, 268.435456 / cpu,
+                         echo.parts.map { "\($0.name):\($0.body.kind):\($0.body.size)" }.joined(separator: ",")))
+        }
+    }
+}
+
 /// User + system CPU seconds of this process (the server; curl and wrk are children, not counted).
 func cpuSeconds() -> Double {
     var usage = rusage()

@@ -31,9 +31,10 @@ struct HTTPUploadTests {
             #expect(echo.body.sha256 == expected)
             #expect(echo.body.fileExists == true)
             // The body is 50 MB; streaming keeps the server's share to its 1 MiB write buffer
-            // plus connection pools (the margin absorbs other tests running in this process).
+            // plus connection pools (measured: a few MB). A server holding the body would grow
+            // by 50 MB or more; the wide margin absorbs other suites running in this process.
             let growth = peak - baseline
-            #expect(growth < 25 << 20, "resident memory grew by \(growth >> 20) MB during a 50 MB upload")
+            #expect(growth < 40 << 20, "resident memory grew by \(growth >> 20) MB during a 50 MB upload")
             // A file the responder did not move is removed after the response.
             #expect(await eventually { filesIn(configuration.uploadDirectory).isEmpty })
             #expect(server.metrics.bytesUploaded >= Int64(blocks << 20))

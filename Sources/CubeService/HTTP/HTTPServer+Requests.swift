@@ -60,10 +60,10 @@ extension HTTPServer {
     /// problem is answered; otherwise the connection is closed.
     private func receive(_ chunk: UnsafeRawBufferPointer, for context: RequestContext, on connection: OpaquePointer) -> MHD_Result {
         context.received += Int64(chunk.count)
+        recorder.bodyBytesReceived(chunk.count)
         guard context.phase == .receiving else {
             return context.received - context.refusedAt > Self.refusedBodyDrainBytes ? refuseBody(context, on: connection) : .YES
         }
-        recorder.bodyBytesReceived(chunk.count)
         if context.received > configuration.maxBodyBytes {
             context.failure = .problem(tooLarge(declared: nil))
         } else if let multipart = context.multipart {

@@ -11,7 +11,7 @@ public struct HTTPServerMetrics: Sendable {
     public var requestsByStatusClass: [Int] = [0, 0, 0, 0, 0]
     /// Requests that ended without a complete response (client gone, timeout, shutdown).
     public var abortedRequests: Int = 0
-    /// Request body bytes received (raw and multipart).
+    /// Request body bytes received (raw and multipart, including refused bodies).
     public var bytesUploaded: Int64 = 0
     /// Response body bytes queued.
     public var bytesSent: Int64 = 0

@@ -162,7 +162,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Answers every suspended request with 503 and resumes it, waits up to half a second for
     /// those answers to go out, then stops the daemon (closing every connection) and its
-    /// threads. Idempotent.
+    /// threads. Idempotent. Call it from outside the server (a signal handler task, `main`),
+    /// never from `precheck`/`respond` on a libmicrohttpd thread: it joins those threads.
     public func stop() {
         let answered = DispatchGroup()
         let stopped: OpaquePointer? = lock.withLock {

@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "CMicroHTTPD", "CubeFormats", "CubeML", "CubeImaging", "CubeReports",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -62,8 +63,8 @@ let package = Package(
         // MARK: - Tests (Swift Testing)
         .testTarget(name: "CubeFormatsTests", dependencies: ["CubeFormats"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeMLTests", dependencies: ["CubeML", "CubeSynth", "CubeFormats"], swiftSettings: optimised),
-        .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging"], swiftSettings: optimised),
-        .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeSynth"], swiftSettings: optimised),
+        .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging"], resources: [.copy("Fixtures")], swiftSettings: optimised),
+        .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeFormats", "CubeSynth"], swiftSettings: optimised),
         .testTarget(name: "CubeSynthTests", dependencies: ["CubeSynth", "CubeFormats"], swiftSettings: optimised),
         .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging"]),
     ]

@@ -45,4 +45,15 @@ import Testing
         #expect(try read.readAll() == Fixture.reference)
         #expect(try read.readRows(3..<5) == Array(Fixture.reference[(3 * 80)..<(5 * 80)]))
     }
+
+    @Test("FITS channel groups of any size give the same pixel-major block", arguments: ["fits_f4.fits", "fits_rice.fits"])
+    func fitsGroups(_ name: String) throws {
+        let opened = try CubeReader.open(Fixture.url(name))
+        let file = try FITSFile(path: Fixture.url(name).path)
+        for staging in [1, 100, 500] {
+            let storage = FITSStorage(file: file, hdu: Int(opened.info.details["hdu"]!)!, stagingBytes: staging)
+            let cube = Datacube(height: 6, width: 5, channels: 16, info: opened.info, storage: storage)
+            #expect(try cube.readRows(1..<4) == Array(Fixture.reference[80..<320]), "staging \(staging)")
+        }
+    }
 }

@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "CMicroHTTPD", "CubeFormats", "CubeML", "CubeImaging", "CubeReports",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 

@@ -62,7 +62,6 @@ run npy       "$dir/cube.npy" stream
 run npy       "$dir/cube.npy" all
 run raw       "$dir/cube_bip.raw" stream raw=${H}x${W}x${C}:float32:bip
 run envi-bip  "$dir/cube_bip.hdr" stream
-run envi-bip  "$dir/cube_bip.hdr" all
 run envi-bsq  "$dir/cube_bsq.hdr" stream
 run rpl       "$dir/cube_rpl.rpl" stream
 run hdf5      "$dir/cube.h5" stream

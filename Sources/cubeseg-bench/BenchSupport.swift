@@ -10,6 +10,14 @@ enum BenchSupport {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
+    /// CPU time (user + system) of the whole process so far, seconds: compared with wall time
+    /// it shows how much of the machine a run had (the benchmark machine may be shared).
+    static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
     /// A value of /proc/self/status in bytes (e.g. "VmHWM", "VmRSS"); nil where unavailable.
     static func procStatusBytes(_ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }

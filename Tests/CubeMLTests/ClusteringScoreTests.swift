@@ -43,6 +43,15 @@ struct ClusteringScoreTests {
         #expect(try Silhouette.samples(x: x, labels: labels, k: k, indices: [singleton]) == [0])
     }
 
+    @Test func theSymmetricAllPairsPathAgreesWithThePerQueryPath() throws {
+        // exact() credits each pair tile to both sides; samples() computes every query row on
+        // its own. Both must give the same s(i).
+        let (x, labels) = ClusteringTestData.blobs(sizes: [900, 400, 700], spreads: [1, 2, 1.5], dim: 6, span: 2, seed: 12)
+        let exact = try Silhouette.exact(x: x, labels: labels, k: 3)
+        let perQuery = try Silhouette.samples(x: x, labels: labels, k: 3, indices: Array(0..<x.rows))
+        #expect(abs(exact - perQuery.reduce(0, +) / Double(x.rows)) < 1e-6) // Float partial sums in another order
+    }
+
     @Test func sampledSilhouetteIsExactWithAFullSampleAndCloseWithAPartialOne() throws {
         let (x, labels) = ClusteringTestData.blobs(sizes: [2500, 1000, 300, 30], spreads: [1, 2, 1, 0.5], dim: 4, span: 4, seed: 10)
         let exact = try Silhouette.exact(x: x, labels: labels, k: 4)

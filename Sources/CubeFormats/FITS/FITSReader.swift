@@ -68,20 +68,29 @@ enum FITSReader {
     }
 }
 
-/// Reads row blocks of a FITS image: per channel plane, the rows' pixels in one cfitsio
-/// call into a scratch buffer, scattered into the pixel-major destination.
+/// Reads row blocks of a FITS image: for a group of channel planes, the rows' pixels of each
+/// plane in one cfitsio call into a staging buffer (at most `stagingBytes`), then a
+/// cache-blocked transpose into the pixel-major destination.
 struct FITSStorage: DatacubeStorage {
     let file: FITSFile
     let hdu: Int
+    var stagingBytes = 8 << 20
 
     func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         let plane = rows.count * width
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: plane)
-        defer { scratch.deallocate() }
+        let group = max(1, min(channels, (stagingBytes / 4) / plane))
+        let staging = UnsafeMutablePointer<Float>.allocate(capacity: group * plane)
+        defer { staging.deallocate() }
         let dst = buffer.baseAddress!
-        for c in 0..<channels {
-            try file.readFloats(hdu: hdu, first: [1, rows.lowerBound + 1, c + 1], count: plane, into: scratch)
-            for p in 0..<plane { dst[p * channels + c] = scratch[p] }
+        var c0 = 0
+        while c0 < channels {
+            let g = min(group, channels - c0)
+            for k in 0..<g {
+                try file.readFloats(hdu: hdu, first: [1, rows.lowerBound + 1, c0 + k + 1], count: plane, into: staging + k * plane)
+            }
+            // Staging is (channel, y, x); destination strides are 1, width * channels, channels.
+            DenseFileStorage.scatter(staging, g: g, c1: rows.count, c2: width, t: [1, width * channels, channels], into: dst + c0)
+            c0 += g
         }
     }
 }

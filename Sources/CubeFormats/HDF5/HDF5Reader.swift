@@ -17,11 +17,11 @@ enum HDF5Reader {
                 nexus = (group, file.stringAttribute("axes", of: group) ?? [])
             }
         } else {
-            let all = try file.datasets()
             if let found = try nexusSignal(file) {
                 info = try file.datasetInfo(found.signal)
                 nexus = (found.group, found.axes)
             } else {
+                let all = try file.datasets()
                 let cubes = all.filter { $0.shape.count == 3 && $0.dataType != nil }
                 guard cubes.count == 1 else {
                     let list = all.map { "\($0.path) \($0.shape) \($0.dataType?.rawValue ?? "non-numeric")" }
@@ -44,9 +44,8 @@ enum HDF5Reader {
         let cubeAxes = order.cubeAxes
         var size = [0, 0, 0]
         for (axis, n) in zip(cubeAxes, info.shape) { size[axis] = n }
-        let bytes = try CubeGeometry.validate(height: size[0], width: size[1], channels: size[2], type: type,
-                                              file: url.path, field: "shape of \(info.path)")
-        _ = bytes
+        try CubeGeometry.validate(height: size[0], width: size[1], channels: size[2], type: type,
+                                  file: url.path, field: "shape of \(info.path)")
         // Spectral axis: the NeXus axis dataset of the channel dimension, with its @units.
         var axis: SpectralAxis?
         let channelDim = cubeAxes.firstIndex(of: 2)!

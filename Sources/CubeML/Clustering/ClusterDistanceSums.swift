@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Sums of Euclidean distances from query points to every point of each cluster, the core of
 /// the silhouette, computed in tiles through `BLAS.gemm` so no (queries x points) matrix ever
 /// exists: extra memory is one (tileRows x tileCols) Float tile per worker plus the output.
@@ -118,6 +120,115 @@ struct ClusterDistanceSums {
             }
         }}}}}}}
         return out
+    }
+
+    /// For every reference point, the sum of distances to every point of each cluster: an
+    /// (n x k) row-major Double array indexed by ORIGINAL row. Uses the symmetry d(i, j) =
+    /// d(j, i): each pair's tile is computed once and credited to both rows, which halves
+    /// the work of `sums(queries:)` over all rows. Row blocks are dealt to workers in a fixed
+    /// zig-zag (balanced, independent of scheduling); each worker accumulates the column side
+    /// in its own (n x k) array, reduced in worker order, so results are deterministic for a
+    /// given core count. Extra memory: (workers + 1) x n x k Doubles plus one tile per worker.
+    func allSums() -> [Double] {
+        let n = points.rows, d = points.cols, k = self.k
+        let (tileRows, tileCols) = Self.tileShape(d: d)
+        let blocks = ParallelBlocks.blockCount(count: n, blockSize: tileRows)
+        let workers = max(1, min(ParallelBlocks.workers, blocks))
+        var rowSide = [Double](repeating: 0, count: n * k)      // sorted order
+        var colSide = [Double](repeating: 0, count: workers * n * k)
+        var scratch = [Float](repeating: 0, count: workers * (tileRows * tileCols + tileCols))
+        points.storage.withUnsafeBufferPointer { pb in
+        norms.withUnsafeBufferPointer { nb in
+        starts.withUnsafeBufferPointer { sb in
+        rowSide.withUnsafeMutableBufferPointer { rb in
+        colSide.withUnsafeMutableBufferPointer { cb in
+        scratch.withUnsafeMutableBufferPointer { scb in
+            // Row block b writes rows of its own block in rowSide; worker w writes only its own
+            // slice of colSide and of scratch.
+            let pp = pb.baseAddress!, np = nb.baseAddress!, st = sb.baseAddress!
+            let rowP = SharedPointer(rb.baseAddress!), colP = SharedPointer(cb.baseAddress!)
+            let scratchP = SharedPointer(scb.baseAddress!)
+            let body = UncheckedSendableBox { (worker: Int) in
+                let g = scratchP.base + worker * (tileRows * tileCols + tileCols)
+                let acc = g + tileRows * tileCols
+                let cols = colP.base + worker * n * k
+                var b = 0
+                while b < blocks {
+                    // Zig-zag: in each group of 2W blocks, worker w takes blocks w and 2W-1-w.
+                    let inGroup = b % (2 * workers)
+                    if inGroup == worker || inGroup == 2 * workers - 1 - worker {
+                        let r0 = b * tileRows, r1 = min(n, r0 + tileRows), mr = r1 - r0
+                        var j0 = r0
+                        while j0 < n {
+                            let j1 = j0 == r0 ? r1 : min(n, j0 + tileCols)
+                            let w = j1 - j0
+                            BLAS.gemm(transB: true, m: mr, n: w, k: d, a: pp + r0 * d, lda: d,
+                                      b: pp + j0 * d, ldb: d, c: g, ldc: w)
+                            var c = 0
+                            while st[c + 1] <= j0 { c += 1 }
+                            for r in 0..<mr {
+                                let gr = g + r * w
+                                let own = r0 + r
+                                let nq = np[own]
+                                if own >= j0 && own < j1 { gr[own - j0] = (nq + np[own]) * 0.5 }
+                                Self.distancesInPlace(g: gr, norms: np + j0, count: w, queryNorm: nq)
+                                let o = rowP.base + own * k
+                                var cc = c
+                                var runStart = j0
+                                while runStart < j1 {
+                                    while st[cc + 1] <= runStart { cc += 1 }
+                                    let runEnd = min(j1, st[cc + 1])
+                                    o[cc] += Self.runSum(gr + (runStart - j0), count: runEnd - runStart)
+                                    runStart = runEnd
+                                }
+                            }
+                            if j0 >= r1 {
+                                // Column side: each column point gets its distances to this
+                                // block's rows, summed per row cluster (rows are sorted, so
+                                // each cluster is a run of rows).
+                                var rc = 0
+                                while st[rc + 1] <= r0 { rc += 1 }
+                                var ra = r0
+                                while ra < r1 {
+                                    while st[rc + 1] <= ra { rc += 1 }
+                                    let rb = min(r1, st[rc + 1])
+                                    Self.sumRows(g + (ra - r0) * w, rows: rb - ra, width: w, into: acc)
+                                    let base = cols + j0 * k + rc
+                                    for t in 0..<w { base[t * k] += Double(acc[t]) }
+                                    ra = rb
+                                }
+                            }
+                            j0 = j1
+                        }
+                    }
+                    b += 1
+                }
+            }
+            if workers == 1 { body.value(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { body.value($0) } }
+        }}}}}}
+        // Reduce in sorted order, then map back to original rows.
+        var out = [Double](repeating: 0, count: n * k)
+        for i in 0..<n {
+            let o = order[i] * k
+            for c in 0..<k {
+                var v = rowSide[i * k + c]
+                for w in 0..<workers { v += colSide[w * n * k + i * k + c] }
+                out[o + c] = v
+            }
+        }
+        return out
+    }
+
+    /// `acc[t] = sum_r rows[r * width + t]` for t in 0..<width (a vectorisable loop).
+    @inline(__always)
+    static func sumRows(_ rows: UnsafePointer<Float>, rows count: Int, width: Int, into acc: UnsafeMutablePointer<Float>) {
+        acc.update(from: rows, count: width)
+        var r = 1
+        while r < count {
+            let row = rows + r * width
+            for t in 0..<width { acc[t] += row[t] }
+            r += 1
+        }
     }
 
     /// Turns a row of the gemm tile into distances in place:

@@ -1,3 +1,5 @@
+import Foundation
+
 /// k-means++ seeding (Arthur & Vassilvitskii 2007) with D^2 sampling, and optionally the
 /// greedy variant of scikit-learn: at each step draw `localTrials` candidates by D^2 and keep
 /// the one that most lowers the total potential. `localTrials = 1` is the textbook algorithm.
@@ -110,5 +112,3 @@ enum KMeansPlusPlus {
         return pots
     }
 }
-
-import Foundation

@@ -13,20 +13,30 @@ enum SELU {
     /// `v = selu(v)` in place; when `derivative` is given, `derivative[i] = selu'(v_in[i])`
     /// (lambda for x > 0, lambda alpha e^x otherwise).
     static func forward(_ v: UnsafeMutablePointer<Float>, derivative: UnsafeMutablePointer<Float>?, count: Int) {
-        let l = lambda, la = lambda * alpha
         if let d = derivative {
-            for i in 0..<count {
-                let x = v[i]
-                let e = NNMath.exp(min(x, 0))
-                v[i] = x > 0 ? l * x : la * (e - 1)
-                d[i] = x > 0 ? l : la * e
-            }
+            NNParallel.forChunks(count) { range in forwardKernel(range, v, d) }
         } else {
-            for i in 0..<count {
-                let x = v[i]
-                let e = NNMath.exp(min(x, 0))
-                v[i] = x > 0 ? l * x : la * (e - 1)
-            }
+            NNParallel.forChunks(count) { range in forwardKernel(range, v) }
+        }
+    }
+
+    /// SELU over `range` (pointers as arguments, not closure captures: keeps it vectorised).
+    private static func forwardKernel(_ range: Range<Int>, _ v: UnsafeMutablePointer<Float>, _ d: UnsafeMutablePointer<Float>) {
+        let l = lambda, la = lambda * alpha
+        for i in range {
+            let x = v[i]
+            let e = NNMath.exp(min(x, 0))
+            v[i] = x > 0 ? l * x : la * (e - 1)
+            d[i] = x > 0 ? l : la * e
+        }
+    }
+
+    private static func forwardKernel(_ range: Range<Int>, _ v: UnsafeMutablePointer<Float>) {
+        let l = lambda, la = lambda * alpha
+        for i in range {
+            let x = v[i]
+            let e = NNMath.exp(min(x, 0))
+            v[i] = x > 0 ? l * x : la * (e - 1)
         }
     }
 
@@ -50,7 +60,11 @@ enum Tanh {
 enum Sigmoid {
     /// `v = 1 / (1 + e^-v)` in place.
     static func forward(_ v: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { v[i] = 1 / (1 + NNMath.exp(-v[i])) }
+        NNParallel.forChunks(count) { range in kernel(range, v) }
+    }
+
+    private static func kernel(_ range: Range<Int>, _ v: UnsafeMutablePointer<Float>) {
+        for i in range { v[i] = 1 / (1 + NNMath.exp(-v[i])) }
     }
     /// `dy *= y (1 - y)` with `y` the forward output.
     static func backward(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {

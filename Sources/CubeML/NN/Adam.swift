@@ -40,15 +40,27 @@ struct Adam: Sendable {
         firstMoment.withUnsafeMutableBufferPointer { mb in
             secondMoment.withUnsafeMutableBufferPointer { vb in
                 let m = mb.baseAddress!, v = vb.baseAddress!
-                for i in 0..<count {
-                    let g = gradients[i]
-                    let mi = m[i] + w1 * (g - m[i])
-                    let vi = b2 * v[i] + w2 * g * g
-                    m[i] = mi
-                    v[i] = vi
-                    parameters[i] -= stepSize * mi / (vi.squareRoot() * invBC2Sqrt + eps)
+                // Memory bound (5 streams of floats): split over the cores.
+                NNParallel.forChunks(count) { range in
+                    Self.kernel(range, parameters, gradients, m, v, w1, b2, w2, stepSize, invBC2Sqrt, eps)
                 }
             }
+        }
+    }
+
+    /// The update over `range`. A separate function so that pointers and constants arrive
+    /// as arguments (registers), not through a closure context the stores might alias,
+    /// which keeps the loop vectorised.
+    private static func kernel(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                               _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                               _ w1: Float, _ b2: Float, _ w2: Float, _ stepSize: Float, _ invBC2Sqrt: Float, _ eps: Float) {
+        for i in range {
+            let gi = g[i]
+            let mi = m[i] + w1 * (gi - m[i])
+            let vi = b2 * v[i] + w2 * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] -= stepSize * mi / (vi.squareRoot() * invBC2Sqrt + eps)
         }
     }
 }

@@ -57,9 +57,18 @@ extension SELU {
             return
         }
         NNMath.fillKeepMask(derivative, count: count, dropProbability: dropout.p, generator: &generator)
-        let l = lambda, la = lambda * alpha
         let a = dropout.a, b = dropout.b, dropped = dropout.droppedValue
-        for i in 0..<count {
+        NNParallel.forChunks(count) { range in
+            droppedKernel(range, v, derivative, a, b, dropped)
+        }
+    }
+
+    /// The fused pass over `range`, `derivative` holding the keep mask (1/0) on entry.
+    /// Arguments, not closure captures, so the loop stays vectorised.
+    private static func droppedKernel(_ range: Range<Int>, _ v: UnsafeMutablePointer<Float>,
+                                      _ derivative: UnsafeMutablePointer<Float>, _ a: Float, _ b: Float, _ dropped: Float) {
+        let l = lambda, la = lambda * alpha
+        for i in range {
             let x = v[i]
             let e = NNMath.exp(min(x, 0))
             let s = x > 0 ? l * x : la * (e - 1)

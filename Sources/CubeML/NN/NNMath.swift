@@ -31,20 +31,33 @@ enum NNMath {
     static func fillKeepMask(_ keep: UnsafeMutablePointer<Float>, count: Int, dropProbability p: Double,
                              generator: inout SeededGenerator) {
         let threshold = UInt64((p * 65_536).rounded())
+        // A local copy keeps the generator's state in registers (stores to `keep` could
+        // otherwise alias it, as far as the optimiser knows).
+        var g = generator
+        defer { generator = g }
         var i = 0
-        while i < count {
-            var word = generator.next()
-            let lanes = min(4, count - i)
-            for l in 0..<lanes {
-                keep[i + l] = (word & 0xFFFF) >= threshold ? 1 : 0
+        while i + 4 <= count {
+            let word = g.next()
+            keep[i] = (word & 0xFFFF) >= threshold ? 1 : 0
+            keep[i + 1] = ((word >> 16) & 0xFFFF) >= threshold ? 1 : 0
+            keep[i + 2] = ((word >> 32) & 0xFFFF) >= threshold ? 1 : 0
+            keep[i + 3] = (word >> 48) >= threshold ? 1 : 0
+            i += 4
+        }
+        if i < count {
+            var word = g.next()
+            while i < count {
+                keep[i] = (word & 0xFFFF) >= threshold ? 1 : 0
                 word >>= 16
+                i += 1
             }
-            i += lanes
         }
     }
 
     /// Fills `out[0..<count]` with standard normal deviates.
     static func fillGaussian(_ out: UnsafeMutablePointer<Float>, count: Int, generator: inout SeededGenerator) {
-        for i in 0..<count { out[i] = Float(generator.nextGaussian()) }
+        var g = generator
+        defer { generator = g }
+        for i in 0..<count { out[i] = Float(g.nextGaussian()) }
     }
 }

@@ -1,0 +1,27 @@
+/// Names for `KSelectionRule` in configuration files, job parameters and CLI options.
+extension KSelectionRule {
+    /// Every accepted name: the `KCriterion` raw values plus "silhouette_tolerance" and
+    /// "recursive_silhouette".
+    public static let names = KCriterion.allCases.map(\.rawValue) + ["silhouette_tolerance", "recursive_silhouette"]
+
+    /// The rule called `name` (see `names`); `parameter` is the tolerance (default 0.02) or
+    /// the recursive threshold (default 0.45) and is ignored by the plain criteria. nil for
+    /// an unknown name.
+    public init?(name: String, parameter: Double? = nil) {
+        if let c = KCriterion(rawValue: name) { self = .criterion(c); return }
+        switch name {
+        case "silhouette_tolerance": self = .silhouetteTolerance(parameter ?? 0.02)
+        case "recursive_silhouette": self = .recursiveSilhouette(threshold: parameter ?? 0.45)
+        default: return nil
+        }
+    }
+
+    /// The rule's name (one of `names`).
+    public var name: String {
+        switch self {
+        case .criterion(let c): return c.rawValue
+        case .silhouetteTolerance: return "silhouette_tolerance"
+        case .recursiveSilhouette: return "recursive_silhouette"
+        }
+    }
+}

@@ -72,16 +72,16 @@ struct NNGradientTests {
         #expect(S.worstExcess(analytic: grad, numeric: numeric, atol: 1e-3, rtol: 1e-3) <= 0)
     }
 
-    /// A tiny network: input 10, hidden [6, 4], E 3, L 2, decoder [4, 6], dropout 0.2.
-    static func tinyArchitecture(variational: Bool) -> Architecture {
-        Architecture(inputLength: 10, encoderHidden: [6, 4], encodingDim: 3, latent: 2, decoderHidden: [4, 6],
-                     variational: variational, dropout: 0.2)
+    /// A tiny network: input 10, hidden [6, 4] (or none), E 3, L 2, decoder [4, 6] (or none), dropout 0.2.
+    static func tinyArchitecture(variational: Bool, hidden: Bool = true) -> Architecture {
+        Architecture(inputLength: 10, encoderHidden: hidden ? [6, 4] : [], encodingDim: 3, latent: 2,
+                     decoderHidden: hidden ? [4, 6] : [], variational: variational, dropout: 0.2)
     }
 
     @Test("every parameter gradient of a training step matches finite differences of its loss",
-          arguments: [false, true])
-    func wholeNetworkGradient(variational: Bool) {
-        let arch = Self.tinyArchitecture(variational: variational)
+          arguments: [(false, true), (true, true), (true, false)])
+    func wholeNetworkGradient(variational: Bool, hidden: Bool) {
+        let arch = Self.tinyArchitecture(variational: variational, hidden: hidden)
         let model = Autoencoder(architecture: arch, seed: 3)
         let rows = 7
         let x = S.uniform(rows * arch.inputLength, 0, 1, seed: 24)

@@ -27,7 +27,7 @@ extension ResultFiles {
         let name = result.selection.criterion.rawValue
         let values: [Double] = scores.map { s in
             switch result.selection.criterion {
-            case .silhouette: return s.silhouette
+            case .silhouette, .recursiveSilhouette: return s.silhouette
             case .calinskiHarabasz: return s.calinskiHarabasz
             case .daviesBouldin: return s.daviesBouldin
             }

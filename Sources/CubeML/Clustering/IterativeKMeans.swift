@@ -74,7 +74,7 @@ public struct IterativeKMeans: Sendable, Equatable {
     ///   `.emptyData`, `SegmentationError.cancelled`.
     public func run(_ x: Matrix, criterion: KCriterion, progress: (Int, Int) -> Void = { _, _ in },
                     isCancelled: () -> Bool = { false }) throws -> IterativeKMeansResult {
-        try run(x, rule: .criterion(criterion), progress: progress, isCancelled: isCancelled)
+        try run(x, rule: KSelectionRule(criterion), progress: progress, isCancelled: isCancelled)
     }
 
     /// As `run(_:criterion:)` with any `KSelectionRule`.

@@ -26,7 +26,8 @@ public enum KSelectionRule: Sendable, Equatable {
     public var reportedCriterion: KCriterion {
         switch self {
         case .criterion(let c): return c
-        case .silhouetteTolerance, .recursiveSilhouette: return .silhouette
+        case .silhouetteTolerance: return .silhouette
+        case .recursiveSilhouette: return .recursiveSilhouette
         }
     }
 
@@ -42,7 +43,7 @@ public enum KSelectionRule: Sendable, Equatable {
         }
         func f(_ v: Double) -> String { Self.format(v) }
         switch self {
-        case .recursiveSilhouette:
+        case .recursiveSilhouette, .criterion(.recursiveSilhouette):
             return nil
         case .criterion(.silhouette):
             let best = Self.best(defined) { $0.score.silhouette }

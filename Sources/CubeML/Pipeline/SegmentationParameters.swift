@@ -193,4 +193,8 @@ public enum KCriterion: String, Sendable, Codable, CaseIterable {
     case silhouette
     case calinskiHarabasz = "calinski_harabasz"
     case daviesBouldin = "davies_bouldin"
+    /// Split at the best-silhouette K, then split each cluster again while its own best
+    /// silhouette is at least 0.45; K is the number of leaves. Finds the sub-clusters of
+    /// well-separated groups where the flat silhouette stops at K = 2 (`KSelectionRule`).
+    case recursiveSilhouette = "recursive_silhouette"
 }

@@ -80,7 +80,7 @@ public struct Segmenter: Sendable {
         let clustering = LatentClustering(parameters: p)
         var outcome = try clustering.cluster(mu, model: model, isCancelled: observer.isCancelled)
         if p.spatialBeta > 0 {
-            outcome = clustering.regularised(outcome, embeddings: mu, pixelIndex: prepared.pixelIndex,
+            outcome = try clustering.regularised(outcome, embeddings: mu, pixelIndex: prepared.pixelIndex,
                                              height: cube.height, width: cube.width)
         }
         clock.lap("cluster")

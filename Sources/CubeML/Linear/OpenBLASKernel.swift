@@ -1,4 +1,3 @@
-import CubeML
 import Foundation
 
 /// OpenBLAS 0.3.21 (Debian 12) does not know recent CPUs with AVX-512 (AMD Zen 4/5, newer
@@ -7,10 +6,11 @@ import Foundation
 /// library loads, from `OPENBLAS_CORETYPE`; so when that variable is unset, the CPU has the
 /// AVX-512 subsets the SkylakeX kernel needs, and OpenBLAS picked an AVX2 kernel, the
 /// process re-executes itself once with `OPENBLAS_CORETYPE=SkylakeX`.
-enum OpenBLASKernel {
-    static let variable = "OPENBLAS_CORETYPE"
+public enum OpenBLASKernel {
+    public static let variable = "OPENBLAS_CORETYPE"
 
-    static func upgradeIfPossible() {
+    /// Call first thing in `main`, before any thread starts: may replace the process.
+    public static func upgradeIfPossible() {
         let env = ProcessInfo.processInfo.environment
         guard env[variable] == nil, ["Haswell", "Zen"].contains(BLAS.coreName), cpuHasSkylakeXFeatures() else { return }
         setenv(variable, "SkylakeX", 1)

@@ -34,7 +34,7 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
         try Self.lock.withLock { try body(handle) }
     }
 
-    private func check(_ status: Int32, _ operation: String) throws {
+    private func check(_ status: Int32, _ operation: String, expected: String = "a readable FITS file") throws {
         guard status != 0 else { return }
         var text = [CChar](repeating: 0, count: 81)
         ffgerr(status, &text)
@@ -42,7 +42,7 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
         var message = [CChar](repeating: 0, count: 81)
         while ffgmsg(&message) != 0 { stack.append(String(nulTerminated: message)) }
         let detail = stack.isEmpty ? "" : " (" + stack.joined(separator: "; ") + ")"
-        throw CubeFormatError(status == 104 ? .io : .invalidHeader, file: path, field: operation, expected: "cfitsio status 0",
+        throw CubeFormatError(status == 104 ? .io : .invalidHeader, file: path, field: operation, expected: expected,
                               found: "status \(status): \(String(nulTerminated: text))\(detail)")
     }
 
@@ -74,7 +74,7 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
             var status: Int32 = 0, number: Int32 = 0
             var copy = Array(name.utf8CString)
             ffmnhd(h, IMAGE_HDU, &copy, 0, &status)
-            try check(status, "EXTNAME '\(name)'")
+            try check(status, "EXTNAME '\(name)'", expected: "an image HDU named '\(name)'")
             ffghdn(h, &number)
             return Int(number) - 1
         }

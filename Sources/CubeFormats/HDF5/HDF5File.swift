@@ -36,20 +36,21 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
     // MARK: - Error conversion
 
     /// Runs `body` under the lock; a negative result throws with the error stack's text.
-    private static func locked<T: BinaryInteger>(_ file: String, _ operation: String, _ body: () -> T) throws -> T {
+    private static func locked<T: BinaryInteger>(_ file: String, _ operation: String, expected: String = "a readable HDF5 file",
+                                                 _ body: () -> T) throws -> T {
         try lock.withLock {
             let result = body()
-            if result < 0 { throw error(file, operation) }
+            if result < 0 { throw error(file, operation, expected: expected) }
             return result
         }
     }
 
-    private func call<T: BinaryInteger>(_ operation: String, _ body: () -> T) throws -> T {
-        try Self.locked(path, operation, body)
+    private func call<T: BinaryInteger>(_ operation: String, expected: String = "a readable HDF5 file", _ body: () -> T) throws -> T {
+        try Self.locked(path, operation, expected: expected, body)
     }
 
     /// The current error stack as one line (caller holds the lock).
-    private static func error(_ file: String, _ operation: String) -> CubeFormatError {
+    private static func error(_ file: String, _ operation: String, expected: String = "a readable HDF5 file") -> CubeFormatError {
         final class Messages { var lines: [String] = [] }
         let messages = Messages()
         _ = cubeseg_H5Ewalk(cubeseg_H5E_DEFAULT(), H5E_WALK_DOWNWARD, { _, entry, context in
@@ -59,7 +60,7 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
         }, Unmanaged.passUnretained(messages).toOpaque())
         _ = H5Eclear2(cubeseg_H5E_DEFAULT())
         let found = messages.lines.isEmpty ? "an HDF5 error" : messages.lines.joined(separator: "; ")
-        return CubeFormatError(.invalidHeader, file: file, field: operation, expected: "success", found: found)
+        return CubeFormatError(.invalidHeader, file: file, field: operation, expected: expected, found: found)
     }
 
     // MARK: - Objects
@@ -111,7 +112,7 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
     }
 
     func datasetInfo(_ dataset: String) throws -> DatasetInfo {
-        let did = try call("open dataset \(dataset)") { H5Dopen2(id, dataset, cubeseg_H5P_DEFAULT()) }
+        let did = try call("open dataset \(dataset)", expected: "a dataset at \(dataset)") { H5Dopen2(id, dataset, cubeseg_H5P_DEFAULT()) }
         defer { Self.lock.withLock { _ = H5Dclose(did) } }
         return try Self.lock.withLock {
             let space = H5Dget_space(did), type = H5Dget_type(did), plist = H5Dget_create_plist(did)

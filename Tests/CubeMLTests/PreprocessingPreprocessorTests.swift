@@ -112,7 +112,7 @@ struct PreprocessingPreprocessorTests {
             if y == 2 && x == 0 && k == 1 { return .infinity }
             return 1
         }
-        let recipe = try Preprocessor.recipe(for: c, parameters: parameters { $0.background = .none })
+        let recipe = try Preprocessor.recipe(for: c, parameters: parameters { $0.background = .none; $0.bins = 0 })
         #expect {
             _ = try Preprocessor(recipe: recipe).prepare(c)
         } throws: { error in
@@ -139,6 +139,19 @@ struct PreprocessingPreprocessorTests {
         #expect(try Preprocessor(recipe: r3).prepare(e).spectra.rows == 4)
     }
 
+    @Test("without bins, sparse count data are rebinned and flux data keep their channels; bins 0 keeps every channel")
+    func automaticBins() throws {
+        // 4 x 4 pixels, 512 channels: whole counts, about 128 per pixel.
+        let counts = cube(4, 4, 512) { y, x, k in (k % 4 == 0) ? 1 : 0 }
+        let auto = try Preprocessor.recipe(for: counts, parameters: parameters { $0.background = .none })
+        #expect(auto.binEdges.count - 1 == 128)
+        let kept = try Preprocessor.recipe(for: counts, parameters: parameters { $0.background = .none; $0.bins = 0 })
+        #expect(kept.binEdges.count - 1 == 512)
+        let flux = cube(4, 4, 512) { y, x, k in (k % 4 == 0) ? 1.5 : 0.25 }
+        let fluxRecipe = try Preprocessor.recipe(for: flux, parameters: parameters { $0.background = .none })
+        #expect(fluxRecipe.binEdges.count - 1 == 512)
+    }
+
     @Test("invalid crop, bins, smoothing and threshold are rejected naming the parameter")
     func validation() {
         let c = cube(2, 2, 10) { _, _, _ in 1 }
@@ -146,7 +159,8 @@ struct PreprocessingPreprocessorTests {
         expectInvalid("crop_end", c, parameters { $0.cropEnd = 11 })
         expectInvalid("crop_end", c, parameters { $0.cropStart = 5; $0.cropEnd = 5 })
         expectInvalid("crop_end", c, parameters { $0.cropStart = 6; $0.cropEnd = 2 })
-        expectInvalid("bins", c, parameters { $0.bins = 0 })
+        expectInvalid("bins", c, parameters { $0.bins = 1 })
+        expectInvalid("bins", c, parameters { $0.bins = -3 })
         expectInvalid("smoothing", c, parameters { $0.smoothing = -2 })
         expectInvalid("smoothing", c, parameters { $0.bins = 4; $0.smoothing = 5 })
         expectInvalid("background", c, parameters { $0.background = .threshold(-1) })

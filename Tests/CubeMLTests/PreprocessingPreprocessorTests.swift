@@ -127,7 +127,7 @@ struct PreprocessingPreprocessorTests {
         }
         // Infinity alone.
         let d = cube(2, 2, 3) { y, x, k in (y == 1 && x == 1 && k == 0) ? -.infinity : 0 }
-        let r2 = try Preprocessor.recipe(for: d, parameters: parameters { $0.background = .none })
+        let r2 = try Preprocessor.recipe(for: d, parameters: parameters { $0.background = .none; $0.bins = 0 })
         #expect {
             _ = try Preprocessor(recipe: r2).prepare(d)
         } throws: { error in

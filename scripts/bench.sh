@@ -55,8 +55,8 @@ wall=$(grep "Elapsed (wall" "$OUT/e2e.time" | awk '{print $NF}')
 cube_mb=$(( SIZE * SIZE * 1024 * 4 / 1048576 ))
 log "{\"bench\": \"end_to_end\", \"size\": $SIZE, \"wall\": \"$wall\", \"peak_rss_mb\": $((peak_kb / 1024)), \"cube_float32_mb\": $cube_mb, \"memory_target_mb\": $((2 * cube_mb + 200))}"
 if have_peer torch && have_peer sklearn && [ -z "${BENCH_QUICK:-}" ]; then
-  echo "== the paper's method in PyTorch on the same cube (reference_dsc.py, 20 epochs, K 2...10)"
-  "$PEER_PY" ../shared/bench/reference_dsc.py "$CUBE" "${CUBE%.npy}_labels.npy" --epochs 20 --threads 2 \
+  echo "== the paper's method in PyTorch on the same cube (reference_dsc.py, 10 epochs, gamma 0, K 2...10) and scikit-learn baselines"
+  "$PEER_PY" ../shared/bench/reference_dsc.py "$CUBE" "${CUBE%.npy}_labels.npy" --epochs 10 --gamma 0 --threads 2 \
     --kmin 2 --kmax 10 --json "$OUT/peer_e2e.json" > /dev/null 2>&1 && log "{\"bench\": \"end_to_end_peer\", \"result\": $(tr -d '\n ' < "$OUT/peer_e2e.json")}"
 fi
 

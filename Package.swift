@@ -46,7 +46,13 @@ let package = Package(
             dependencies: [
                 "CMicroHTTPD", "CubeFormats", "CubeML", "CubeImaging", "CubeReports",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
         ),
 
         // MARK: - Executable

@@ -1,1 +1,0 @@
-// CubeService: placeholder until its first file lands.

@@ -1,0 +1,149 @@
+import CubeML
+import Foundation
+
+/// Reading query strings, JSON bodies and job parameters, with 400s that say what is wrong.
+enum RequestParsing {
+    /// `limit` (1...200, default 50).
+    static func limit(_ query: [String: String]) throws -> Int {
+        guard let s = query["limit"] else { return 50 }
+        guard let n = Int(s), (1...200).contains(n) else { throw APIError.badRequest("invalid_query", "limit must be an integer in 1...200, not \"\(s)\"") }
+        return n
+    }
+
+    /// The body as bytes (JSON routes); empty when there is none.
+    static func bodyData(_ body: HTTPBody) throws -> Data {
+        switch body {
+        case .none: return Data()
+        case .data(let d): return d
+        case .file(let f):
+            do { return try Data(contentsOf: f.url) }
+            catch { throw APIError.internalError("cannot read the request body: \(error)") }
+        }
+    }
+
+    /// A JSON object, or 400 `invalid_json`.
+    static func jsonObject(_ data: Data) throws -> [String: Any] {
+        guard !data.isEmpty else { throw APIError.badRequest("invalid_json", "the body is empty; send a JSON object") }
+        guard let obj = (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any] else {
+            throw APIError.badRequest("invalid_json", "the body is not a JSON object")
+        }
+        return obj
+    }
+
+    /// Every key `SegmentationParameters` reads (its snake_case coding keys), found by encoding
+    /// a value whose optionals are all set.
+    static let parameterKeys: Set<String> = {
+        var p = SegmentationParameters()
+        p.cropStart = 0; p.cropEnd = 1; p.bins = 1; p.trainingPixels = 1
+        guard let data = try? JSONEncoder().encode(p),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        return Set(obj.keys)
+    }()
+
+    /// Decodes job parameters from a JSON value (an object or null), rejecting unknown keys
+    /// and out-of-range values. Returns the parameters and their full canonical JSON.
+    static func parameters(_ value: Any?) throws -> (SegmentationParameters, Data) {
+        var object: [String: Any] = [:]
+        if let value, !(value is NSNull) {
+            guard let o = value as? [String: Any] else { throw APIError.badRequest("invalid_parameter", "params must be a JSON object") }
+            object = o
+        }
+        let unknown = Set(object.keys).subtracting(parameterKeys)
+        if !unknown.isEmpty {
+            throw APIError.badRequest("unknown_parameter", "unknown parameter(s) \(unknown.sorted().joined(separator: ", ")); known: \(parameterKeys.sorted().joined(separator: ", "))")
+        }
+        let p: SegmentationParameters
+        do {
+            let data = try JSONSerialization.data(withJSONObject: object)
+            p = try JSONDecoder().decode(SegmentationParameters.self, from: data)
+        } catch let e as DecodingError {
+            throw APIError.badRequest("invalid_parameter", "params: \(describe(e))")
+        } catch {
+            throw APIError.badRequest("invalid_parameter", "params: \(error)")
+        }
+        try validate(p)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return (p, try e.encode(p))
+    }
+
+    /// Range checks the engine would otherwise fail the job for, minutes later.
+    static func validate(_ p: SegmentationParameters) throws {
+        func bad(_ name: String, _ reason: String) -> APIError { .badRequest("invalid_parameter", "\(name) \(reason)") }
+        if p.kMin < 2 { throw bad("k_min", "must be >= 2") }
+        if p.kMax < p.kMin { throw bad("k_max", "must be >= k_min (\(p.kMin))") }
+        if p.kMax > 64 { throw bad("k_max", "must be <= 64") }
+        if p.latent < 1 { throw bad("latent", "must be >= 1") }
+        if p.encodingDim < 1 { throw bad("encoding_dim", "must be >= 1") }
+        if p.hiddenLayers < 0 { throw bad("hidden_layers", "must be >= 0") }
+        if p.epochs < 0 { throw bad("epochs", "must be >= 0") }
+        if p.batchSize < 1 { throw bad("batch_size", "must be >= 1") }
+        if !(p.learningRate > 0) { throw bad("learning_rate", "must be > 0") }
+        if !(0..<1).contains(p.dropout) { throw bad("dropout", "must be in [0, 1)") }
+        if !(0..<1).contains(p.validationFraction) { throw bad("validation_fraction", "must be in [0, 1)") }
+        if !(p.plateauFactor > 0 && p.plateauFactor <= 1) { throw bad("plateau_factor", "must be in (0, 1]") }
+        if p.plateauPatience < 0 { throw bad("plateau_patience", "must be >= 0") }
+        if p.earlyStoppingPatience < 0 { throw bad("early_stopping_patience", "must be >= 0") }
+        if p.smoothing < 0 { throw bad("smoothing", "must be >= 0") }
+        if let b = p.bins, b < 1 { throw bad("bins", "must be >= 1") }
+        if let t = p.trainingPixels, t < 2 { throw bad("training_pixels", "must be >= 2") }
+        if let s = p.cropStart, s < 0 { throw bad("crop_start", "must be >= 0") }
+        if let s = p.cropStart, let e = p.cropEnd, e <= s { throw bad("crop_end", "must be > crop_start") }
+        if let e = p.cropEnd, e < 1 { throw bad("crop_end", "must be >= 1") }
+        if p.gamma < 0 { throw bad("gamma", "must be >= 0") }
+        if p.betaMin < 0 || p.betaMax < p.betaMin { throw bad("beta_max", "must be >= beta_min >= 0") }
+        if p.betaStartEpoch < 0 || p.betaEndEpoch < p.betaStartEpoch { throw bad("beta_end_epoch", "must be >= beta_start_epoch >= 0") }
+        if p.kmeansRestarts < 1 { throw bad("kmeans_restarts", "must be >= 1") }
+        if p.lloydIterations < 1 { throw bad("lloyd_iterations", "must be >= 1") }
+        if p.silhouetteSample < 2 { throw bad("silhouette_sample", "must be >= 2") }
+        if p.spatialBeta < 0 { throw bad("spatial_beta", "must be >= 0") }
+        if case .threshold(let t) = p.background, !t.isFinite { throw bad("background", "must be finite") }
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        switch e {
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .dataCorrupted(c):
+            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
+        case let .keyNotFound(k, _): return "missing \(k.stringValue)"
+        @unknown default: return "\(e)"
+        }
+    }
+
+    /// Reader options from query parameters (or multipart fields) `format`, `shape`
+    /// (`H,W,C` or `HxWxC`), `dtype`, `byte_order`, `interleave`, `dataset`.
+    static func openRequest(_ fields: [String: String]) throws -> CubeOpenRequest {
+        var r = CubeOpenRequest()
+        if let f = fields["format"]?.lowercased(), !f.isEmpty {
+            guard CubeOpenRequest.knownFormats.contains(f) else {
+                throw APIError.unsupportedMediaType("unknown_format", "format \"\(f)\" is not one of \(CubeOpenRequest.knownFormats.sorted().joined(separator: ", "))")
+            }
+            r.format = f
+        }
+        if let s = fields["shape"], !s.isEmpty {
+            let dims = s.split(whereSeparator: { $0 == "," || $0 == "x" || $0 == "X" }).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard dims.count == 3, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw APIError.badRequest("invalid_query", "shape must be height,width,channels (positive integers), not \"\(s)\"")
+            }
+            r.shape = dims.map { $0! }
+        }
+        if let d = fields["dtype"], !d.isEmpty {
+            let known = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"]
+            guard known.contains(d.lowercased()) else { throw APIError.badRequest("invalid_query", "dtype must be one of \(known.joined(separator: ", "))") }
+            r.dtype = d.lowercased()
+        }
+        if let b = fields["byte_order"], !b.isEmpty {
+            guard ["little", "big"].contains(b.lowercased()) else { throw APIError.badRequest("invalid_query", "byte_order must be little or big") }
+            r.byteOrder = b.lowercased()
+        }
+        if let i = fields["interleave"], !i.isEmpty {
+            guard ["bsq", "bil", "bip"].contains(i.lowercased()) else { throw APIError.badRequest("invalid_query", "interleave must be bsq, bil or bip") }
+            r.interleave = i.lowercased()
+        }
+        if let d = fields["dataset"], !d.isEmpty { r.dataset = d }
+        if r.format == "raw" && (r.shape == nil || r.dtype == nil) {
+            throw APIError.badRequest("invalid_query", "raw data needs shape and dtype")
+        }
+        return r
+    }
+}

@@ -31,7 +31,7 @@ extension CubeSegService {
         case .data(let data):
             size = Int64(data.count)
             if size > configuration.maxCubeBytes { throw APIError.tooLarge("the cube has \(size) bytes; the limit is \(configuration.maxCubeBytes)") }
-            sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            sha = CryptoHelpers.sha256Hex(data)
             try blobs.write(data, to: relative)
         case .file(let f):
             size = f.size
@@ -41,7 +41,7 @@ extension CubeSegService {
         }
         if size == 0 {
             blobs.remove(relative: "cubes/\(id)")
-            throw APIError.unprocessable("unusable_cube", "the uploaded file is empty")
+            throw APIError.badRequest("missing_body", "the uploaded file is empty")
         }
         let cube: Datacube
         do { cube = try engine.openCube(blobs.url(relative: relative), open) }

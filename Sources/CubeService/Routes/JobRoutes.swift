@@ -52,7 +52,7 @@ extension CubeSegService {
         let uploadHash: String
         switch cubePart.body {
         case .file(let f): uploadHash = f.sha256Hex
-        case .data(let d): uploadHash = SHA256.hash(data: d).map { String(format: "%02x", $0) }.joined()
+        case .data(let d): uploadHash = CryptoHelpers.sha256Hex(d)
         case .none: throw APIError.badRequest("missing_field", "the `cube` part is empty")
         }
         let fingerprint = "train|upload:\(uploadHash)|p0"
@@ -94,7 +94,7 @@ extension CubeSegService {
     }
 
     static func requestHash(_ fingerprint: String, _ paramsJSON: Data) -> String {
-        SHA256.hash(data: Data(fingerprint.utf8) + paramsJSON).map { String(format: "%02x", $0) }.joined()
+        CryptoHelpers.sha256Hex(Data(fingerprint.utf8) + paramsJSON)
     }
 
     private func idempotencyKey(_ head: HTTPRequestHead) throws -> String? {

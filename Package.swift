@@ -71,6 +71,6 @@ let package = Package(
         .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging"], swiftSettings: optimised),
         .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeSynth"], swiftSettings: optimised),
         .testTarget(name: "CubeSynthTests", dependencies: ["CubeSynth", "CubeFormats"], swiftSettings: optimised),
-        .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging"]),
+        .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging", .product(name: "Yams", package: "Yams")]),
     ]
 )

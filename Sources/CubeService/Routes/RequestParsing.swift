@@ -62,9 +62,16 @@ enum RequestParsing {
             throw APIError.badRequest("invalid_parameter", "params: \(error)")
         }
         try validate(p)
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return (p, try e.encode(p))
+        return (p, try canonicalJSON(p))
+    }
+
+    /// Every parameter, sorted, with explicit nulls: the synthesized encoder leaves nil
+    /// optionals out, and decoding would then give them their non-nil defaults (`bins`:
+    /// null would come back as 1024).
+    static func canonicalJSON(_ p: SegmentationParameters) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(p)) as? [String: Any] ?? [:]
+        for key in parameterKeys where object[key] == nil { object[key] = NSNull() }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
     /// Range checks the engine would otherwise fail the job for, minutes later.

@@ -46,7 +46,8 @@ struct JobView: Encodable {
     var state: String
     var cubeId: String
     var modelId: String?
-    var params: SegmentationParameters?
+    /// Every parameter of the run, nulls included.
+    var params: JSONValue?
     var attempt: Int
     var maxAttempts: Int
     var cancelRequested: Bool
@@ -64,7 +65,7 @@ struct JobView: Encodable {
     init(_ j: JobRecord, now: Date = Date()) {
         id = j.id; owner = j.owner; kind = j.kind.rawValue; state = j.state.rawValue; cubeId = j.cubeID
         modelId = j.modelID
-        params = try? JSONDecoder().decode(SegmentationParameters.self, from: j.paramsJSON)
+        params = JSONValue(data: j.paramsJSON)
         attempt = j.attempt; maxAttempts = j.maxAttempts; cancelRequested = j.cancelRequested
         progress = j.progressJSON.flatMap { try? JSONDecoder.snakeCase.decode(SegmentationProgress.self, from: $0) }
         error = j.error; createdAt = j.createdAt; startedAt = j.startedAt; finishedAt = j.finishedAt

@@ -143,7 +143,8 @@ extension CubeSegService {
         case .file(let f): length = f.size
         case .none: break
         }
-        let head = HTTPRequestHead(method: method, path: path, query: query, headers: h, remoteAddress: "127.0.0.1", contentLength: length)
+        let head = HTTPRequestHead(method: method, path: path, queryItems: query.map { ($0.key, $0.value) }, headers: h,
+                                   remoteAddress: "127.0.0.1", contentLength: length)
         if let early = precheck(head) { return TestResponse(early) }
         switch respond(to: HTTPRequest(head: head, body: body, parts: parts)) {
         case .immediate(let r): return TestResponse(r)

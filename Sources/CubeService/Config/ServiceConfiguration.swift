@@ -30,7 +30,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var maxCubeBytes: Int64 = 8 << 30
     /// Largest JSON request body, bytes.
     public var maxJSONBytes: Int64 = 1 << 20
-    /// Finished jobs, their results, and cubes no job uses any more are removed after this many days (0: never).
+    /// Finished jobs and their result files are removed after this many days (0: never). Cubes
+    /// and models stay until deleted.
     public var retentionDays: Double = 30
 
     // MARK: Jobs

@@ -14,8 +14,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(status) \(code): \(detail)" }
 
     public var problem: ProblemDetails {
-        ProblemDetails(type: "https://cubeseg.dev/problems/\(code.replacingOccurrences(of: "_", with: "-"))",
-                       title: title, status: status, detail: detail, code: code)
+        ProblemDetails(status: status, code: code, title: title, detail: detail)
     }
 
     // MARK: The catalogue (statuses and codes are part of the API: see openapi.yaml)

@@ -172,7 +172,7 @@ public final class CubeSegService: HTTPResponder {
             switch e {
             case .queueFull: api = .queueFull(e.description, retryAfter: 30)
             case .idempotencyMismatch: api = .conflict("idempotency_key_mismatch", e.description)
-            case .cubeInUse: api = .conflict("in_use", e.description)
+            case .cubeInUse, .modelInUse: api = .conflict("in_use", e.description)
             case .badCursor: api = .badRequest("invalid_cursor", e.description)
             }
         case let e as ProblemDetails:
@@ -181,9 +181,7 @@ public final class CubeSegService: HTTPResponder {
             logger.error("unexpected error: \(error)")
             api = .internalError("an unexpected error occurred; see the server log")
         }
-        var r = HTTPResponse.problem(api.problem)
-        r.headers.append(contentsOf: api.headers)
-        return r
+        return .problem(api.problem, headers: api.headers)
     }
 
     private func finished(_ head: HTTPRequestHead, route: String, response: HTTPResponse, started: Date) {

@@ -7,14 +7,19 @@ import Logging
 public struct HTTPRequestHead: Sendable {
     public var method: String
     public var path: String
-    public var query: [String: String]
+    public var queryItems: [(String, String)]
     public var headers: [String: String]
     public var remoteAddress: String
     public var contentLength: Int64?
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
-                remoteAddress: String = "127.0.0.1", contentLength: Int64? = nil) {
-        self.method = method; self.path = path; self.query = query; self.headers = headers
+    public init(method: String, path: String, queryItems: [(String, String)] = [], headers: [String: String] = [:],
+                remoteAddress: String = "", contentLength: Int64? = nil) {
+        self.method = method; self.path = path; self.queryItems = queryItems; self.headers = headers
         self.remoteAddress = remoteAddress; self.contentLength = contentLength
+    }
+    public var query: [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in queryItems where result[key] == nil { result[key] = value }
+        return result
     }
 }
 
@@ -60,19 +65,14 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: ResponseBody
-    public init(status: Int, headers: [(String, String)] = [], body: ResponseBody = .empty) {
+    public init(status: Int = 200, headers: [(String, String)] = [], body: ResponseBody = .empty) {
         self.status = status; self.headers = headers; self.body = body
     }
-    public static func json<T: Encodable>(_ value: T, status: Int = 200) -> HTTPResponse {
+    public static func problem(_ problem: ProblemDetails, headers: [(String, String)] = []) -> HTTPResponse {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .iso8601
-        let data = (try? e.encode(value)) ?? Data("{}".utf8)
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: .data(data))
-    }
-    public static func problem(_ p: ProblemDetails) -> HTTPResponse {
-        let data = (try? JSONEncoder().encode(p)) ?? Data()
-        return HTTPResponse(status: p.status, headers: [("Content-Type", "application/problem+json")], body: .data(data))
+        let data = (try? e.encode(problem)) ?? Data()
+        return HTTPResponse(status: problem.status, headers: [("Content-Type", "application/problem+json")] + headers, body: .data(data))
     }
 }
 
@@ -80,11 +80,12 @@ public struct ProblemDetails: Error, Codable, Sendable {
     public var type: String
     public var title: String
     public var status: Int
-    public var detail: String?
+    public var detail: String
     public var code: String
     public var instance: String?
-    public init(type: String = "about:blank", title: String, status: Int, detail: String? = nil, code: String, instance: String? = nil) {
-        self.type = type; self.title = title; self.status = status; self.detail = detail; self.code = code; self.instance = instance
+    public init(status: Int, code: String, title: String, detail: String, type: String? = nil, instance: String? = nil) {
+        self.type = type ?? "urn:cubeseg:problem:\(code)"
+        self.title = title; self.status = status; self.detail = detail; self.code = code; self.instance = instance
     }
 }
 
@@ -101,15 +102,32 @@ public enum HTTPResponderResult: Sendable {
 public struct HTTPServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    public init(host: String, port: Int) { self.host = host; self.port = port }
+    public var threads: Int
+    public var connectionTimeout: Int
+    public var connectionLimit: Int
+    public var perIPConnectionLimit: Int
+    public var maxBodyBytes: Int64
+    public var maxInMemoryBody: Int
+    public var uploadDirectory: URL
+    public var tlsCertificatePEM: String?
+    public var tlsKeyPEM: String?
+    public init(host: String = "127.0.0.1", port: Int = 8080, threads: Int = 2, connectionTimeout: Int = 60,
+                connectionLimit: Int = 1024, perIPConnectionLimit: Int = 64, maxBodyBytes: Int64 = 64 << 30,
+                maxInMemoryBody: Int = 1 << 20, uploadDirectory: URL, tlsCertificatePEM: String? = nil, tlsKeyPEM: String? = nil) {
+        self.host = host; self.port = port; self.threads = threads; self.connectionTimeout = connectionTimeout
+        self.connectionLimit = connectionLimit; self.perIPConnectionLimit = perIPConnectionLimit
+        self.maxBodyBytes = maxBodyBytes; self.maxInMemoryBody = maxInMemoryBody; self.uploadDirectory = uploadDirectory
+        self.tlsCertificatePEM = tlsCertificatePEM; self.tlsKeyPEM = tlsKeyPEM
+    }
 }
 
 public final class HTTPServer: @unchecked Sendable {
-    public let port: Int
+    public let configuration: HTTPServerConfiguration
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) throws {
-        port = configuration.port
+        self.configuration = configuration
     }
-    public func start() {}
+    public func start() throws {}
+    public var port: Int { configuration.port }
     public func stopAccepting() {}
     public func stop() {}
 }

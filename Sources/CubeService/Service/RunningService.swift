@@ -78,8 +78,8 @@ public func buildService(configuration: ServiceConfiguration, logger: Logger,
     let sweeper = RetentionSweeper(store: store, blobs: blobs, retentionDays: configuration.retentionDays, logger: logger)
     var server: HTTPServer? = nil
     if options.startHTTP {
-        let s = try HTTPServer(configuration: makeServerConfiguration(configuration), responder: responder, logger: logger)
-        s.start()
+        let s = try HTTPServer(configuration: try makeServerConfiguration(configuration), responder: responder, logger: logger)
+        try s.start()
         server = s
     }
     pool?.start()

@@ -54,6 +54,7 @@ public protocol JobStore: Sendable {
     // MARK: Models
     func model(id: String, owner: String?) throws -> ModelRecord?
     func listModels(owner: String?, limit: Int, after: String?) throws -> [ModelRecord]
+    /// Removes the row; throws `StoreError.modelInUse` while a queued or running job applies it.
     func deleteModel(id: String, owner: String?) throws -> ModelRecord?
 
     /// Cheap liveness check of the underlying database.
@@ -215,6 +216,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case queueFull(queued: Int, limit: Int, perOwner: Bool)
     case idempotencyMismatch(key: String, jobID: String)
     case cubeInUse(cubeID: String, jobID: String)
+    case modelInUse(modelID: String, jobID: String)
     case badCursor(String)
 
     public var description: String {
@@ -223,6 +225,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(perOwner ? "your" : "the") queue holds \(queued) unfinished job(s), the limit is \(limit)"
         case let .idempotencyMismatch(key, jobID): return "Idempotency-Key \"\(key)\" was used for job \(jobID) with a different request"
         case let .cubeInUse(cubeID, jobID): return "cube \(cubeID) is used by unfinished job \(jobID)"
+        case let .modelInUse(modelID, jobID): return "model \(modelID) is used by unfinished job \(jobID)"
         case let .badCursor(c): return "cursor \"\(c)\" is not one this service handed out"
         }
     }

@@ -329,7 +329,7 @@ public final class SQLiteJobStore: JobStore {
             if let jobID = try String.fetchOne(db, sql: """
                 SELECT id FROM jobs WHERE model_id = ? AND kind = 'apply' AND state IN ('queued', 'running') LIMIT 1
                 """, arguments: [id]) {
-                throw StoreError.cubeInUse(cubeID: id, jobID: jobID)
+                throw StoreError.modelInUse(modelID: id, jobID: jobID)
             }
             try db.execute(sql: "DELETE FROM models WHERE id = ?", arguments: [id])
             return Self.model(row: row)

@@ -71,7 +71,8 @@ struct JobRunner: Sendable {
         let (result, cube) = output
         let job = running.job
         if running.leaseLost { log.warning("lease lost during the run; result dropped"); return "lease_lost" }
-        if running.shouldStop { return stopCancelled(running, log: log) }
+        // A cancelled job keeps no result; a finished run is kept even during shutdown.
+        if running.cancelRequested { return stopCancelled(running, log: log) }
         let resultID = "res_" + Identifiers.random()
         let resultDir = blobs.resultDirectory(resultID)
         try blobs.writeDirectory(to: resultDir) { dir in try engine.writeResults(result, cube, dir) }

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func fileThenEnvironmentThenFlagsWin() throws {
-        let dir = makeTemporaryDirectory(); defer { cleanUp(dir) }
+        let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
         let file = dir.appendingPathComponent("c.yaml")
         try """
         port: 9000

@@ -9,7 +9,7 @@ import Testing
 @Suite struct EngineEndToEndTests {
     @Test(.disabled("until the engine lands (Segmenter still throws \"being built\")"))
     func aJobGivesTheSameLabelsAsTheOfflineSegmenter() async throws {
-        let dir = makeTemporaryDirectory(); defer { cleanUp(dir) }
+        let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
         let running = try buildService(configuration: testConfiguration(dir), logger: quietLogger,
                                        options: ServiceBuildOptions(engine: .live, startWorkers: true, startHTTP: false, waitPollSeconds: 0.05))
         defer { running.shutdown() }
@@ -21,7 +21,7 @@ import Testing
         let cubeID = try #require(up.json["id"] as? String)
         let jobID = try #require(await s.postJSON("/v1/jobs", ["cube_id": cubeID, "params": params]).json["id"] as? String)
         var state = ""
-        _ = await eventually(120) {
+        _ = await waitUntil(120) {
             state = await s.call("GET", "/v1/jobs/\(jobID)", query: ["wait": "2"]).json["state"] as? String ?? ""
             return ["succeeded", "failed", "cancelled"].contains(state)
         }

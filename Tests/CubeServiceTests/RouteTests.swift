@@ -6,7 +6,7 @@ import Testing
 
 /// Requests through the responder in-process (no socket, no workers): every error status.
 @Suite struct RouteTests {
-    let dir = makeTemporaryDirectory()
+    let dir = makeServiceTestDirectory()
 
     func service(tokens: [ServiceConfiguration.APIToken] = [alice, bob, admin], _ edit: (inout ServiceConfiguration) -> Void = { _ in }) throws -> RunningService {
         var c = testConfiguration(dir, tokens: tokens)
@@ -32,7 +32,7 @@ import Testing
         #expect(r.json["dtype"] as? String == "float32")
         #expect(r.json["name"] as? String == "halves")
         #expect((r.json["size"] as? Int) == npy.count)
-        #expect(r.json["sha256"] as? String == sha256Hex(npy))
+        #expect(r.json["sha256"] as? String == CryptoHelpers.sha256Hex(npy))
         let axis = try #require(r.json["spectral_axis"] as? [String: Any])
         #expect(axis["channels"] as? Int == 5)
         let got = await s.call("GET", "/v1/cubes/\(id)", token: alice.token)
@@ -278,8 +278,7 @@ import Testing
     func uploadedFile(_ data: Data) throws -> StreamedFile {
         let url = dir.appendingPathComponent("uploads/\(UUID().uuidString).part")
         try data.write(to: url)
-        return StreamedFile(url: url, size: Int64(data.count), sha256Hex: sha256Hex(data))
+        return StreamedFile(url: url, size: Int64(data.count), sha256Hex: CryptoHelpers.sha256Hex(data))
     }
 }
 
-func sha256Hex(_ d: Data) -> String { CryptoHelpers.sha256Hex(d) }

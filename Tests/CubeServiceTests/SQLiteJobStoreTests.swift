@@ -3,7 +3,7 @@ import Testing
 @testable import CubeService
 
 @Suite struct SQLiteJobStoreTests {
-    let dir = makeTemporaryDirectory()
+    let dir = makeServiceTestDirectory()
     let store: SQLiteJobStore
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     let limits = QueueLimits(total: 100, perOwner: 100)

@@ -11,7 +11,7 @@ import Testing
 /// does not listen).
 @Suite(.disabled("until the HTTP front is merged"), .serialized)
 struct SocketTests {
-    let dir = makeTemporaryDirectory()
+    let dir = makeServiceTestDirectory()
 
     func start(tokens: [ServiceConfiguration.APIToken] = [alice, bob]) throws -> RunningService {
         try buildService(configuration: testConfiguration(dir, tokens: tokens), logger: quietLogger,
@@ -42,7 +42,7 @@ struct SocketTests {
         #expect(s1 == 201)
         let cubeID = try #require(json(b1)["id"] as? String)
         #expect(h1["location"] == "/v1/cubes/\(cubeID)")
-        #expect(json(b1)["sha256"] as? String == sha256Hex(npy))
+        #expect(json(b1)["sha256"] as? String == CryptoHelpers.sha256Hex(npy))
         let (s2, _, b2) = try await request(service, "POST", "/v1/jobs", token: alice.token, headers: ["Content-Type": "application/json"],
                                             body: try JSONSerialization.data(withJSONObject: ["cube_id": cubeID, "params": ["epochs": 1]]))
         #expect(s2 == 202)

@@ -5,7 +5,7 @@ import Yams
 @testable import CubeService
 
 @Suite struct BlobStoreTests {
-    let dir = makeTemporaryDirectory()
+    let dir = makeServiceTestDirectory()
 
     @Test func writesLandWholeAndLeaveNoTemporaryFiles() throws {
         let blobs = try BlobStore(root: dir)
@@ -44,14 +44,14 @@ import Yams
 
 @Suite struct RetentionTests {
     @Test func theSweeperRemovesOnlyFinishedJobsPastRetentionWithTheirResults() async throws {
-        let dir = makeTemporaryDirectory(); defer { cleanUp(dir) }
+        let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
         let running = try buildService(configuration: testConfiguration(dir), logger: quietLogger,
                                        options: ServiceBuildOptions(engine: fakeEngine(), startWorkers: true, startHTTP: false))
         defer { running.shutdown() }
         let s = running.responder
         let cube = try #require(await s.upload(makeCubeNpy().0).json["id"] as? String)
         let done = try #require(await s.postJSON("/v1/jobs", ["cube_id": cube, "params": ["epochs": 1]]).json["id"] as? String)
-        #expect(try await eventually { try running.store.job(id: done, owner: nil)?.state == .succeeded })
+        #expect(try await waitUntil { try running.store.job(id: done, owner: nil)?.state == .succeeded })
         let resultDir = running.blobs.resultDirectory(try #require(try running.store.job(id: done, owner: nil)?.resultID))
         #expect(FileManager.default.fileExists(atPath: resultDir.path))
         let sweeper = RetentionSweeper(store: running.store, blobs: running.blobs, retentionDays: 30, logger: quietLogger)

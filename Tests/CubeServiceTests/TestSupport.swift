@@ -5,7 +5,7 @@ import Logging
 @testable import CubeService
 
 /// A fresh temporary directory, removed by the caller with `cleanUp`.
-func makeTemporaryDirectory() -> URL {
+func makeServiceTestDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("cubeseg-tests-" + UUID().uuidString, isDirectory: true)
     try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
@@ -176,7 +176,7 @@ extension TestResponse {
 }
 
 /// Polls until `condition` holds or `seconds` pass; returns whether it held.
-func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+func waitUntil(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

@@ -7,7 +7,7 @@ import Testing
 /// Jobs run by the worker pool with a fast fake segmenter (see `fakeEngine`): the queue,
 /// leases, cancellation, shutdown and restart, and the result files, without the engine.
 @Suite struct WorkerTests {
-    let dir = makeTemporaryDirectory()
+    let dir = makeServiceTestDirectory()
 
     func start(_ engine: ServiceEngine = fakeEngine(), workers: Bool = true, _ edit: (inout ServiceConfiguration) -> Void = { _ in }) throws -> RunningService {
         var c = testConfiguration(dir)
@@ -27,7 +27,7 @@ import Testing
     /// Long-polls until the job is in one of `states`.
     func waitFor(_ s: CubeSegService, _ job: String, _ states: Set<String>, seconds: Double = 10) async -> [String: Any] {
         var last: [String: Any] = [:]
-        _ = await eventually(seconds) {
+        _ = await waitUntil(seconds) {
             last = await s.call("GET", "/v1/jobs/\(job)", query: ["wait": "1"]).json
             return states.contains(last["state"] as? String ?? "")
         }
@@ -132,7 +132,7 @@ import Testing
         let s = running.responder
         let (_, jobID) = try await submit(s, params: ["epochs": 100_000])
         var progress: [String: Any]? = nil
-        _ = await eventually {
+        _ = await waitUntil {
             progress = await s.call("GET", "/v1/jobs/\(jobID)").json["progress"] as? [String: Any]
             return (progress?["epoch"] as? Int ?? 0) > 1
         }

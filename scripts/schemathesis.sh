@@ -21,8 +21,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 -m venv "$WORK/venv"
-"$WORK/venv/bin/pip" install --quiet --disable-pip-version-check schemathesis
+# ST_VENV: an existing virtualenv with schemathesis (saves the install when iterating).
+VENV="${ST_VENV:-$WORK/venv}"
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check schemathesis
+fi
 
 # A fresh data directory, an admin token (so /metrics is reachable too), a small queue.
 CUBESEG_TOKENS="schemathesis:$TOKEN:admin" CUBESEG_MAX_QUEUED_JOBS=20 CUBESEG_RETENTION_DAYS=0 \
@@ -36,12 +40,12 @@ for _ in $(seq 1 100); do
 done
 
 status=0
-"$WORK/venv/bin/schemathesis" run "$ROOT/openapi.yaml" \
+"$VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis.toml" run "$ROOT/openapi.yaml" \
   --url "http://127.0.0.1:$PORT" \
   --header "Authorization: Bearer $TOKEN" \
   --checks all \
   --max-examples "$MAX_EXAMPLES" \
-  --request-timeout 30 \
+  --request-timeout 90 \
   || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 50 lines) ---" >&2

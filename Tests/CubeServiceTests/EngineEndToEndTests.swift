@@ -27,7 +27,7 @@ import Testing
         }
         #expect(state == "succeeded")
         let labels = await s.call("GET", "/v1/jobs/\(jobID)/results/labels.npy")
-        let (p, _) = try RequestParsing.parameters(params)
+        let (p, _) = try RequestParsing.parameters(jsonValue(params))
         let offline = try Segmenter(parameters: p).segment(Datacube(height: 12, width: 12, channels: 16, values: values))
         #expect(labels.body == NumPyWriter.encode(offline.labels, shape: [12, 12]))
         for file in ["labels.json", "clusters.json", "scores.json", "report.json", "labels.png"] {

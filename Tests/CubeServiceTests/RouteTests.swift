@@ -86,12 +86,17 @@ import Testing
         #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "params": ["k_min": 5, "k_max": 3]], token: alice.token).problemCode == "invalid_parameter")
         #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "colour": "red"], token: alice.token).problemCode == "unknown_field")
         #expect(await s.postJSON("/v1/jobs", ["params": [:]], token: alice.token).problemCode == "missing_field")
+        #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "priority": true], token: alice.token).problemCode == "invalid_parameter")
+        #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "priority": 0], token: alice.token).status == 202)
+        #expect(await s.postJSON("/v1/jobs", ["cube_id": 7], token: alice.token).problemCode == "invalid_field")
+        #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "params": ["variational": 1]], token: alice.token).problemCode == "invalid_parameter")
         let notJSON = await s.call("POST", "/v1/jobs", headers: ["content-type": "application/json"], token: alice.token, body: .data(Data("{".utf8)))
         #expect(notJSON.status == 400)
         #expect(notJSON.problemCode == "invalid_json")
         #expect(await s.call("GET", "/v1/jobs", query: ["limit": "0"], token: alice.token).status == 400)
         #expect(await s.call("GET", "/v1/jobs", query: ["state": "sleeping"], token: alice.token).status == 400)
         #expect(await s.call("GET", "/v1/jobs", query: ["cursor": "bogus!"], token: alice.token).problemCode == "invalid_cursor")
+        #expect(await s.call("GET", "/v1/jobs", query: ["cursor": ""], token: alice.token).status == 200)
         #expect(await s.upload(makeCubeNpy().0, token: alice.token, query: ["format": "raw", "dtype": "float32"]).status == 400)
     }
 

@@ -82,16 +82,16 @@ import Yams
         p.seed = 42; p.kMin = 3; p.kMax = 7; p.background = .threshold(12.5); p.cropStart = 1; p.cropEnd = 9; p.bins = nil
         var object = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(p)) as? [String: Any])
         object["bins"] = NSNull()  // what a client sends to keep the cube's own channels
-        let (parsed, canonical) = try RequestParsing.parameters(object)
+        let (parsed, canonical) = try RequestParsing.parameters(jsonValue(object))
         #expect(parsed == p)
         // The stored form keeps the null (the engine's own encoder would drop it and bins
         // would come back as 1024).
         #expect(try JSONDecoder().decode(SegmentationParameters.self, from: canonical) == p)
-        #expect(try RequestParsing.parameters(try JSONSerialization.jsonObject(with: canonical)).0 == p)
+        #expect(try RequestParsing.parameters(JSONValue(data: canonical)).0 == p)
     }
 
     @Test func nullParamsMeanTheDefaults() throws {
         #expect(try RequestParsing.parameters(nil).0 == SegmentationParameters())
-        #expect(try RequestParsing.parameters(NSNull()).0 == SegmentationParameters())
+        #expect(try RequestParsing.parameters(.null).0 == SegmentationParameters())
     }
 }

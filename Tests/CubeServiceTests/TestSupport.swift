@@ -184,3 +184,8 @@ func waitUntil(_ seconds: Double = 10, _ condition: () async throws -> Bool) asy
     }
     return try await condition()
 }
+
+/// A `JSONSerialization` object as the service's `JSONValue`.
+func jsonValue(_ object: Any) -> JSONValue {
+    JSONValue(data: try! JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed]))!
+}

@@ -52,7 +52,7 @@ import Testing
         #expect(labels.status == 200)
         #expect(labels.body == NumPyWriter.encode(expected, shape: [6, 8]))
         #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: ["k": "99"]).status == 404)
-        #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.json", query: ["k": "2"]).status == 400)
+        #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: ["style": "rainbow"]).status == 400)
         // The trained model is stored, listed and applies to another cube.
         let modelID = try #require(job["model_id"] as? String)
         let models = await s.call("GET", "/v1/models")

@@ -28,11 +28,27 @@ extension ServiceConfiguration {
         }
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("CUBESEG_") {
             let key = String(name.dropFirst("CUBESEG_".count)).lowercased()
+            // Other tools share the prefix (CUBESEG_OPENAPI, CUBESEG_BIN, ...): only known keys count.
+            guard knownKeys.contains(key) else { continue }
             try c.apply(key: key, value: value, source: "environment \(name)")
         }
         for key in overrides.keys.sorted() { try c.apply(key: key, value: overrides[key]!, source: "flag") }
         try c.validate()
         return c
+    }
+
+    /// Every configuration key (snake_case), as in the file and after `CUBESEG_` in the environment.
+    public static let knownKeys: Set<String> = [
+        "host", "port", "http_threads", "connection_timeout_seconds", "max_connections", "max_connections_per_ip",
+        "tls_certificate", "tls_key", "data_dir", "max_cube_bytes", "max_json_bytes", "retention_days", "workers",
+        "blas_threads", "max_queued_jobs", "max_queued_jobs_per_token", "lease_seconds", "heartbeat_seconds",
+        "max_attempts", "retry_base_seconds", "poll_seconds", "max_wait_seconds", "allow_unauthenticated_remote", "tokens",
+    ]
+
+    /// `CUBESEG_*` variables that are not configuration keys (ignored by `load`; worth a
+    /// warning in case of a typo).
+    public static func unrecognisedEnvironment(_ environment: [String: String]) -> [String] {
+        environment.keys.filter { $0.hasPrefix("CUBESEG_") && !knownKeys.contains(String($0.dropFirst(8)).lowercased()) }.sorted()
     }
 
     /// The configuration file `cubeseg serve` reads when none is given: `config/cubeseg.yaml`

@@ -76,7 +76,7 @@ extension CubeSegService {
 
     func listCubes(_ head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
         let limit = try RequestParsing.limit(head.query)
-        let after = head.query["cursor"]
+        let after = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
         if let after, try store.cube(id: after, owner: principal.scope) == nil {
             throw APIError.badRequest("invalid_cursor", "cursor \"\(after)\" is not a cube of yours")
         }

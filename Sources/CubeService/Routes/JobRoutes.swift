@@ -14,7 +14,7 @@ extension CubeSegService {
         if let extra = Set(obj.keys).subtracting(["cube_id", "params", "priority"]).sorted().first {
             throw APIError.badRequest("unknown_field", "unknown field \"\(extra)\"; send cube_id, params and optionally priority")
         }
-        guard let cubeID = obj["cube_id"] as? String else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
+        guard let cubeID = try RequestParsing.string(obj, "cube_id") else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
         let (_, paramsJSON) = try RequestParsing.parameters(obj["params"])
         let priority = try Self.priority(obj["priority"])
         guard let cube = try store.cube(id: cubeID, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(cubeID)") }
@@ -28,16 +28,14 @@ extension CubeSegService {
     private func createJobMultipart(_ request: HTTPRequest, _ principal: Principal, key: String?) throws -> Handled {
         var fields = request.head.query
         var cubePart: MultipartPart? = nil
-        var paramsValue: Any? = nil
+        var paramsValue: JSONValue? = nil
         for part in request.parts {
             switch part.name {
             case "cube": cubePart = part
             case "params":
                 let data = try RequestParsing.bodyData(part.body)
                 if !data.isEmpty {
-                    guard let v = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-                        throw APIError.badRequest("invalid_json", "the params part is not JSON")
-                    }
+                    guard let v = JSONValue(data: data) else { throw APIError.badRequest("invalid_json", "the params part is not JSON") }
                     paramsValue = v
                 }
             case "name", "format", "shape", "dtype", "byte_order", "interleave", "dataset":
@@ -97,19 +95,19 @@ extension CubeSegService {
         CryptoHelpers.sha256Hex(Data(fingerprint.utf8) + paramsJSON)
     }
 
-    private func idempotencyKey(_ head: HTTPRequestHead) throws -> String? {
+    func idempotencyKey(_ head: HTTPRequestHead) throws -> String? {
         guard let k = head.headers["idempotency-key"] else { return nil }
         let key = k.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         guard (1...255).contains(key.count) else { throw APIError.badRequest("invalid_header", "Idempotency-Key must have 1 to 255 characters") }
         return key
     }
 
-    static func priority(_ v: Any?) throws -> Int {
-        guard let v, !(v is NSNull) else { return 0 }
-        guard let n = v as? Int, !(v is Bool), (-100...100).contains(n) else {
-            throw APIError.badRequest("invalid_parameter", "priority must be an integer in -100...100")
+    static func priority(_ v: JSONValue?) throws -> Int {
+        switch v {
+        case nil, .null?: return 0
+        case .integer(let n)? where (-100...100).contains(n): return Int(n)
+        default: throw APIError.badRequest("invalid_parameter", "priority must be an integer in -100...100")
         }
-        return n
     }
 
     func jobCreated(_ job: JobRecord) -> HTTPResponse {
@@ -125,7 +123,8 @@ extension CubeSegService {
             }
             state = st
         }
-        let page = try store.listJobs(owner: principal.scope, state: state, limit: limit, cursor: head.query["cursor"])
+        let cursor = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        let page = try store.listJobs(owner: principal.scope, state: state, limit: limit, cursor: cursor)
         return Self.json(ListView(items: page.jobs.map { JobView($0) }, nextCursor: page.nextCursor))
     }
 
@@ -232,9 +231,7 @@ extension CubeSegService {
                 k = n
             }
             name = "labels" + (style == "index" ? "_index" : "") + (k.map { "_k\($0)" } ?? "") + ".png"
-        } else if head.query["k"] != nil || head.query["style"] != nil {
-            throw APIError.badRequest("invalid_query", "k and style apply to labels.png only")
-        }
+        }  // k and style mean nothing for the other files and are ignored there
         let url = try resultDirectory(id, principal).appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw APIError.notFound("result_not_found", name == file ? "job \(id) has no \(file)" : "job \(id) has no \(name) (was that K tried?)")

@@ -4,7 +4,7 @@ import Foundation
 extension CubeSegService {
     func listModels(_ head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
         let limit = try RequestParsing.limit(head.query)
-        let after = head.query["cursor"]
+        let after = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
         if let after, try store.model(id: after, owner: principal.scope) == nil {
             throw APIError.badRequest("invalid_cursor", "cursor \"\(after)\" is not a model of yours")
         }
@@ -29,11 +29,11 @@ extension CubeSegService {
         if let extra = Set(obj.keys).subtracting(["cube_id", "params", "priority"]).sorted().first {
             throw APIError.badRequest("unknown_field", "unknown field \"\(extra)\"; send cube_id and optionally params, priority")
         }
-        guard let cubeID = obj["cube_id"] as? String else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
+        guard let cubeID = try RequestParsing.string(obj, "cube_id") else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
         let (_, paramsJSON) = try RequestParsing.parameters(obj["params"])
         let priority = try Self.priority(obj["priority"])
         guard let cube = try store.cube(id: cubeID, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(cubeID)") }
-        let key = request.head.headers["idempotency-key"]
+        let key = try idempotencyKey(request.head)
         let job = try enqueue(kind: .apply, cube: cube, modelID: m.id, paramsJSON: paramsJSON, priority: priority, key: key,
                               fingerprint: "apply|model:\(m.id)|cube:\(cube.id)|p\(priority)", principal: principal)
         return .now(jobCreated(job))

@@ -21,13 +21,23 @@ enum RequestParsing {
         }
     }
 
-    /// A JSON object, or 400 `invalid_json`.
-    static func jsonObject(_ data: Data) throws -> [String: Any] {
+    /// A JSON object, or 400 `invalid_json`. Parsed with `JSONDecoder` into `JSONValue` so
+    /// that numbers and booleans keep their JSON types.
+    static func jsonObject(_ data: Data) throws -> [String: JSONValue] {
         guard !data.isEmpty else { throw APIError.badRequest("invalid_json", "the body is empty; send a JSON object") }
-        guard let obj = (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any] else {
+        guard let value = JSONValue(data: data), case .object(let object) = value else {
             throw APIError.badRequest("invalid_json", "the body is not a JSON object")
         }
-        return obj
+        return object
+    }
+
+    /// An optional string field.
+    static func string(_ object: [String: JSONValue], _ key: String) throws -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        default: throw APIError.badRequest("invalid_field", "\(key) must be a string")
+        }
     }
 
     /// Every key `SegmentationParameters` reads (its snake_case coding keys), found by encoding
@@ -42,11 +52,12 @@ enum RequestParsing {
 
     /// Decodes job parameters from a JSON value (an object or null), rejecting unknown keys
     /// and out-of-range values. Returns the parameters and their full canonical JSON.
-    static func parameters(_ value: Any?) throws -> (SegmentationParameters, Data) {
-        var object: [String: Any] = [:]
-        if let value, !(value is NSNull) {
-            guard let o = value as? [String: Any] else { throw APIError.badRequest("invalid_parameter", "params must be a JSON object") }
-            object = o
+    static func parameters(_ value: JSONValue?) throws -> (SegmentationParameters, Data) {
+        var object: [String: JSONValue] = [:]
+        switch value {
+        case nil, .null?: break
+        case .object(let o)?: object = o
+        default: throw APIError.badRequest("invalid_parameter", "params must be a JSON object")
         }
         let unknown = Set(object.keys).subtracting(parameterKeys)
         if !unknown.isEmpty {
@@ -54,8 +65,7 @@ enum RequestParsing {
         }
         let p: SegmentationParameters
         do {
-            let data = try JSONSerialization.data(withJSONObject: object)
-            p = try JSONDecoder().decode(SegmentationParameters.self, from: data)
+            p = try JSONDecoder().decode(SegmentationParameters.self, from: try JSONEncoder().encode(object))
         } catch let e as DecodingError {
             throw APIError.badRequest("invalid_parameter", "params: \(describe(e))")
         } catch {

@@ -97,6 +97,9 @@ public func runService(configuration: ServiceConfiguration, logger: Logger) thro
     signal(SIGTERM, SIG_IGN)
     signal(SIGINT, SIG_IGN)
     signal(SIGPIPE, SIG_IGN)
+    for name in ServiceConfiguration.unrecognisedEnvironment(ProcessInfo.processInfo.environment) where name != "CUBESEG_OPENAPI" {
+        logger.warning("ignoring \(name): not a configuration key")
+    }
     let service = try buildService(configuration: configuration, logger: logger)
     let scheme = configuration.tlsCertificate == nil ? "http" : "https"
     let base = "\(scheme)://\(configuration.host):\(service.port)"

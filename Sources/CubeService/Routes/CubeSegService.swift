@@ -187,8 +187,10 @@ public final class CubeSegService: HTTPResponder {
     private func finished(_ head: HTTPRequestHead, route: String, response: HTTPResponse, started: Date) {
         let seconds = Date().timeIntervalSince(started)
         metrics.recordRequest(method: head.method, route: route, status: response.status, seconds: seconds)
-        logger.info("\(head.method) \(head.path) \(response.status) \(String(format: "%.1f", seconds * 1000)) ms",
-                    metadata: ["remote": "\(head.remoteAddress)"])
+        // The HTTP front logs the one info line per request (with bytes in and out); this is the
+        // handler's own time, for debugging.
+        logger.debug("\(head.method) \(head.path) \(response.status) handled in \(String(format: "%.1f", seconds * 1000)) ms",
+                     metadata: ["remote": "\(head.remoteAddress)"])
     }
 
     // MARK: - System routes

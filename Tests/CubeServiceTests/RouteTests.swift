@@ -129,6 +129,10 @@ import Testing
         let put = await s.call("PUT", "/v1/jobs", token: alice.token)
         #expect(put.status == 405)
         #expect(put.header("Allow") == "GET, POST")
+        // `curl -T` uploads with PUT.
+        let curlT = await s.call("PUT", "/v1/cubes", headers: ["content-type": "application/octet-stream"], token: alice.token,
+                                 body: .data(makeCubeNpy().0))
+        #expect(curlT.status == 201)
     }
 
     @Test func conflictsAnswer409() async throws {

@@ -95,7 +95,7 @@ public final class CubeSegService: HTTPResponder {
         if isDraining { throw APIError.shuttingDown() }
         let principal = try auth.principal(headers: head.headers)
         if route == .metrics && !principal.admin { throw APIError.forbidden("metrics need an admin token") }
-        if method == "POST" { try checkBody(route, head) }
+        if method == "POST" || method == "PUT" { try checkBody(route, head) }
         return (route, principal)
     }
 
@@ -138,7 +138,7 @@ public final class CubeSegService: HTTPResponder {
         case (.metrics, _): return .now(metricsResponse())
         case (.openapi, _): return .now(HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")],
                                                      body: .data(Data(OpenAPIDocument.text.utf8))))
-        case (.cubes, "POST"): return try uploadCube(request, principal)
+        case (.cubes, "POST"), (.cubes, "PUT"): return try uploadCube(request, principal)
         case (.cubes, _): return .now(try listCubes(request.head, principal))
         case (.cube(let id), "DELETE"): return .now(try deleteCube(id, principal))
         case (.cube(let id), _): return .now(try getCube(id, principal))

@@ -55,7 +55,9 @@ enum Route: Equatable {
     var allowedMethods: [String] {
         switch self {
         case .healthz, .readyz, .metrics, .openapi, .cubePreview, .jobResults, .jobResult: return ["GET"]
-        case .cubes, .jobs: return ["GET", "POST"]
+        // PUT /v1/cubes is what `curl -T cube.npy URL` sends: the same upload as POST.
+        case .cubes: return ["GET", "POST", "PUT"]
+        case .jobs: return ["GET", "POST"]
         case .cube, .job, .model: return ["GET", "DELETE"]
         case .models: return ["GET"]
         case .modelApply: return ["POST"]

@@ -5,8 +5,9 @@ import Testing
 @testable import CubeService
 
 /// Requests through the responder in-process (no socket, no workers): every error status.
-@Suite struct RouteTests {
+@Suite final class RouteTests {
     let dir = makeServiceTestDirectory()
+    deinit { cleanUp(dir) }
 
     func service(tokens: [ServiceConfiguration.APIToken] = [alice, bob, admin], _ edit: (inout ServiceConfiguration) -> Void = { _ in }) throws -> RunningService {
         var c = testConfiguration(dir, tokens: tokens)

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import CubeService
 
-@Suite struct SQLiteJobStoreTests {
+@Suite final class SQLiteJobStoreTests {
     let dir = makeServiceTestDirectory()
+    deinit { cleanUp(dir) }
     let store: SQLiteJobStore
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     let limits = QueueLimits(total: 100, perOwner: 100)
@@ -227,11 +228,11 @@ import Testing
 
     @Test func concurrentClaimersNeverShareAJob() throws {
         for i in 0..<40 { try enqueue(newJob("j\(i)"), at: t0.addingTimeInterval(Double(i))) }
-        let second = try SQLiteJobStore(path: store.path)
+        let first = store, second = try SQLiteJobStore(path: store.path), now = t0.addingTimeInterval(100)
         let claimed = Claimed()
         DispatchQueue.concurrentPerform(iterations: 4) { w in
-            let s: SQLiteJobStore = w % 2 == 0 ? store : second
-            while let j = try? s.claim(worker: "w\(w)", leaseSeconds: 10, now: t0.addingTimeInterval(100)) { claimed.add(j.id) }
+            let s: SQLiteJobStore = w % 2 == 0 ? first : second
+            while let j = try? s.claim(worker: "w\(w)", leaseSeconds: 10, now: now) { claimed.add(j.id) }
         }
         #expect(claimed.ids.count == 40)
         #expect(Set(claimed.ids).count == 40)

@@ -4,8 +4,9 @@ import Testing
 import Yams
 @testable import CubeService
 
-@Suite struct BlobStoreTests {
+@Suite final class BlobStoreTests {
     let dir = makeServiceTestDirectory()
+    deinit { cleanUp(dir) }
 
     @Test func writesLandWholeAndLeaveNoTemporaryFiles() throws {
         let blobs = try BlobStore(root: dir)

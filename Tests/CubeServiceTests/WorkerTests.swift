@@ -6,8 +6,9 @@ import Testing
 
 /// Jobs run by the worker pool with a fast fake segmenter (see `fakeEngine`): the queue,
 /// leases, cancellation, shutdown and restart, and the result files, without the engine.
-@Suite struct WorkerTests {
+@Suite final class WorkerTests {
     let dir = makeServiceTestDirectory()
+    deinit { cleanUp(dir) }
 
     func start(_ engine: ServiceEngine = fakeEngine(), workers: Bool = true, _ edit: (inout ServiceConfiguration) -> Void = { _ in }) throws -> RunningService {
         var c = testConfiguration(dir)

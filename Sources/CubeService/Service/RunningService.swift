@@ -107,6 +107,7 @@ public func runService(configuration: ServiceConfiguration, logger: Logger) thro
     print("""
         cubeseg is listening on \(base)
         try:
+          curl\(auth) -T cube.npy '\(base)/v1/cubes?name=mycube'
           curl\(auth) -F cube=@cube.npy -F 'params={"k_min":2,"k_max":6,"epochs":20}' \(base)/v1/jobs
           curl\(auth) '\(base)/v1/jobs/<job id>?wait=30'
           curl\(auth) -o labels.png \(base)/v1/jobs/<job id>/results/labels.png

@@ -64,11 +64,18 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks: one subcommand per file in Sources/cubeseg-bench.
+        .executableTarget(
+            name: "cubeseg-bench",
+            dependencies: ["CubeML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimised
+        ),
+
         // MARK: - Tests (Swift Testing)
         .testTarget(name: "CubeFormatsTests", dependencies: ["CubeFormats"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeMLTests", dependencies: ["CubeML", "CubeSynth", "CubeFormats"], swiftSettings: optimised),
-        .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging"], swiftSettings: optimised),
-        .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeSynth"], swiftSettings: optimised),
+        .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging"], resources: [.copy("Fixtures")], swiftSettings: optimised),
+        .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeFormats", "CubeSynth"], swiftSettings: optimised),
         .testTarget(name: "CubeSynthTests", dependencies: ["CubeSynth", "CubeFormats"], swiftSettings: optimised),
         .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging", .product(name: "Yams", package: "Yams")]),
     ]

@@ -7,7 +7,7 @@ import Testing
 /// The real engine behind the service: a job's labels equal those of the offline
 /// `Segmenter` on the same cube and seed.
 @Suite struct EngineEndToEndTests {
-    @Test(.disabled("until the engine lands (Segmenter still throws \"being built\")"))
+    @Test
     func aJobGivesTheSameLabelsAsTheOfflineSegmenter() async throws {
         let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
         let running = try buildService(configuration: testConfiguration(dir), logger: quietLogger,

@@ -1,4 +1,5 @@
 import CubeFormats
+import CubeImaging
 import CubeML
 import Foundation
 import Testing
@@ -206,12 +207,17 @@ import Testing
         #expect(Int(full.header("Retry-After") ?? "") != nil)
     }
 
-    @Test func previewsAnswer501UntilARendererIsBuiltIn() async throws {
+    @Test func aPreviewIsAGrayscalePNGOfTheCubeSizeKeptForNextTime() async throws {
         let s = try service().responder
         let id = try await uploadedCube(s)
         let r = await s.call("GET", "/v1/cubes/\(id)/preview.png", token: alice.token)
-        #expect(r.status == 501)
-        #expect(r.problemCode == "preview_unavailable")
+        #expect(r.status == 200)
+        #expect(r.header("Content-Type") == "image/png")
+        let image = try PNG.Decoder().decode(r.body)
+        #expect(image.width == 8 && image.height == 6)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("blobs/cubes/\(id)/preview.png").path))
+        #expect(await s.call("GET", "/v1/cubes/\(id)/preview.png", token: alice.token).body == r.body)
+        #expect(await s.call("GET", "/v1/cubes/\(id)/preview.png", token: bob.token).status == 404)
     }
 
     @Test func aDrainingServiceAnswers503ButStillSaysItIsAlive() async throws {

@@ -9,7 +9,7 @@ import Testing
 /// A few requests over a real socket on loopback (port 0), through the libmicrohttpd front.
 /// MERGE: remove the `.disabled` trait once the `http` branch is merged (the stand-in server
 /// does not listen).
-@Suite(.disabled("until the HTTP front is merged"), .serialized)
+@Suite(.serialized)
 final class SocketTests {
     let dir = makeServiceTestDirectory()
     deinit { cleanUp(dir) }

@@ -1,4 +1,5 @@
 import CubeFormats
+import CubeImaging
 import CubeML
 import Foundation
 import Testing
@@ -52,6 +53,16 @@ import Testing
         let labels = await s.call("GET", "/v1/jobs/\(jobID)/results/labels.npy")
         #expect(labels.status == 200)
         #expect(labels.body == NumPyWriter.encode(expected, shape: [6, 8]))
+        // Label maps as PNG: the chosen K, any K tried, palette or index style.
+        for query in [[:], ["k": "3"], ["k": "2", "style": "index"]] {
+            let png = await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: query)
+            #expect(png.status == 200, "\(query)")
+            let image = try PNG.Decoder().decode(png.body)
+            #expect(image.width == 8 && image.height == 6)
+        }
+        let clusters = await s.call("GET", "/v1/jobs/\(jobID)/results/clusters.json")
+        #expect(clusters.status == 200 && clusters.header("Content-Type") == "application/json")
+        #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/scores.json").status == 200)
         #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: ["k": "99"]).status == 404)
         #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: ["style": "rainbow"]).status == 400)
         // The trained model is stored, listed and applies to another cube.

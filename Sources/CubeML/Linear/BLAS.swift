@@ -11,6 +11,9 @@ public enum BLAS {
     /// The number of threads OpenBLAS currently uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// The kernel OpenBLAS chose for this CPU, e.g. "Haswell", "SkylakeX", "Zen".
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
     /// `C = alpha * op(A) * op(B) + beta * C` in single precision, all matrices row major.
     ///
     /// - Parameters:

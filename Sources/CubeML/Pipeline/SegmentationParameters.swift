@@ -12,10 +12,11 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     /// Keep only channels `cropStart..<cropEnd` of the cube (nil: all).
     public var cropStart: Int? = nil
     public var cropEnd: Int? = nil
-    /// Spectrum length after rebinning by summing adjacent channels (paper: 1024). Channels
-    /// are never dropped: bins take ceil/floor sizes so that every channel lands in one.
-    /// nil or a value >= the channel count keeps the cube's own channels.
-    public var bins: Int? = 1024
+    /// Spectrum length after rebinning by summing adjacent channels. Channels are never
+    /// dropped: bins take ceil/floor sizes so that every channel lands in one. 0 or a value
+    /// >= the channel count keeps the cube's own channels; nil chooses automatically
+    /// (`AutomaticBinning`: the paper's 1024 for flux data, fewer bins for sparse counts).
+    public var bins: Int? = nil
     /// Per-spectrum transform.
     public var transform: SpectrumTransform = .logMax
     /// Box smoothing width along channels (0 or 1: off; the paper's optional value is 5).
@@ -40,6 +41,8 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
 
     // MARK: Training
     public var epochs: Int = 100
+    /// Mini-batch size; an upper bound: a small training set trains with smaller batches so
+    /// that every epoch has at least `Segmenter.minimumStepsPerEpoch` optimiser steps.
     public var batchSize: Int = 512
     public var learningRate: Double = 1e-3
     /// Reduce-on-plateau: factor and patience (epochs).
@@ -56,7 +59,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     public var betaStartEpoch: Int = 0
     public var betaEndEpoch: Int = 10
     /// Clustering term in the loss and its weight.
-    public var clusteringTerm: ClusteringTerm = .dcn
+    public var clusteringTerm: ClusteringTerm = .silhouette
     public var gamma: Double = 0.002
 
     // MARK: Clustering
@@ -190,4 +193,8 @@ public enum KCriterion: String, Sendable, Codable, CaseIterable {
     case silhouette
     case calinskiHarabasz = "calinski_harabasz"
     case daviesBouldin = "davies_bouldin"
+    /// Split at the best-silhouette K, then split each cluster again while its own best
+    /// silhouette is at least 0.45; K is the number of leaves. Finds the sub-clusters of
+    /// well-separated groups where the flat silhouette stops at K = 2 (`KSelectionRule`).
+    case recursiveSilhouette = "recursive_silhouette"
 }

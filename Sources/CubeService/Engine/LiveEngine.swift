@@ -1,29 +1,38 @@
 import CubeFormats
 import CubeML
+import CubeReports
 import Foundation
 
-// MERGE: the bodies below call throwaway stand-ins until the `formats`, `imaging` and the
-// result-files work land. When they do, replace them:
-//   openCube      -> CubeReader.open(url, options: CubeOpenOptions(format:raw:dataset:...)),
-//                    mapping "unknown format" errors to .unknownFormat and the rest to .unusable;
-//   writeResults  -> ResultFiles.write(result, cube: <CubeSummary of cube>, to: directory);
-//   renderPreview -> IntensityImage.grayscale(values:width:height:scale:).
-// and delete Engine/StandInNpyReader.swift and Engine/StandInResultFiles.swift.
+/// The engine targets behind `ServiceEngine.live`: CubeFormats' reader, CubeReports' result
+/// files and preview.
 enum LiveEngine {
+    /// Opens a stored cube with `CubeReader`; unknown formats become `.unknownFormat` (415),
+    /// every other reader error `.unusable` (422).
     static func openCube(_ url: URL, _ request: CubeOpenRequest) throws -> Datacube {
-        switch request.format {
-        case nil, "npy"?:
-            return try StandInNpyReader.open(url)
-        case let f?:
-            throw CubeOpenFailure.unknownFormat("\(f) (this build reads only .npy until the format readers land)")
+        var options = CubeOpenOptions(dataset: request.dataset)
+        if let f = request.format {
+            guard let format = CubeFormat(rawValue: f) else { throw CubeOpenFailure.unknownFormat(f) }
+            options.format = format
         }
+        if options.format == .raw {
+            guard let shape = request.shape, shape.count == 3, let d = request.dtype, let dtype = CubeDataType(rawValue: d) else {
+                throw CubeOpenFailure.unusable("raw data needs shape (height,width,channels) and dtype")
+            }
+            options.raw = RawLayout(height: shape[0], width: shape[1], channels: shape[2], dataType: dtype,
+                                    byteOrder: request.byteOrder.flatMap(ByteOrder.init(rawValue:)) ?? .little,
+                                    interleave: request.interleave.flatMap(Interleave.init(rawValue:)) ?? .bip)
+        }
+        do { return try CubeReader.open(url, options: options) }
+        catch let e as CubeFormatError where e.kind == .unknownFormat { throw CubeOpenFailure.unknownFormat(e.description) }
+        catch let e as CubeFormatError { throw CubeOpenFailure.unusable(e.description) }
+        catch { throw CubeOpenFailure.unusable("\(error)") }
     }
 
-    static func writeResults(_ result: SegmentationResult, _ cube: Datacube, _ directory: URL) throws {
-        try StandInResultFiles.write(result, to: directory)
+    static func writeResults(_ result: SegmentationResult, _ cube: Datacube, _ record: CubeRecord, _ directory: URL) throws {
+        try ResultFiles.write(result, cube: CubeSummary(name: record.name, cube: cube, sha256: record.sha256), to: directory)
     }
 
-    static func renderPreview(_ values: [Float], _ width: Int, _ height: Int) throws -> Data {
-        throw PreviewUnavailable()
+    static func renderPreview(_ cube: Datacube) throws -> Data {
+        try CubePreview.intensityPNG(cube)
     }
 }

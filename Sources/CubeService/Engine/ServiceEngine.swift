@@ -11,16 +11,16 @@ public struct ServiceEngine: Sendable {
     /// Runs a segmentation (the engine's `Segmenter`).
     public var segment: @Sendable (_ cube: Datacube, _ model: TrainedModel?, _ parameters: SegmentationParameters,
                                    _ observer: SegmentationObserver) throws -> SegmentationResult
-    /// Writes the result files (labels.png, labels.json, ...) of `result` into `directory`.
-    public var writeResults: @Sendable (_ result: SegmentationResult, _ cube: Datacube, _ directory: URL) throws -> Void
-    /// PNG bytes of a grayscale image of `values` (row-major (height, width)); throws
-    /// `PreviewUnavailable` when no renderer is built in.
-    public var renderPreview: @Sendable (_ values: [Float], _ width: Int, _ height: Int) throws -> Data
+    /// Writes the result files (labels.png, labels.json, ...) of `result` on `cube` (stored as
+    /// `record`) into `directory`.
+    public var writeResults: @Sendable (_ result: SegmentationResult, _ cube: Datacube, _ record: CubeRecord, _ directory: URL) throws -> Void
+    /// PNG bytes of the cube's total intensity per pixel (grayscale).
+    public var renderPreview: @Sendable (_ cube: Datacube) throws -> Data
 
     public init(openCube: @escaping @Sendable (URL, CubeOpenRequest) throws -> Datacube,
                 segment: @escaping @Sendable (Datacube, TrainedModel?, SegmentationParameters, SegmentationObserver) throws -> SegmentationResult,
-                writeResults: @escaping @Sendable (SegmentationResult, Datacube, URL) throws -> Void,
-                renderPreview: @escaping @Sendable ([Float], Int, Int) throws -> Data) {
+                writeResults: @escaping @Sendable (SegmentationResult, Datacube, CubeRecord, URL) throws -> Void,
+                renderPreview: @escaping @Sendable (Datacube) throws -> Data) {
         self.openCube = openCube; self.segment = segment; self.writeResults = writeResults; self.renderPreview = renderPreview
     }
 
@@ -31,8 +31,8 @@ public struct ServiceEngine: Sendable {
             segment: { cube, model, parameters, observer in
                 try Segmenter(parameters: parameters).segment(cube, model: model, observer: observer)
             },
-            writeResults: { result, cube, dir in try LiveEngine.writeResults(result, cube, dir) },
-            renderPreview: { values, width, height in try LiveEngine.renderPreview(values, width, height) })
+            writeResults: { result, cube, record, dir in try LiveEngine.writeResults(result, cube, record, dir) },
+            renderPreview: { cube in try LiveEngine.renderPreview(cube) })
     }
 }
 
@@ -78,9 +78,4 @@ public enum CubeOpenFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .unusable(let s): return "not a usable cube: \(s)"
         }
     }
-}
-
-/// No PNG renderer is built in yet (HTTP 501).
-public struct PreviewUnavailable: Error, Sendable, CustomStringConvertible {
-    public var description: String { "previews are not available in this build" }
 }

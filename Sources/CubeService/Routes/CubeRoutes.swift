@@ -107,19 +107,7 @@ extension CubeSegService {
         return .later { [self] in
             try await Self.offload { [self] in
                 let open = (try? JSONDecoder().decode(CubeOpenRequest.self, from: c.openOptionsJSON)) ?? CubeOpenRequest(format: c.format)
-                let cube = try engine.openCube(blobs.url(relative: c.blobPath), open)
-                var totals = [Float](repeating: 0, count: cube.pixelCount)
-                try cube.forEachRowBlock { rows, values in
-                    let perPixel = cube.channels
-                    for p in 0..<(rows.count * cube.width) {
-                        var s: Float = 0
-                        for ch in 0..<perPixel { s += values[p * perPixel + ch] }
-                        totals[rows.lowerBound * cube.width + p] = s
-                    }
-                }
-                let data: Data
-                do { data = try engine.renderPreview(totals, cube.width, cube.height) }
-                catch is PreviewUnavailable { throw APIError.notImplemented("preview_unavailable", PreviewUnavailable().description) }
+                let data = try engine.renderPreview(try engine.openCube(blobs.url(relative: c.blobPath), open))
                 try blobs.write(data, to: "cubes/\(c.id)/preview.png")
                 return HTTPResponse(status: 200, headers: [("Content-Type", "image/png")], body: .data(data))
             }

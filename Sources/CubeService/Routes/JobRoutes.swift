@@ -217,7 +217,8 @@ extension CubeSegService {
 
     /// One result file. `labels.png` takes `?k=` (any K tried) and `?style=palette|index`.
     func result(_ id: String, file: String, head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
-        let known = ["labels.png", "labels.json", "labels.npy", "clusters.json", "scores.json", "report.json", "model.json"]
+        let known = ["labels.png", "labels.json", "labels.npy", "clusters.json", "scores.json", "report.json", "model.json",
+                     "spectra.png", "scores.png"]
         guard known.contains(file) else {
             throw APIError.notFound("result_not_found", "no result file \(file); results are \(known.joined(separator: ", "))")
         }

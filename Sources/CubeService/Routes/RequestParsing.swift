@@ -1,3 +1,4 @@
+import CubeFormats
 import CubeML
 import Foundation
 
@@ -84,37 +85,11 @@ enum RequestParsing {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    /// Range checks the engine would otherwise fail the job for, minutes later.
+    /// The engine's parameter checks (`SegmentationParameters.validate`), so that a bad job
+    /// is refused now rather than failed minutes later.
     static func validate(_ p: SegmentationParameters) throws {
-        func bad(_ name: String, _ reason: String) -> APIError { .badRequest("invalid_parameter", "\(name) \(reason)") }
-        if p.kMin < 2 { throw bad("k_min", "must be >= 2") }
-        if p.kMax < p.kMin { throw bad("k_max", "must be >= k_min (\(p.kMin))") }
-        if p.kMax > 64 { throw bad("k_max", "must be <= 64") }
-        if p.latent < 1 { throw bad("latent", "must be >= 1") }
-        if p.encodingDim < 1 { throw bad("encoding_dim", "must be >= 1") }
-        if p.hiddenLayers < 0 { throw bad("hidden_layers", "must be >= 0") }
-        if p.epochs < 0 { throw bad("epochs", "must be >= 0") }
-        if p.batchSize < 1 { throw bad("batch_size", "must be >= 1") }
-        if !(p.learningRate > 0) { throw bad("learning_rate", "must be > 0") }
-        if !(0..<1).contains(p.dropout) { throw bad("dropout", "must be in [0, 1)") }
-        if !(0..<1).contains(p.validationFraction) { throw bad("validation_fraction", "must be in [0, 1)") }
-        if !(p.plateauFactor > 0 && p.plateauFactor <= 1) { throw bad("plateau_factor", "must be in (0, 1]") }
-        if p.plateauPatience < 0 { throw bad("plateau_patience", "must be >= 0") }
-        if p.earlyStoppingPatience < 0 { throw bad("early_stopping_patience", "must be >= 0") }
-        if p.smoothing < 0 { throw bad("smoothing", "must be >= 0") }
-        if let b = p.bins, b < 1 { throw bad("bins", "must be >= 1") }
-        if let t = p.trainingPixels, t < 2 { throw bad("training_pixels", "must be >= 2") }
-        if let s = p.cropStart, s < 0 { throw bad("crop_start", "must be >= 0") }
-        if let s = p.cropStart, let e = p.cropEnd, e <= s { throw bad("crop_end", "must be > crop_start") }
-        if let e = p.cropEnd, e < 1 { throw bad("crop_end", "must be >= 1") }
-        if p.gamma < 0 { throw bad("gamma", "must be >= 0") }
-        if p.betaMin < 0 || p.betaMax < p.betaMin { throw bad("beta_max", "must be >= beta_min >= 0") }
-        if p.betaStartEpoch < 0 || p.betaEndEpoch < p.betaStartEpoch { throw bad("beta_end_epoch", "must be >= beta_start_epoch >= 0") }
-        if p.kmeansRestarts < 1 { throw bad("kmeans_restarts", "must be >= 1") }
-        if p.lloydIterations < 1 { throw bad("lloyd_iterations", "must be >= 1") }
-        if p.silhouetteSample < 2 { throw bad("silhouette_sample", "must be >= 2") }
-        if p.spatialBeta < 0 { throw bad("spatial_beta", "must be >= 0") }
-        if case .threshold(let t) = p.background, !t.isFinite { throw bad("background", "must be finite") }
+        do { try p.validate() }
+        catch { throw APIError.badRequest("invalid_parameter", "\(error)") }
     }
 
     static func describe(_ e: DecodingError) -> String {
@@ -145,7 +120,7 @@ enum RequestParsing {
             r.shape = dims.map { $0! }
         }
         if let d = fields["dtype"], !d.isEmpty {
-            let known = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"]
+            let known = CubeDataType.allCases.map(\.rawValue)
             guard known.contains(d.lowercased()) else { throw APIError.badRequest("invalid_query", "dtype must be one of \(known.joined(separator: ", "))") }
             r.dtype = d.lowercased()
         }

@@ -1,5 +1,6 @@
 import CubeFormats
 import CubeML
+import CubeReports
 import Foundation
 import Logging
 
@@ -42,7 +43,7 @@ struct JobRunner: Sendable {
     }
 
     /// Loads the inputs and runs the engine.
-    private func execute(_ running: RunningJob) throws -> (SegmentationResult, Datacube) {
+    private func execute(_ running: RunningJob) throws -> (SegmentationResult, Datacube, CubeRecord) {
         let job = running.job
         let parameters: SegmentationParameters
         do { parameters = try JSONDecoder().decode(SegmentationParameters.self, from: job.paramsJSON) }
@@ -63,19 +64,19 @@ struct JobRunner: Sendable {
         if running.shouldStop { throw SegmentationError.cancelled }
         let observer = SegmentationObserver(progress: { running.setProgress($0) }, isCancelled: { running.shouldStop })
         let result = try engine.segment(cube, model, parameters, observer)
-        return (result, cube)
+        return (result, cube, cubeRecord)
     }
 
     /// Writes the results and finishes the job under its lease.
-    private func commit(_ output: (SegmentationResult, Datacube), _ running: RunningJob, log: Logger) throws -> String {
-        let (result, cube) = output
+    private func commit(_ output: (SegmentationResult, Datacube, CubeRecord), _ running: RunningJob, log: Logger) throws -> String {
+        let (result, cube, record) = output
         let job = running.job
         if running.leaseLost { log.warning("lease lost during the run; result dropped"); return "lease_lost" }
         // A cancelled job keeps no result; a finished run is kept even during shutdown.
         if running.cancelRequested { return stopCancelled(running, log: log) }
         let resultID = "res_" + Identifiers.random()
         let resultDir = blobs.resultDirectory(resultID)
-        try blobs.writeDirectory(to: resultDir) { dir in try engine.writeResults(result, cube, dir) }
+        try blobs.writeDirectory(to: resultDir) { dir in try engine.writeResults(result, cube, record, dir) }
         var model: ModelRecord? = nil
         if job.kind == .train {
             let m = ModelRecord(id: "mdl_" + Identifiers.random(), owner: job.owner, jobID: job.id, cubeID: job.cubeID,
@@ -118,7 +119,7 @@ struct JobRunner: Sendable {
         let retryable: Bool
         switch error {
         case let f as RunFailure: retryable = f.retryable
-        case is SegmentationError, is CubeOpenFailure, is ModelFileError: retryable = false
+        case is SegmentationError, is CubeOpenFailure, is ModelFileError, is ResultFilesError: retryable = false
         default: retryable = true
         }
         let retryAfter = retryable ? Date().addingTimeInterval(retry.delay(afterAttempt: job.attempt)) : nil

@@ -1,0 +1,259 @@
+import CHDF5
+import Foundation
+
+/// The one owner of libhdf5 calls. libhdf5 (as Debian builds it) is not thread-safe, so
+/// every call in this file runs under `HDF5File.lock`; every failed call becomes a
+/// `CubeFormatError` carrying the HDF5 error stack's messages.
+final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only used under `lock`.
+    static let lock = NSRecursiveLock()
+    let path: String
+    private let id: hid_t
+
+    /// What a dataset holds: its path, shape (slowest dimension first) and element type.
+    struct DatasetInfo: Sendable, Equatable {
+        var path: String
+        var shape: [Int]
+        /// `float32`, `uint16`, ... or nil for non-numeric types (strings, compounds, enums such
+        /// as h5py's booleans, which HDF5 does not convert to float).
+        var dataType: CubeDataType?
+        /// Chunk shape when chunked.
+        var chunks: [Int]?
+    }
+
+    init(path: String) throws {
+        self.path = path
+        id = try Self.locked(path, "open") {
+            _ = H5Eset_auto2(cubeseg_H5E_DEFAULT(), nil, nil)  // errors are reported through Swift, not printed
+            return H5Fopen(path, cubeseg_H5F_ACC_RDONLY(), cubeseg_H5P_DEFAULT())
+        }
+    }
+
+    deinit { Self.lock.withLock { _ = H5Fclose(id) } }
+
+    /// True when `prefix` starts with the HDF5 signature (at offset 0; user blocks are not searched).
+    static func isHDF5(_ prefix: [UInt8]) -> Bool { prefix.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) }
+
+    // MARK: - Error conversion
+
+    /// Runs `body` under the lock; a negative result throws with the error stack's text.
+    private static func locked<T: BinaryInteger>(_ file: String, _ operation: String, expected: String = "a readable HDF5 file",
+                                                 _ body: () -> T) throws -> T {
+        try lock.withLock {
+            let result = body()
+            if result < 0 { throw error(file, operation, expected: expected) }
+            return result
+        }
+    }
+
+    private func call<T: BinaryInteger>(_ operation: String, expected: String = "a readable HDF5 file", _ body: () -> T) throws -> T {
+        try Self.locked(path, operation, expected: expected, body)
+    }
+
+    /// The current error stack as one line (caller holds the lock).
+    private static func error(_ file: String, _ operation: String, expected: String = "a readable HDF5 file") -> CubeFormatError {
+        final class Messages { var lines: [String] = [] }
+        let messages = Messages()
+        _ = cubeseg_H5Ewalk(cubeseg_H5E_DEFAULT(), H5E_WALK_DOWNWARD, { _, entry, context in
+            let box = Unmanaged<Messages>.fromOpaque(context!).takeUnretainedValue()
+            if let desc = entry?.pointee.desc { box.lines.append(String(cString: desc)) }
+            return 0
+        }, Unmanaged.passUnretained(messages).toOpaque())
+        _ = H5Eclear2(cubeseg_H5E_DEFAULT())
+        let found = messages.lines.isEmpty ? "an HDF5 error" : messages.lines.joined(separator: "; ")
+        return CubeFormatError(.invalidHeader, file: file, field: operation, expected: expected, found: found)
+    }
+
+    // MARK: - Objects
+
+    /// Every dataset in the file (depth-first, at most 32 groups deep), with attributes of
+    /// the group that holds it available through `stringAttribute`.
+    func datasets() throws -> [DatasetInfo] {
+        var out: [DatasetInfo] = []
+        try walk(group: "/", depth: 0) { out.append(try datasetInfo($0)) }
+        return out
+    }
+
+    /// Every group path (root included).
+    func groups() throws -> [String] {
+        var out = ["/"]
+        try walk(group: "/", depth: 0, groups: { out.append($0) }) { _ in }
+        return out
+    }
+
+    private func walk(group: String, depth: Int, groups: (String) -> Void = { _ in }, _ dataset: (String) throws -> Void) throws {
+        guard depth < 32 else { return }
+        let gid = try call("open group \(group)") { H5Gopen2(id, group, cubeseg_H5P_DEFAULT()) }
+        defer { Self.lock.withLock { _ = H5Gclose(gid) } }
+        var info = H5G_info_t()
+        _ = try call("group info \(group)") { H5Gget_info(gid, &info) }
+        for i in 0..<info.nlinks {
+            let name: String = try Self.lock.withLock {
+                let n = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, cubeseg_H5P_DEFAULT())
+                guard n >= 0 else { throw Self.error(path, "link \(i) of \(group)") }
+                var buffer = [CChar](repeating: 0, count: Int(n) + 1)
+                _ = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(n) + 1, cubeseg_H5P_DEFAULT())
+                return String(nulTerminated: buffer)
+            }
+            let child = group == "/" ? "/" + name : group + "/" + name
+            // Soft/external links to missing targets fail to open: skip them.
+            let type: H5I_type_t? = Self.lock.withLock {
+                let oid = H5Oopen(gid, name, cubeseg_H5P_DEFAULT())
+                guard oid >= 0 else { _ = H5Eclear2(cubeseg_H5E_DEFAULT()); return nil }
+                defer { _ = H5Oclose(oid) }
+                return H5Iget_type(oid)
+            }
+            if type == H5I_GROUP {
+                groups(child)
+                try walk(group: child, depth: depth + 1, groups: groups, dataset)
+            } else if type == H5I_DATASET {
+                try dataset(child)
+            }
+        }
+    }
+
+    func datasetInfo(_ dataset: String) throws -> DatasetInfo {
+        let did = try call("open dataset \(dataset)", expected: "a dataset at \(dataset)") { H5Dopen2(id, dataset, cubeseg_H5P_DEFAULT()) }
+        defer { Self.lock.withLock { _ = H5Dclose(did) } }
+        return try Self.lock.withLock {
+            let space = H5Dget_space(did), type = H5Dget_type(did), plist = H5Dget_create_plist(did)
+            defer { _ = H5Sclose(space); _ = H5Tclose(type); _ = H5Pclose(plist) }
+            let rank = Int(H5Sget_simple_extent_ndims(space))
+            guard rank >= 0 else { throw Self.error(path, "shape of \(dataset)") }
+            var dims = [hsize_t](repeating: 0, count: rank)
+            _ = H5Sget_simple_extent_dims(space, &dims, nil)
+            var chunks: [Int]?
+            if H5Pget_layout(plist) == H5D_CHUNKED {
+                var c = [hsize_t](repeating: 0, count: max(rank, 1))
+                if H5Pget_chunk(plist, Int32(rank), &c) >= 0 { chunks = c.prefix(rank).map { Int($0) } }
+            }
+            return DatasetInfo(path: dataset, shape: dims.map { Int($0) }, dataType: Self.cubeType(type), chunks: chunks)
+        }
+    }
+
+    private static func cubeType(_ type: hid_t) -> CubeDataType? {
+        let size = H5Tget_size(type)
+        switch H5Tget_class(type) {
+        case H5T_FLOAT: return size == 2 ? .float16 : size == 4 ? .float32 : size == 8 ? .float64 : nil
+        case H5T_INTEGER:
+            let signed = H5Tget_sign(type) == H5T_SGN_2
+            switch size {
+            case 1: return signed ? .int8 : .uint8
+            case 2: return signed ? .int16 : .uint16
+            case 4: return signed ? .int32 : .uint32
+            case 8: return signed ? .int64 : .uint64
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    // MARK: - Attributes
+
+    /// The string attribute `name` of the object at `object` (a scalar or an array of
+    /// strings, fixed or variable length), or nil when absent or not text.
+    func stringAttribute(_ name: String, of object: String) -> [String]? {
+        Self.lock.withLock {
+            defer { _ = H5Eclear2(cubeseg_H5E_DEFAULT()) }
+            guard H5Aexists_by_name(id, object, name, cubeseg_H5P_DEFAULT()) > 0 else { return nil }
+            let aid = H5Aopen_by_name(id, object, name, cubeseg_H5P_DEFAULT(), cubeseg_H5P_DEFAULT())
+            guard aid >= 0 else { return nil }
+            defer { _ = H5Aclose(aid) }
+            let type = H5Aget_type(aid), space = H5Aget_space(aid)
+            defer { _ = H5Tclose(type); _ = H5Sclose(space) }
+            guard H5Tget_class(type) == H5T_STRING else { return nil }
+            let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
+            guard count < 1 << 16 else { return nil }
+            if H5Tis_variable_str(type) > 0 {
+                let memtype = H5Tcopy(cubeseg_H5T_C_S1())
+                defer { _ = H5Tclose(memtype) }
+                _ = H5Tset_size(memtype, cubeseg_H5T_VARIABLE())
+                _ = H5Tset_cset(memtype, H5Tget_cset(type))
+                var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+                guard H5Aread(aid, memtype, &pointers) >= 0 else { return nil }
+                defer { _ = H5Dvlen_reclaim(memtype, space, cubeseg_H5P_DEFAULT(), &pointers) }
+                return pointers.map { $0.map { String(cString: $0) } ?? "" }
+            }
+            let size = H5Tget_size(type)
+            guard size > 0, size < 1 << 16 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: count * size)
+            guard H5Aread(aid, type, &bytes) >= 0 else { return nil }
+            return (0..<count).map { i in
+                let item = bytes[(i * size)..<((i + 1) * size)].prefix { $0 != 0 }
+                return String(decoding: item, as: UTF8.self).trimmingCharacters()
+            }
+        }
+    }
+
+    /// A numeric scalar attribute (e.g. NeXus `signal = 1`), or nil.
+    func numberAttribute(_ name: String, of object: String) -> Double? {
+        Self.lock.withLock {
+            defer { _ = H5Eclear2(cubeseg_H5E_DEFAULT()) }
+            guard H5Aexists_by_name(id, object, name, cubeseg_H5P_DEFAULT()) > 0 else { return nil }
+            let aid = H5Aopen_by_name(id, object, name, cubeseg_H5P_DEFAULT(), cubeseg_H5P_DEFAULT())
+            guard aid >= 0 else { return nil }
+            defer { _ = H5Aclose(aid) }
+            let type = H5Aget_type(aid), space = H5Aget_space(aid)
+            defer { _ = H5Tclose(type); _ = H5Sclose(space) }
+            let cls = H5Tget_class(type)
+            guard cls == H5T_INTEGER || cls == H5T_FLOAT, H5Sget_simple_extent_npoints(space) == 1 else { return nil }
+            var value = 0.0
+            guard H5Aread(aid, cubeseg_H5T_NATIVE_DOUBLE(), &value) >= 0 else { return nil }
+            return value
+        }
+    }
+
+    // MARK: - Data
+
+    /// A 1-D numeric dataset as Double (axis coordinates), at most `limit` values.
+    func readDoubles(_ dataset: String, limit: Int = 1 << 24) throws -> [Double] {
+        let info = try datasetInfo(dataset)
+        let n = info.shape.reduce(1, *)
+        guard info.shape.count <= 1, info.dataType != nil, n <= limit else {
+            throw CubeFormatError(.unsupported, file: path, field: dataset, expected: "a 1-D numeric axis dataset",
+                                  found: "shape \(info.shape), type \(info.dataType?.rawValue ?? "non-numeric")")
+        }
+        var values = [Double](repeating: 0, count: n)
+        let did = try call("open dataset \(dataset)") { H5Dopen2(id, dataset, cubeseg_H5P_DEFAULT()) }
+        defer { Self.lock.withLock { _ = H5Dclose(did) } }
+        _ = try call("read \(dataset)") {
+            H5Dread(did, cubeseg_H5T_NATIVE_DOUBLE(), cubeseg_H5S_ALL(), cubeseg_H5S_ALL(), cubeseg_H5P_DEFAULT(), &values)
+        }
+        return values
+    }
+
+    /// An open dataset for repeated hyperslab reads; closes itself on deinit.
+    final class Dataset: @unchecked Sendable {  // Safe: `did` is immutable and only used under `HDF5File.lock`.
+        let file: HDF5File
+        let path: String
+        private let did: hid_t
+
+        /// Opens `path` with a chunk cache of `cacheBytes` (so that a block of rows
+        /// spanning a row of chunks is decompressed once).
+        init(file: HDF5File, path: String, cacheBytes: Int) throws {
+            self.file = file
+            self.path = path
+            did = try file.call("open dataset \(path)") {
+                let dapl = H5Pcreate(cubeseg_H5P_DATASET_ACCESS())
+                defer { _ = H5Pclose(dapl) }
+                _ = H5Pset_chunk_cache(dapl, 12_421, cacheBytes, 1.0)
+                return H5Dopen2(file.id, path, dapl)
+            }
+        }
+
+        deinit { HDF5File.lock.withLock { _ = H5Dclose(did) } }
+
+        /// Reads the hyperslab `start`/`count` (stored dimension order) as native Float32,
+        /// row major in that order, into `destination`; HDF5 converts the stored type.
+        func readFloats(start: [Int], count: [Int], into destination: UnsafeMutablePointer<Float>) throws {
+            _ = try file.call("read \(path) at \(start) size \(count)") { () -> herr_t in
+                let fileSpace = H5Dget_space(did)
+                defer { _ = H5Sclose(fileSpace) }
+                let s = start.map { hsize_t($0) }, c = count.map { hsize_t($0) }
+                guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, s, nil, c, nil) >= 0 else { return -1 }
+                let memSpace = H5Screate_simple(Int32(c.count), c, nil)
+                defer { _ = H5Sclose(memSpace) }
+                return H5Dread(did, cubeseg_H5T_NATIVE_FLOAT(), memSpace, fileSpace, cubeseg_H5P_DEFAULT(), destination)
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// CubeImaging: placeholder until its first file lands.

@@ -1,0 +1,75 @@
+import Foundation
+
+/// How `IterativeKMeans` picks K from the scores of every K tried.
+///
+/// `.criterion` applies one of the shared `KCriterion`s faithfully (best silhouette, highest
+/// Calinski-Harabasz, lowest Davies-Bouldin). The other cases are CubeSeg's own rules; their
+/// `KSelection.criterion` is reported as the criterion they are built on.
+public enum KSelectionRule: Sendable, Equatable {
+    case criterion(KCriterion)
+    /// The largest K whose silhouette is within `tolerance` of the best silhouette: the
+    /// silhouette's bias towards few, coarse clusters is traded for detail when the finer
+    /// partition is (almost) as well separated.
+    case silhouetteTolerance(Double)
+    /// Recursive silhouette: split the data at the best-silhouette K, then split each cluster
+    /// again (k-means over 2...remaining budget on its rows) while its best silhouette is at
+    /// least `threshold`; K is the number of leaves, clamped to the range. Finds the sub-
+    /// clusters of well-separated super-groups, where the flat silhouette stops at K = 2.
+    /// Needs the data: decided by `IterativeKMeans.run` / `IterativeKMeans.choose`.
+    /// Studied value: 0.45 (see the study in the clustering report).
+    case recursiveSilhouette(threshold: Double)
+
+    /// CubeSeg's recommended rule (the best in our K-recovery study): recursive silhouette, 0.45.
+    public static let recommended = KSelectionRule.recursiveSilhouette(threshold: 0.45)
+
+    /// The `KCriterion` written into `KSelection.criterion`.
+    public var reportedCriterion: KCriterion {
+        switch self {
+        case .criterion(let c): return c
+        case .silhouetteTolerance: return .silhouette
+        case .recursiveSilhouette: return .recursiveSilhouette
+        }
+    }
+
+    /// The chosen K and a one-sentence reason, for the rules that need only the scores
+    /// (nil for `.recursiveSilhouette`, which needs the data). Ks whose scores are undefined
+    /// are skipped (if all are, the smallest K is returned with a reason saying so).
+    public func choose(_ clusterings: [KClustering]) -> (k: Int, reason: String)? {
+        precondition(!clusterings.isEmpty, "no K to choose from")
+        let defined = clusterings.filter(\.scoresDefined)
+        let range = "K = \(clusterings.first!.k)...\(clusterings.last!.k)"
+        guard !defined.isEmpty else {
+            return (clusterings[0].k, "no K in \(range) has defined scores (too few distinct points); K = \(clusterings[0].k) is reported")
+        }
+        func f(_ v: Double) -> String { Self.format(v) }
+        switch self {
+        case .recursiveSilhouette, .criterion(.recursiveSilhouette):
+            return nil
+        case .criterion(.silhouette):
+            let best = Self.best(defined) { $0.score.silhouette }
+            return (best.k, "K = \(best.k) has the highest silhouette (\(f(best.score.silhouette))) in \(range)")
+        case .criterion(.calinskiHarabasz):
+            let best = Self.best(defined) { $0.score.calinskiHarabasz }
+            return (best.k, "K = \(best.k) has the highest Calinski-Harabasz index (\(f(best.score.calinskiHarabasz))) in \(range)")
+        case .criterion(.daviesBouldin):
+            let best = Self.best(defined) { -$0.score.daviesBouldin }
+            return (best.k, "K = \(best.k) has the lowest Davies-Bouldin index (\(f(best.score.daviesBouldin))) in \(range)")
+        case .silhouetteTolerance(let tolerance):
+            let best = Self.best(defined) { $0.score.silhouette }
+            let chosen = defined.last { $0.score.silhouette >= best.score.silhouette - tolerance }!
+            if chosen.k == best.k {
+                return (best.k, "K = \(best.k) has the highest silhouette (\(f(best.score.silhouette))) in \(range) and no larger K is within \(f(tolerance)) of it")
+            }
+            return (chosen.k, "K = \(chosen.k) is the largest K whose silhouette (\(f(chosen.score.silhouette))) is within \(f(tolerance)) of the best (\(f(best.score.silhouette)) at K = \(best.k))")
+        }
+    }
+
+    static func format(_ v: Double) -> String { String(format: abs(v) >= 1000 ? "%.1f" : "%.3f", v) }
+
+    /// The clustering with the largest `key` (ties: the smallest K).
+    static func best(_ c: [KClustering], by key: (KClustering) -> Double) -> KClustering {
+        var best = c[0]
+        for x in c.dropFirst() where key(x) > key(best) { best = x }
+        return best
+    }
+}

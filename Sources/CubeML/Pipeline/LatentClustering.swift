@@ -1,0 +1,80 @@
+/// The clustering stage of the pipeline: k-means of the latent embeddings for every K in
+/// `kMin...kMax`, each K scored, one chosen; optionally the label maps regularised in space.
+struct LatentClustering: Sendable {
+    let parameters: SegmentationParameters
+
+    /// Labels (per signal row, 0..<K) and centroids (K x L) for every K, and the choice.
+    struct Outcome: Sendable {
+        var labelsByK: [Int: [Int32]]
+        var centroidsByK: [Int: Matrix]
+        var chosenK: Int
+        var report: KSelection
+    }
+
+    /// Clusters `mu` (N x L) for every K. With a model that carries centroids, its K is kept
+    /// and its centroids label the pixels, so cluster numbers match across cubes.
+    func cluster(_ mu: Matrix, model: TrainedModel?, isCancelled: @Sendable () -> Bool) throws -> Outcome {
+        let result: IterativeKMeansResult
+        do {
+            result = try IterativeKMeans(parameters: parameters).run(mu, criterion: parameters.kCriterion, isCancelled: isCancelled)
+        } catch let e as ClusteringError {
+            throw SegmentationError.invalidData("clustering failed: \(e)")
+        }
+        var labels: [Int: [Int32]] = [:]
+        var centroids: [Int: Matrix] = [:]
+        for r in result.clusterings { labels[r.k] = r.labels; centroids[r.k] = r.centroids }
+        var chosen = result.chosenK
+        var report = result.selection
+        if let model, let c = model.centroids, let k = model.chosenK, c.shape == [k, mu.cols] {
+            let given = Matrix(rows: k, cols: mu.cols, values: c.values)
+            guard let predicted = try? KMeans.predict(mu, centroids: given) else {
+                throw SegmentationError.modelMismatch("its centroids do not fit the latent space")
+            }
+            labels[k] = predicted
+            centroids[k] = given
+            chosen = k
+            report.reason = "K = \(k) comes from the applied model, whose centroids label this cube"
+        }
+        return Outcome(labelsByK: labels, centroidsByK: centroids, chosenK: chosen, report: report)
+    }
+
+    /// Iterated conditional modes with a Potts prior on every K's label map. `mu` has one
+    /// row per signal pixel (`pixelIndex`, increasing); background stays -1.
+    func regularised(_ o: Outcome, embeddings mu: Matrix, pixelIndex: [Int32], height: Int, width: Int) throws -> Outcome {
+        var out = o
+        for (k, labels) in o.labelsByK {
+            let map = Segmenter.labelMap(labels, pixelIndex: pixelIndex, pixels: height * width)
+            let smoothed: [Int32]
+            do {
+                smoothed = try SpatialRegularizer.icm(labels: map, height: height, width: width, embeddings: mu,
+                                                      centroids: o.centroidsByK[k]!, beta: parameters.spatialBeta, iterations: 10)
+            } catch {
+                throw SegmentationError.invalidData("spatial regularisation failed: \(error)")
+            }
+            out.labelsByK[k] = pixelIndex.map { smoothed[Int($0)] }
+        }
+        return out
+    }
+
+    /// The closures the trainer calls: DCN centroids from a quick IKMeans of a latent sample,
+    /// and the paper's per-batch silhouette.
+    func trainingHooks() -> ClusteringHooks {
+        let p = parameters
+        return ClusteringHooks(
+            centroids: { sample in
+                var settings = IterativeKMeans(parameters: p)
+                settings.kMax = min(p.kMax, sample.rows)
+                settings.kMin = min(p.kMin, settings.kMax)
+                settings.restarts = 1
+                settings.iterations = 20
+                settings.silhouetteSample = 2048
+                guard let run = try? settings.run(sample, criterion: p.kCriterion) else {
+                    return ClusteringHooks.meanCentroid(sample)
+                }
+                return run.chosen.centroids
+            },
+            batchSilhouette: { batch in
+                IterativeKMeans.batchSilhouette(batch, kRange: 2...min(6, max(2, batch.rows - 1)), seed: p.seed)
+            })
+    }
+}

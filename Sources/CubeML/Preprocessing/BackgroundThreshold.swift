@@ -1,0 +1,96 @@
+import Foundation
+
+/// Automatic background threshold on per-pixel total counts.
+///
+/// Rule (Otsu's method on `log(1 + total)`, with a bimodality test):
+/// 1. Histogram `v = log(1 + total)` of every pixel in 256 equal bins between its minimum
+///    and maximum; pick the split that maximises the between-class variance
+///    `w0 * w1 * (mu1 - mu0)^2` (when several splits tie, e.g. along an empty gap, the middle
+///    one).
+/// 2. Accept it as a background/signal split only if the histogram is clearly bimodal:
+///    Otsu's effectiveness `eta = between-class variance / total variance >= 0.8`
+///    (a single Gaussian gives 0.64, a uniform spread 0.75), and the two classes' mean
+///    `v` differ by at least `log(8)` (the background's typical total is at least 8 times
+///    below the signal's), so two materials of different brightness are not mistaken
+///    for signal and background.
+/// 3. Accepted: the threshold is `exp(split) - 1` in total counts (pixels with a total
+///    strictly below it are background). Rejected: the threshold is 0, which masks no
+///    pixel, since totals are never negative.
+public enum BackgroundThreshold {
+    /// Minimum Otsu effectiveness for a split to count as background vs signal.
+    public static let minimumEffectiveness = 0.8
+    /// Minimum distance of the two class means of `log(1 + total)`.
+    public static let minimumLogContrast = log(8.0)
+    static let histogramBins = 256
+
+    /// The outcome of the rule, with its evidence.
+    public struct Decision: Sendable, Equatable {
+        /// Threshold in total counts; 0 when no background was found.
+        public var threshold: Double
+        /// Whether a background class was found.
+        public var masks: Bool
+        /// Otsu effectiveness of the best split (0 when all totals are equal).
+        public var effectiveness: Double
+        /// Difference of the class means of `log(1 + total)` at the best split.
+        public var logContrast: Double
+    }
+
+    /// Applies the rule above to `totals` (total counts per pixel, >= 0).
+    public static func decide(totals: [Float]) -> Decision {
+        let none = Decision(threshold: 0, masks: false, effectiveness: 0, logContrast: 0)
+        guard totals.count >= 2 else { return none }
+        var lo = Double.infinity, hi = -Double.infinity
+        for t in totals {
+            let v = log1p(Double(max(0, t)))
+            lo = min(lo, v); hi = max(hi, v)
+        }
+        guard hi > lo else { return none }
+        let nb = histogramBins
+        let width = (hi - lo) / Double(nb)
+        var count = [Double](repeating: 0, count: nb)
+        var sum = [Double](repeating: 0, count: nb)
+        var sumSq = 0.0, total = 0.0
+        for t in totals {
+            let v = log1p(Double(max(0, t)))
+            let b = min(nb - 1, max(0, Int((v - lo) / width)))
+            count[b] += 1; sum[b] += v; sumSq += v * v; total += v
+        }
+        let n = Double(totals.count)
+        let mean = total / n
+        let variance = max(0, sumSq / n - mean * mean)
+        guard variance > 0 else { return none }
+
+        // Between-class variance for splits after bin k (class 0 = bins 0...k).
+        var best = -1.0, firstBest = -1, lastBest = -1
+        var c0 = 0.0, s0 = 0.0
+        var between = [Double](repeating: 0, count: nb - 1)
+        for k in 0..<(nb - 1) {
+            c0 += count[k]; s0 += sum[k]
+            let c1 = n - c0
+            guard c0 > 0, c1 > 0 else { between[k] = -1; continue }
+            let m0 = s0 / c0, m1 = (total - s0) / c1
+            let w0 = c0 / n, w1 = c1 / n
+            between[k] = w0 * w1 * (m1 - m0) * (m1 - m0)
+        }
+        for k in 0..<(nb - 1) where between[k] >= 0 {
+            if between[k] > best * (1 + 1e-12) { best = between[k]; firstBest = k; lastBest = k }
+            else if between[k] >= best * (1 - 1e-12) { lastBest = k }
+        }
+        guard firstBest >= 0 else { return none }
+        // Class means at the chosen split (same for every tied k: the tie means empty bins).
+        var cc = 0.0, ss = 0.0
+        for k in 0...firstBest { cc += count[k]; ss += sum[k] }
+        let contrast = (total - ss) / (n - cc) - ss / cc
+        let eta = best / variance
+        // Middle of the tied range of split points (upper edges of bins firstBest...lastBest).
+        let split = lo + width * (Double(firstBest + lastBest) / 2 + 1)
+        guard eta >= minimumEffectiveness, contrast >= minimumLogContrast else {
+            return Decision(threshold: 0, masks: false, effectiveness: eta, logContrast: contrast)
+        }
+        return Decision(threshold: expm1(split), masks: true, effectiveness: eta, logContrast: contrast)
+    }
+
+    /// The threshold of `decide(totals:)`: total counts below it are background; 0 when the
+    /// totals show no clear background.
+    public static func automatic(totals: [Float]) -> Double { decide(totals: totals).threshold }
+}

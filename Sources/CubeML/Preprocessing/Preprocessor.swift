@@ -1,0 +1,240 @@
+import CubeFormats
+import Foundation
+
+/// Turns a datacube into network-ready spectra following a `PreprocessingRecipe`, in one
+/// pass over the cube in row blocks.
+///
+/// Per pixel, over the cropped channels `cropStart..<cropEnd`: NaN or infinity is an error
+/// (`SegmentationError.invalidData` naming the first such pixel, in row-major order, and
+/// channel; channels outside the crop are never looked at), negative values count as 0,
+/// the total counts decide the background mask (total < threshold), channels are summed
+/// into the recipe's bins, the transform is applied, then optional box smoothing.
+public struct Preprocessor: Sendable {
+    public let recipe: PreprocessingRecipe
+
+    public init(recipe: PreprocessingRecipe) {
+        self.recipe = recipe
+    }
+
+    // MARK: - Recipe
+
+    /// The recipe `parameters` give for `cube`: validated crop range, bin edges over the
+    /// cropped channels, transform, smoothing and background threshold. With
+    /// `background: .auto` the cube is read once to compute per-pixel totals and the
+    /// threshold comes from `BackgroundThreshold` (0, masking nothing, when the totals show
+    /// no clear background).
+    ///
+    /// - Throws: `SegmentationError.invalidParameter` for a bad crop range, bin count,
+    ///   smoothing width or threshold; `SegmentationError.invalidData` for NaN/infinite
+    ///   values met while computing totals.
+    public static func recipe(for cube: Datacube, parameters: SegmentationParameters) throws -> PreprocessingRecipe {
+        let channels = cube.channels
+        let start = parameters.cropStart ?? 0
+        let end = parameters.cropEnd ?? channels
+        guard start >= 0 else {
+            throw SegmentationError.invalidParameter(name: "crop_start", reason: "must be >= 0, got \(start)")
+        }
+        guard end <= channels else {
+            throw SegmentationError.invalidParameter(name: "crop_end", reason: "must be <= the cube's \(channels) channels, got \(end)")
+        }
+        guard start < end else {
+            throw SegmentationError.invalidParameter(name: "crop_end", reason: "must be greater than crop_start (\(start)), got \(end)")
+        }
+        if let bins = parameters.bins, bins < 0 || bins == 1 {
+            throw SegmentationError.invalidParameter(name: "bins", reason: "must be 0 (keep every channel) or at least 2, got \(bins)")
+        }
+        guard parameters.smoothing >= 0 else {
+            throw SegmentationError.invalidParameter(name: "smoothing", reason: "must be >= 0, got \(parameters.smoothing)")
+        }
+        if case .threshold(let v) = parameters.background, !(v.isFinite && v >= 0) {
+            throw SegmentationError.invalidParameter(name: "background", reason: "threshold must be a finite number >= 0, got \(v)")
+        }
+        // One pass for what the automatic choices need: totals (background) and whether the
+        // data are counts (automatic bins).
+        let needsSummary = parameters.bins == nil || parameters.background == .auto
+        let summary = needsSummary ? try countSummary(cube, channels: start..<end) : nil
+        let threshold: Double?
+        switch parameters.background {
+        case .none: threshold = nil
+        case .threshold(let v): threshold = v
+        case .auto: threshold = BackgroundThreshold.automatic(totals: summary!.totals)
+        }
+        let bins: Int?
+        switch parameters.bins {
+        case 0?: bins = nil
+        case let b?: bins = b
+        case nil:
+            let signal = summary!.totals.filter { Double($0) >= (threshold ?? 0) }
+            let mean = signal.isEmpty ? 0 : signal.reduce(0.0) { $0 + Double($1) } / Double(signal.count)
+            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: mean, integral: summary!.integral)
+        }
+        let edges = Rebinning.edges(channels: end - start, bins: bins)
+        if parameters.smoothing > edges.count - 1 {
+            throw SegmentationError.invalidParameter(
+                name: "smoothing", reason: "width \(parameters.smoothing) is wider than the \(edges.count - 1) bins")
+        }
+        return PreprocessingRecipe(sourceChannels: channels, cropStart: start, cropEnd: end, binEdges: edges,
+                                   transform: parameters.transform, smoothing: parameters.smoothing,
+                                   backgroundThreshold: threshold)
+    }
+
+    /// Total counts of every pixel over `channels` (negatives as 0), row-major
+    /// (height, width), in one block pass.
+    ///
+    /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
+    public static func totalCounts(_ cube: Datacube, channels: Range<Int>) throws -> [Float] {
+        try countSummary(cube, channels: channels).totals
+    }
+
+    /// Per-pixel totals over `channels` (negatives as 0, row-major (height, width)) and whether
+    /// every value is a whole number (photon or electron counts), in one block pass.
+    ///
+    /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
+    public static func countSummary(_ cube: Datacube, channels: Range<Int>) throws -> (totals: [Float], integral: Bool) {
+        let c = cube.channels, w = cube.width
+        var totals = [Float](repeating: 0, count: cube.pixelCount)
+        var integral = true
+        try cube.forEachRowBlock { rows, values in
+            let first = rows.lowerBound * w
+            for p in 0..<(rows.count * w) {
+                let base = p * c
+                var s: Double = 0
+                var whole = true
+                for ch in channels {
+                    let v = values[base + ch]
+                    guard v.isFinite else { throw badValue(pixel: first + p, channel: ch, value: v, width: w) }
+                    if v > 0 { s += Double(v) }
+                    whole = whole && v.rounded(.towardZero) == v
+                }
+                totals[first + p] = Float(s)
+                integral = integral && whole
+            }
+        }
+        return (totals, integral)
+    }
+
+    static func badValue(pixel: Int, channel: Int, value: Float, width: Int) -> SegmentationError {
+        .invalidData("the cube holds \(value) at pixel (y \(pixel / width), x \(pixel % width)), channel \(channel): NaN and infinite values are not accepted")
+    }
+
+    // MARK: - Prepare
+
+    /// Preprocesses every pixel of `cube` (see the type's description), reading it once in
+    /// row blocks; pixels inside a block are processed on all cores.
+    ///
+    /// - Throws: `SegmentationError.modelMismatch` if the cube's channel count differs from
+    ///   the recipe's `sourceChannels`; `SegmentationError.invalidData` naming the first
+    ///   NaN/infinite value (y, x, channel).
+    public func prepare(_ cube: Datacube) throws -> PreparedSpectra {
+        let r = recipe
+        guard cube.channels == r.sourceChannels else {
+            throw SegmentationError.modelMismatch("the recipe expects \(r.sourceChannels) channels, the cube has \(cube.channels)")
+        }
+        let bins = r.binEdges.count - 1
+        guard r.cropStart >= 0, r.cropEnd <= cube.channels, r.cropStart < r.cropEnd, bins >= 1,
+              r.binEdges.first == 0, r.binEdges.last == r.cropEnd - r.cropStart else {
+            throw SegmentationError.invalidParameter(name: "preprocessing", reason: "crop \(r.cropStart)..<\(r.cropEnd) and bin edges do not fit a \(cube.channels)-channel cube")
+        }
+        let width = cube.width
+        let threshold = r.backgroundThreshold.map { Float($0) }
+        var totals = [Float](repeating: 0, count: cube.pixelCount)
+        // Reserved for every pixel: pages of unused capacity are never touched, and the
+        // appends below never reallocate.
+        var out: [Float] = []
+        out.reserveCapacity(cube.pixelCount * bins)
+        var index: [Int32] = []
+        index.reserveCapacity(cube.pixelCount)
+        var blockOut: [Float] = []
+        var blockSignal: [Bool] = []
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+        try cube.forEachRowBlock { rows, values in
+            let pixels = rows.count * width
+            let first = rows.lowerBound * width
+            if blockOut.count < pixels * bins { blockOut = [Float](repeating: 0, count: pixels * bins) }
+            if blockSignal.count < pixels { blockSignal = [Bool](repeating: false, count: pixels) }
+            let chunks = min(pixels, workers * 4)
+            // First bad value per chunk, as (pixel in block, channel, value).
+            var bad = [(Int, Int, Float)?](repeating: nil, count: chunks)
+            try totals.withUnsafeMutableBufferPointer { tot in
+                try blockOut.withUnsafeMutableBufferPointer { dst in
+                    try blockSignal.withUnsafeMutableBufferPointer { sig in
+                        bad.withUnsafeMutableBufferPointer { badp in
+                            let shared = BlockPointers(values: values, totals: tot.baseAddress! + first,
+                                                       out: dst.baseAddress!, signal: sig.baseAddress!,
+                                                       bad: badp.baseAddress!)
+                            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                                let lo = chunk * pixels / chunks, hi = (chunk + 1) * pixels / chunks
+                                shared.bad[chunk] = Self.processPixels(
+                                    lo..<hi, values: shared.values, recipe: r, bins: bins, threshold: threshold,
+                                    totals: shared.totals, out: shared.out, signal: shared.signal)
+                            }
+                        }
+                        if let (p, ch, v) = bad.lazy.compactMap({ $0 }).first {
+                            throw Self.badValue(pixel: first + p, channel: ch, value: v, width: width)
+                        }
+                        // Append signal rows in pixel order.
+                        for p in 0..<pixels where sig[p] {
+                            index.append(Int32(first + p))
+                            out.append(contentsOf: UnsafeBufferPointer(rebasing: dst[(p * bins)..<((p + 1) * bins)]))
+                        }
+                    }
+                }
+            }
+        }
+        let signal = index.count
+        return PreparedSpectra(spectra: Matrix(rows: signal, cols: bins, values: out), pixelIndex: index,
+                               totals: totals, backgroundCount: cube.pixelCount - signal)
+    }
+
+    /// Processes block pixels `range`: writes totals, signal flags and (for signal pixels)
+    /// the prepared spectrum at `out + p * bins`. Returns the first NaN/infinite value met.
+    static func processPixels(_ range: Range<Int>, values: UnsafeBufferPointer<Float>, recipe r: PreprocessingRecipe,
+                              bins: Int, threshold: Float?, totals: UnsafeMutablePointer<Float>,
+                              out: UnsafeMutablePointer<Float>, signal: UnsafeMutablePointer<Bool>) -> (Int, Int, Float)? {
+        guard !range.isEmpty else { return nil }
+        let c = r.sourceChannels, start = r.cropStart, end = r.cropEnd
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: bins + 1)
+        defer { scratch.deallocate() }
+        return r.binEdges.withUnsafeBufferPointer { edges -> (Int, Int, Float)? in
+            for p in range {
+                let src = values.baseAddress! + p * c
+                // Validate and total the cropped raw spectrum.
+                var total: Double = 0
+                for ch in start..<end {
+                    let v = src[ch]
+                    guard v.isFinite else { return (p, ch, v) }
+                    if v > 0 { total += Double(v) }
+                }
+                let t = Float(total)
+                totals[p] = t
+                let isSignal = threshold.map { t >= $0 } ?? true
+                signal[p] = isSignal
+                guard isSignal else { continue }
+                // Rebin by summing (negatives as 0).
+                let y = UnsafeMutableBufferPointer(start: out + p * bins, count: bins)
+                let crop = src + start
+                for b in 0..<bins {
+                    var s: Float = 0
+                    for ch in edges[b]..<edges[b + 1] { s += max(0, crop[ch]) }
+                    y[b] = s
+                }
+                SpectrumTransforms.apply(r.transform, to: y, scratch: scratch)
+                if r.smoothing > 1 { SpectrumTransforms.boxSmooth(y, width: r.smoothing, scratch: scratch) }
+            }
+            return nil
+        }
+    }
+}
+
+/// The buffers of one row block, shared by the workers of `concurrentPerform`.
+/// `@unchecked Sendable` is safe because each worker reads `values` only and writes only
+/// its own pixel range of `totals`, `out` and `signal` and its own slot of `bad`, and the
+/// buffers outlive the `concurrentPerform` call.
+private struct BlockPointers: @unchecked Sendable {
+    let values: UnsafeBufferPointer<Float>
+    let totals: UnsafeMutablePointer<Float>
+    let out: UnsafeMutablePointer<Float>
+    let signal: UnsafeMutablePointer<Bool>
+    let bad: UnsafeMutablePointer<(Int, Int, Float)?>
+}

@@ -1,1 +1,0 @@
-// CubeReports: placeholder until its first file lands.

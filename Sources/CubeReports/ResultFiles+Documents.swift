@@ -1,0 +1,54 @@
+import CubeImaging
+import CubeML
+
+extension ResultFiles {
+    /// The content of labels.json.
+    public static func labelsDocument(_ result: SegmentationResult) throws -> LabelsDocument {
+        var byK: [String: [Int32]] = [:]
+        for k in result.labelsByK.keys { byK[String(k)] = try labelMap(result, k: k) }
+        return LabelsDocument(height: result.height, width: result.width, k: result.chosenK, background: -1,
+                              layout: "row_major", labels: try labelMap(result, k: result.chosenK), byK: byK)
+    }
+
+    /// The content of clusters.json.
+    public static func clustersDocument(_ result: SegmentationResult) -> ClustersDocument {
+        let total = result.height * result.width
+        let signal = total - result.backgroundPixels
+        func series(_ y: [Float], axis: [Double], unit: String) -> ClustersDocument.Series {
+            axis.count == y.count ? .init(x: axis, unit: unit, y: y) : .init(x: y.indices.map(Double.init), unit: "channel", y: y)
+        }
+        func entries(_ clusters: [ClusterSummary]) -> [ClustersDocument.Cluster] {
+            clusters.sorted { $0.label < $1.label }.map { c in
+                ClustersDocument.Cluster(
+                    label: c.label, color: Palette.categorical.color(forLabel: c.label).description, pixels: c.pixels,
+                    fraction: signal > 0 ? Double(c.pixels) / Double(signal) : 0,
+                    fractionOfImage: total > 0 ? Double(c.pixels) / Double(total) : 0,
+                    centroid: c.centroid,
+                    meanSpectrum: series(c.meanSpectrum, axis: result.spectralAxis, unit: result.spectralUnit),
+                    meanReconstruction: series(c.meanReconstruction, axis: result.reconstructionAxis, unit: result.spectralUnit),
+                    meanInput: series(c.meanInput, axis: result.reconstructionAxis, unit: result.spectralUnit))
+            }
+        }
+        var byK: [String: [ClustersDocument.Cluster]] = [:]
+        for (k, clusters) in result.clustersByK { byK[String(k)] = entries(clusters) }
+        return ClustersDocument(k: result.chosenK, signalPixels: signal, totalPixels: total,
+                                clusters: entries(result.clusters), byK: byK)
+    }
+
+    /// The content of scores.json.
+    public static func scoresDocument(_ result: SegmentationResult) -> ScoresDocument {
+        ScoresDocument(result.selection, chosenK: result.chosenK)
+    }
+
+    /// The content of report.json.
+    public static func reportDocument(_ result: SegmentationResult, cube: CubeSummary?) -> ReportDocument {
+        let scores = scoresDocument(result)
+        return ReportDocument(
+            software: .init(name: softwareName, version: softwareVersion), cube: cube,
+            height: result.height, width: result.width, parameters: result.parameters,
+            kValues: result.labelsByK.keys.sorted(), chosenK: result.chosenK, criterion: scores.criterion,
+            reason: scores.reason, scores: scores.scores, history: result.history.map(ReportDocument.Epoch.init),
+            timings: result.timings, backgroundPixels: result.backgroundPixels,
+            signalPixels: result.height * result.width - result.backgroundPixels, files: fileNames(for: result))
+    }
+}

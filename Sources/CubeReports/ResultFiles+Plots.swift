@@ -1,0 +1,52 @@
+import CubeImaging
+import CubeML
+import Foundation
+
+extension ResultFiles {
+    /// `spectra.png`: the mean spectrum of every cluster of `k` (nil: the chosen K) against
+    /// the spectral axis, each in its colour from labels.png. A result with nothing drawable
+    /// gives a blank plot saying so, never an error (except for an unknown K).
+    public static func spectraPNG(_ result: SegmentationResult, k: Int? = nil, logY: Bool = false) throws -> Data {
+        let k = k ?? result.chosenK
+        guard let clusters = result.clustersByK[k] ?? (k == result.chosenK ? result.clusters : nil) else {
+            throw ResultFilesError.unknownK(k, available: result.clustersByK.keys.sorted())
+        }
+        let sorted = clusters.sorted { $0.label < $1.label }
+        let length = sorted.first?.meanSpectrum.count ?? 0
+        let fits = result.spectralAxis.count == length
+        let plot = LinePlot.meanSpectra(axis: fits ? result.spectralAxis : (0..<length).map(Double.init),
+                                        spectra: sorted.map(\.meanSpectrum), labels: sorted.map(\.label),
+                                        unit: fits ? result.spectralUnit : "channel", logY: logY,
+                                        title: "Mean spectra, K = \(k)")
+        return try render(plot, description: "Mean spectrum of each cluster, K = \(k)")
+    }
+
+    /// `scores.png`: the selection criterion's score for every K tried, the chosen K dashed.
+    public static func scoresPNG(_ result: SegmentationResult) throws -> Data {
+        let scores = result.selection.scores.sorted { $0.k < $1.k }
+        let name = result.selection.criterion.rawValue
+        let values: [Double] = scores.map { s in
+            switch result.selection.criterion {
+            case .silhouette, .recursiveSilhouette: return s.silhouette
+            case .calinskiHarabasz: return s.calinskiHarabasz
+            case .daviesBouldin: return s.daviesBouldin
+            }
+        }
+        let plot = LinePlot.scoreCurve(ks: scores.map(\.k), values: values, name: name, chosenK: result.chosenK,
+                                       title: "\(name) vs K")
+        return try render(plot, description: "\(name) for every K tried; dashed: the chosen K = \(result.chosenK)")
+    }
+
+    /// The plot's PNG, or a blank canvas naming the problem when it cannot be drawn.
+    static func render(_ plot: LinePlot, description: String) throws -> Data {
+        let text = [PNG.TextEntry(keyword: "Software", text: "\(softwareName) \(softwareVersion)"),
+                    PNG.TextEntry(keyword: "Description", text: description)]
+        do {
+            return Data(try plot.png(text: text))
+        } catch let error as ImagingError {
+            var canvas = Canvas(width: plot.width, height: plot.height)
+            canvas.text("nothing to plot: \(error.description)", x: 10, y: plot.height / 2, color: PNG.RGBA(40, 40, 40))
+            return Data(try canvas.png(text: text))
+        }
+    }
+}

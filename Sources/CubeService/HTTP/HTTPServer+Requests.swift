@@ -1,0 +1,225 @@
+import CMicroHTTPD
+import Foundation
+import Logging
+
+/// The access handler and the completion notification: building the head, prechecking,
+/// streaming the body, answering (now or after a deferred task), cleaning up.
+extension HTTPServer {
+    /// libmicrohttpd's access handler. First call: headers only (`*uploadDataSize == 0`,
+    /// `*requestState == nil`); then one call per body chunk; then a final call with size 0.
+    func handleAccess(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+                      uploadData: UnsafePointer<CChar>?, uploadDataSize: UnsafeMutablePointer<Int>,
+                      requestState: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        if let raw = requestState.pointee {
+            let context = Unmanaged<RequestContext>.fromOpaque(raw).takeUnretainedValue()
+            let size = uploadDataSize.pointee
+            if size > 0, let uploadData {
+                uploadDataSize.pointee = 0
+                return receive(UnsafeRawBufferPointer(start: uploadData, count: size), for: context, on: connection)
+            }
+            return complete(context, on: connection)
+        }
+
+        let head = makeHead(connection: connection, url: url, method: method)
+        let context = RequestContext(head: head)
+        requestState.pointee = Unmanaged.passRetained(context).toOpaque()
+        recorder.requestStarted()
+
+        if let refusal = responder.precheck(head) { return answer(context, refusal, on: connection) }
+        if let length = head.contentLength, length > configuration.maxBodyBytes {
+            return answer(context, .problem(tooLarge(declared: length)), on: connection)
+        }
+        // No body: answer on the next call. A response queued on this first call makes
+        // libmicrohttpd close the connection afterwards (it stops reading the request), which
+        // is right for refusals but would end keep-alive for every request.
+        guard head.isChunked || (head.contentLength ?? 0) > 0 else { return .YES }
+        if head.mediaType == "multipart/form-data" {
+            guard let collector = MultipartCollector(connection: connection, directory: configuration.uploadDirectory,
+                                                     memoryLimit: configuration.maxInMemoryBody) else {
+                return answer(context, .problem(HTTPServerError.malformedMultipart(
+                    reason: "Content-Type multipart/form-data needs a boundary parameter").problem), on: connection)
+            }
+            context.multipart = collector
+        } else {
+            do {
+                context.sink = try BodySink(directory: configuration.uploadDirectory,
+                                            memoryLimit: configuration.maxInMemoryBody, expectedSize: head.contentLength)
+            } catch {
+                return answer(context, .problem(problem(for: error)), on: connection)
+            }
+        }
+        return .YES
+    }
+
+    /// Bytes still read (and dropped) after a body was refused, hoping it ends so that the
+    /// problem can be sent; libmicrohttpd 0.9.75 accepts no response while body data arrives.
+    static let refusedBodyDrainBytes: Int64 = 1 << 20
+
+    /// One body chunk. Over the limit or after a write failure the body is refused: its files
+    /// are removed, the rest is dropped, and if it ends within `refusedBodyDrainBytes` the
+    /// problem is answered; otherwise the connection is closed.
+    private func receive(_ chunk: UnsafeRawBufferPointer, for context: RequestContext, on connection: OpaquePointer) -> MHD_Result {
+        context.received += Int64(chunk.count)
+        recorder.bodyBytesReceived(chunk.count)
+        guard context.phase == .receiving else {
+            return context.received - context.refusedAt > Self.refusedBodyDrainBytes ? refuseBody(context, on: connection) : .YES
+        }
+        if context.received > configuration.maxBodyBytes {
+            context.failure = .problem(tooLarge(declared: nil))
+        } else if let multipart = context.multipart {
+            if !multipart.process(chunk) {
+                context.failure = .problem(multipart.failure?.problem
+                    ?? HTTPServerError.malformedMultipart(reason: "unparsable body").problem)
+            }
+        } else if let sink = context.sink {
+            do { try sink.append(chunk) } catch { context.failure = .problem(problem(for: error)) }
+        }
+        guard context.failure == nil else {
+            context.phase = .failed
+            context.refusedAt = context.received
+            context.removeFiles()
+            return .YES
+        }
+        return .YES
+    }
+
+    /// Gives up on a refused body that goes on: closes the connection (libmicrohttpd accepts no
+    /// response while body data is being delivered).
+    private func refuseBody(_ context: RequestContext, on connection: OpaquePointer) -> MHD_Result {
+        logger.notice("\(context.head.method) \(context.head.path): closing the connection, body refused after \(context.refusedAt) bytes (\(context.failure?.status ?? 0))")
+        return .NO
+    }
+
+    /// The final call: finish the body, ask the responder, answer or suspend.
+    private func complete(_ context: RequestContext, on connection: OpaquePointer) -> MHD_Result {
+        switch context.phase {
+        case .answered:
+            return .YES
+        case .failed:
+            return answer(context, context.failure ?? .problem(problem(for: HTTPServerError.malformedMultipart(reason: "refused"))), on: connection)
+        case .suspended:
+            guard let response = takeDeferredResponse(context) else { return .YES }
+            return answer(context, response, on: connection)
+        case .receiving:
+            break
+        }
+        var request = HTTPRequest(head: context.head)
+        do {
+            if let multipart = context.multipart {
+                request.parts = try multipart.finish()
+            } else if let sink = context.sink {
+                request.body = try sink.finish()
+            }
+        } catch {
+            context.removeFiles()
+            return answer(context, .problem(problem(for: error)), on: connection)
+        }
+        if case .file(let file) = request.body { context.handedOver.append(file.url) }
+        for part in request.parts {
+            if case .file(let file) = part.body { context.handedOver.append(file.url) }
+        }
+        switch responder.respond(to: request) {
+        case .immediate(let response):
+            return answer(context, response, on: connection)
+        case .deferred(let work):
+            context.phase = .suspended
+            guard suspend(context, connection: connection) else {
+                return answer(context, .problem(ProblemDetails(
+                    status: 503, code: "shutting_down", title: "Service Unavailable",
+                    detail: "The server is shutting down; retry the request.")), on: connection)
+            }
+            Task {
+                let response = await work()
+                self.resume(context, with: response)
+            }
+            return .YES
+        }
+    }
+
+    private func answer(_ context: RequestContext, _ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+        let queued = MHDResponse.queue(response, on: connection)
+        context.phase = .answered
+        context.status = queued.status
+        context.bytesSent = queued.bytes
+        if !queued.accepted {
+            logger.error("libmicrohttpd refused the \(queued.status) response to \(context.head.method) \(context.head.path)")
+            return .NO
+        }
+        return .YES
+    }
+
+    /// The request-completed notification: remove files left behind (all of them for an
+    /// aborted request), record metrics, log one line.
+    func handleCompleted(_ context: RequestContext, completedNormally: Bool, termination: Int) {
+        context.removeFiles()
+        defer { context.shutdownAnswered?.leave() }
+        let elapsed = (ContinuousClock.now - context.started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let status = completedNormally ? context.status : nil
+        recorder.requestFinished(status: status, bytesSent: context.bytesSent, seconds: seconds)
+        let milliseconds = (seconds * 1e4).rounded() / 10
+        let outcome = status.map(String.init) ?? "aborted(\(Self.terminationName(termination)))"
+        logger.info("\(context.head.method) \(context.head.path) \(outcome) in=\(context.received)B out=\(context.bytesSent)B \(milliseconds)ms",
+                    metadata: ["remote": "\(context.head.remoteAddress)"])
+    }
+
+    private static func terminationName(_ code: Int) -> String {
+        switch code {
+        case 1: return "error"
+        case 2: return "timeout"
+        case 3: return "shutdown"
+        case 4: return "read-error"
+        case 5: return "client-abort"
+        default: return "code \(code)"
+        }
+    }
+
+    private func tooLarge(declared: Int64?) -> ProblemDetails {
+        let limit = configuration.maxBodyBytes
+        let detail = declared.map { "The body of \($0) bytes exceeds the limit of \(limit) bytes." }
+            ?? "The body exceeds the limit of \(limit) bytes."
+        return ProblemDetails(status: 413, code: "body_too_large", title: "Content Too Large", detail: detail,
+                              extensions: ["max_bytes": .int(limit)])
+    }
+
+    private func problem(for error: any Error) -> ProblemDetails {
+        if let error = error as? HTTPServerError { return error.problem }
+        return ProblemDetails(status: 500, code: "internal_error", title: "Internal Server Error", detail: "\(error)")
+    }
+
+    // MARK: - Head
+
+    private final class PairCollector {
+        var pairs: [(String, String)] = []
+    }
+
+    private func makeHead(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?) -> HTTPRequestHead {
+        let headerPairs = Self.values(of: .HEADER_KIND, on: connection)
+        var headers: [String: String] = [:]
+        headers.reserveCapacity(headerPairs.count)
+        for (name, value) in headerPairs {
+            let key = name.lowercased()
+            if headers[key] == nil { headers[key] = value }
+        }
+        let contentLength = headers["content-length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        return HTTPRequestHead(
+            method: method.map { String(cString: $0) } ?? "GET",
+            path: url.map { String(cString: $0) } ?? "/",
+            queryItems: Self.values(of: .GET_ARGUMENT_KIND, on: connection),
+            headers: headers,
+            remoteAddress: SocketAddress.numericHost(of: cubeseg_mhd_client_address(connection)),
+            contentLength: contentLength)
+    }
+
+    private static func values(of kind: MHD_ValueKind, on connection: OpaquePointer) -> [(String, String)] {
+        let collector = PairCollector()
+        withExtendedLifetime(collector) {
+            _ = MHD_get_connection_values(connection, kind, { cls, _, key, value in
+                let collector = Unmanaged<PairCollector>.fromOpaque(cls!).takeUnretainedValue()
+                collector.pairs.append((key.map { String(cString: $0) } ?? "", value.map { String(cString: $0) } ?? ""))
+                return .YES
+            }, Unmanaged.passUnretained(collector).toOpaque())
+        }
+        return collector.pairs
+    }
+}

@@ -1,1 +1,0 @@
-// CubeSynth: placeholder until its first file lands.

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `cubeseg`: segment spectral datacubes by deep spectral clustering, offline or as a service.
+@main
+struct CubeSegCommand: ParsableCommand {
+    static func main() {
+        OpenBLASKernel.upgradeIfPossible()
+        main(nil)
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "cubeseg",
+        abstract: "Segment spectral datacubes (MA-XRF, IFU, EDS/EELS, hyperspectral) by deep spectral clustering.",
+        subcommands: [SegmentCommand.self, SynthCommand.self, InspectCommand.self])
+}

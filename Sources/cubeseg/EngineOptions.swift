@@ -1,0 +1,84 @@
+import ArgumentParser
+import CubeML
+
+private let defaults = SegmentationParameters()
+
+/// The engine's parameters as command-line options; names mirror `SegmentationParameters`'
+/// snake_case keys in kebab case (`--k-min` is `k_min`). An option not given keeps the
+/// engine's default (shown in the help), so the defaults live in one place.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Seed of every random choice (default \(defaults.seed)).") var seed: UInt64?
+    @Option(help: "Smallest K tried (default \(defaults.kMin)).") var kMin: Int?
+    @Option(help: "Largest K tried (default \(defaults.kMax)).") var kMax: Int?
+    @Option(help: "How K is chosen: \(names(KCriterion.self)) (default \(defaults.kCriterion.rawValue)).") var kCriterion: String?
+    @Option(help: "Latent dimension (default \(defaults.latent)).") var latent: Int?
+    @Option(help: "Encoding dimension before the latent heads (default \(defaults.encodingDim)).") var encodingDim: Int?
+    @Option(help: "Hidden sizes: \(names(HiddenRule.self)) (default \(defaults.hiddenRule.rawValue)).") var hiddenRule: String?
+    @Option(help: "Maximum hidden layers per side (default \(defaults.hiddenLayers)).") var hiddenLayers: Int?
+    @Option(help: "AlphaDropout probability (default \(defaults.dropout)).") var dropout: Double?
+    @Flag(help: "Train the variational autoencoder (InfoVAE MMD) instead of the plain one.") var variational = false
+    @Option(help: "Maximum training epochs; early stopping may end sooner (default \(defaults.epochs)).") var epochs: Int?
+    @Option(help: "Mini-batch size (default \(defaults.batchSize)).") var batchSize: Int?
+    @Option(help: "Adam learning rate (default \(defaults.learningRate)).") var learningRate: Double?
+    @Option(help: "Early-stopping patience in epochs, 0 = off (default \(defaults.earlyStoppingPatience)).") var earlyStoppingPatience: Int?
+    @Option(help: "Clustering term in the loss: \(names(ClusteringTerm.self)) (default \(defaults.clusteringTerm.rawValue)).") var clusteringTerm: String?
+    @Option(help: "Weight of the clustering term (default \(defaults.gamma)).") var gamma: Double?
+    @Option(help: "MMD weight at the start of its ramp (default \(defaults.betaMin)).") var betaMin: Double?
+    @Option(help: "MMD weight at the end of its ramp (default \(defaults.betaMax)).") var betaMax: Double?
+    @Option(help: "Epoch where the MMD ramp starts (default \(defaults.betaStartEpoch)).") var betaStartEpoch: Int?
+    @Option(help: "Epoch where the MMD ramp ends (default \(defaults.betaEndEpoch)).") var betaEndEpoch: Int?
+    @Option(help: "Spectrum length after rebinning by summing adjacent channels; 0 keeps the cube's channels (default: automatic, 1024 for flux data, fewer for sparse counts).") var bins: Int?
+    @Option(help: "First channel kept (default 0).") var cropStart: Int?
+    @Option(help: "Channel after the last one kept (default: all).") var cropEnd: Int?
+    @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default \(defaults.transform.rawValue)).") var transform: String?
+    @Option(help: "Box smoothing width along channels, 0 = off (default \(defaults.smoothing)).") var smoothing: Int?
+    @Option(help: "Background mask: auto, none, or a total-counts threshold (default auto).") var background: String?
+    @Option(help: "Pixels used for training, 0 = every signal pixel (default \(defaults.trainingPixels ?? 0)).") var trainingPixels: Int?
+    @Option(help: "k-means restarts per K (default \(defaults.kmeansRestarts)).") var kmeansRestarts: Int?
+    @Option(help: "Lloyd iterations per restart (default \(defaults.lloydIterations)).") var lloydIterations: Int?
+    @Option(help: "Points above which the silhouette uses a stratified sample (default \(defaults.silhouetteSample)).") var silhouetteSample: Int?
+    @Option(help: "Potts weight of the spatial regularisation of the label map, 0 = off (default \(defaults.spatialBeta)).") var spatialBeta: Double?
+
+    /// The options as engine parameters; throws a `ValidationError` naming a bad value.
+    func parameters() throws -> SegmentationParameters {
+        var p = SegmentationParameters()
+        func set<T>(_ value: T?, _ path: WritableKeyPath<SegmentationParameters, T>) { if let value { p[keyPath: path] = value } }
+        set(seed, \.seed); set(kMin, \.kMin); set(kMax, \.kMax); set(latent, \.latent)
+        set(encodingDim, \.encodingDim); set(hiddenLayers, \.hiddenLayers); set(dropout, \.dropout)
+        set(epochs, \.epochs); set(batchSize, \.batchSize); set(learningRate, \.learningRate)
+        set(earlyStoppingPatience, \.earlyStoppingPatience); set(gamma, \.gamma)
+        set(betaMin, \.betaMin); set(betaMax, \.betaMax); set(betaStartEpoch, \.betaStartEpoch); set(betaEndEpoch, \.betaEndEpoch)
+        set(smoothing, \.smoothing); set(kmeansRestarts, \.kmeansRestarts); set(lloydIterations, \.lloydIterations)
+        set(silhouetteSample, \.silhouetteSample); set(spatialBeta, \.spatialBeta)
+        if variational { p.variational = true }
+        if let bins { p.bins = bins }
+        if let trainingPixels { p.trainingPixels = trainingPixels > 0 ? trainingPixels : nil }
+        if let cropStart { p.cropStart = cropStart }
+        if let cropEnd { p.cropEnd = cropEnd }
+        if let kCriterion { p.kCriterion = try choice(kCriterion, "--k-criterion") }
+        if let hiddenRule { p.hiddenRule = try choice(hiddenRule, "--hidden-rule") }
+        if let clusteringTerm { p.clusteringTerm = try choice(clusteringTerm, "--clustering-term") }
+        if let transform { p.transform = try choice(transform, "--transform") }
+        switch background {
+        case nil: break
+        case "auto": p.background = .auto
+        case "none": p.background = .none
+        case let text?:
+            guard let t = Double(text) else { throw ValidationError("--background must be auto, none or a number, not \"\(text)\"") }
+            p.background = .threshold(t)
+        }
+        do { try p.validate() } catch let e as SegmentationError { throw ValidationError(e.description) }
+        return p
+    }
+
+    private func choice<T: RawRepresentable & CaseIterable>(_ value: String, _ option: String) throws -> T where T.RawValue == String {
+        guard let v = T(rawValue: value) else {
+            throw ValidationError("\(option) must be one of \(names(T.self)), not \"\(value)\"")
+        }
+        return v
+    }
+}
+
+private func names<T: RawRepresentable & CaseIterable>(_: T.Type) -> String where T.RawValue == String {
+    T.allCases.map(\.rawValue).joined(separator: ", ")
+}

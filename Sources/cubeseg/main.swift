@@ -1,1 +1,0 @@
-print("cubeseg: the command line is being built")

@@ -1,0 +1,123 @@
+import CubeFormats
+import CubeSynth
+import Foundation
+import Testing
+
+@testable import CubeML
+
+/// The whole pipeline on the synthetic cubes, with the engine's defaults (K chosen automatically).
+@Suite("Segmenter end to end")
+struct SegmenterEndToEndTests {
+    static let painting = SyntheticCubes.maxrf(size: 64, channels: 512, counts: 120, seed: 1)
+
+    @Test("an MA-XRF painting at 120 counts per pixel is segmented into its pigments, K chosen automatically")
+    func maxrfPigmentsAreRecovered() throws {
+        let synthetic = Self.painting
+        var p = SegmentationParameters()
+        p.kMin = 2; p.kMax = 9
+        let result = try Segmenter(parameters: p).segment(synthetic.cube)
+        let ari = ClusteringMetrics.adjustedRandIndex(synthetic.labels, result.labels)
+        #expect(ari >= 0.9, "ARI \(ari) at K = \(result.chosenK): \(result.selection.reason)")
+        #expect(result.chosenK == synthetic.classCount)
+        #expect(result.labelsByK.keys.sorted() == Array(2...9))
+        #expect(result.clusters.count == result.chosenK)
+        #expect(result.clusters.map(\.pixels).reduce(0, +) == 64 * 64 - result.backgroundPixels)
+        #expect(result.clusters.allSatisfy { $0.meanSpectrum.count == 512 && $0.meanReconstruction.count == result.reconstructionAxis.count })
+        #expect(result.spectralUnit == synthetic.cube.axis.unit.rawValue)
+        #expect(!result.history.isEmpty)
+    }
+
+    @Test("a second MA-XRF painting (another seed, 1024 channels) is recovered too")
+    func maxrfAnotherPaintingIsRecovered() throws {
+        let synthetic = SyntheticCubes.maxrf(size: 48, channels: 1024, counts: 150, seed: 7)
+        var p = SegmentationParameters()
+        p.kMin = 3; p.kMax = 9
+        let result = try Segmenter(parameters: p).segment(synthetic.cube)
+        let ari = ClusteringMetrics.adjustedRandIndex(synthetic.labels, result.labels)
+        #expect(ari >= 0.9, "ARI \(ari) at K = \(result.chosenK): \(result.selection.reason)")
+    }
+
+    @Test("an IFU galaxy separates sky from galaxy and does better than PCA + k-means (ARI 0.62 at the true K)")
+    func ifuGalaxyIsSegmented() throws {
+        let synthetic = SyntheticCubes.ifu(size: 48, channels: 512, seed: 1)
+        var p = SegmentationParameters()
+        p.kMin = 2; p.kMax = 6
+        let result = try Segmenter(parameters: p).segment(synthetic.cube)
+        let ari = ClusteringMetrics.adjustedRandIndex(synthetic.labels, result.labels)
+        #expect(ari >= 0.62, "ARI \(ari) at K = \(result.chosenK)")
+    }
+
+    @Test("the same seed gives the same labels; a saved model applied to the cube reproduces them")
+    func deterministicAndModelRoundTrip() throws {
+        let cube = SyntheticCubes.maxrf(size: 24, channels: 256, counts: 200, seed: 3).cube
+        var p = SegmentationParameters()
+        p.epochs = 8; p.kMin = 2; p.kMax = 5
+        let a = try Segmenter(parameters: p).segment(cube)
+        let b = try Segmenter(parameters: p).segment(cube)
+        #expect(a.labelsByK == b.labelsByK)
+        #expect(a.model == b.model)
+
+        let model = try TrainedModel.decode(try a.model.encoded())
+        let applied = try Segmenter(parameters: p).segment(cube, model: model)
+        #expect(applied.chosenK == a.chosenK)
+        #expect(applied.labels == a.labels)
+        #expect(applied.history.isEmpty)
+    }
+
+    @Test("a model trained on one cube refuses a cube with another channel count")
+    func modelMismatchIsReported() throws {
+        let small = SyntheticCubes.maxrf(size: 16, channels: 128, counts: 200, seed: 3).cube
+        var p = SegmentationParameters()
+        p.epochs = 2; p.kMin = 2; p.kMax = 3
+        let model = try Segmenter(parameters: p).segment(small).model
+        let other = SyntheticCubes.maxrf(size: 16, channels: 256, counts: 200, seed: 3).cube
+        #expect(throws: SegmentationError.self) { try Segmenter(parameters: p).segment(other, model: model) }
+    }
+
+    @Test("bad data gets a clear error: NaN values, no signal, an impossible K range")
+    func badDataIsRejected() throws {
+        var values = [Float](repeating: 1, count: 4 * 4 * 8)
+        values[37] = .nan
+        let nanCube = Datacube(height: 4, width: 4, channels: 8, values: values)
+        #expect { try Segmenter().segment(nanCube) } throws: { error in
+            "\(error)".contains("nan") && "\(error)".contains("pixel")
+        }
+        var single = [Float](repeating: 0, count: 4 * 4 * 8)
+        single[0] = 5
+        #expect(throws: SegmentationError.tooFewSignalPixels(found: 1)) {
+            var p = SegmentationParameters(); p.background = .threshold(1)
+            return try Segmenter(parameters: p).segment(Datacube(height: 4, width: 4, channels: 8, values: single))
+        }
+        var p = SegmentationParameters()
+        p.kMin = 2; p.kMax = 20; p.background = .none
+        let tiny = Datacube(height: 3, width: 3, channels: 8, values: (0..<72).map { Float($0 % 7) })
+        #expect(throws: SegmentationError.impossibleKRange(kMin: 2, kMax: 20, points: 9)) {
+            try Segmenter(parameters: p).segment(tiny)
+        }
+    }
+
+    @Test("invalid parameters are named")
+    func invalidParametersAreNamed() {
+        var p = SegmentationParameters()
+        p.kMin = 5; p.kMax = 3
+        #expect(throws: SegmentationError.invalidParameter(name: "k_max", reason: "must be at least k_min (5), got 3")) {
+            try p.validate()
+        }
+    }
+
+    @Test("a parameter set decodes from partial snake_case JSON, keeping defaults")
+    func parametersDecodePartially() throws {
+        let json = #"{"k_min": 3, "latent": 4, "background": 12.5, "clustering_term": "dcn"}"#
+        let p = try JSONDecoder().decode(SegmentationParameters.self, from: Data(json.utf8))
+        var expected = SegmentationParameters()
+        expected.kMin = 3; expected.latent = 4; expected.background = .threshold(12.5); expected.clusteringTerm = .dcn
+        #expect(p == expected)
+    }
+
+    @Test("small training sets use smaller batches so every epoch has enough steps")
+    func batchSizeShrinksForSmallTrainingSets() {
+        #expect(Segmenter.batchSize(requested: 512, trainingRows: 100_000) == 512)
+        #expect(Segmenter.batchSize(requested: 512, trainingRows: 3_200) == 100)
+        #expect(Segmenter.batchSize(requested: 512, trainingRows: 40) == 16)
+    }
+}

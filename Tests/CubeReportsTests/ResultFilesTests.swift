@@ -1,0 +1,208 @@
+import CubeImaging
+import CubeML
+import Foundation
+import Testing
+@testable import CubeReports
+
+@Suite struct ResultFilesTests {
+    let result = SampleResult.make()
+    let cube = CubeSummary(name: "sample.fits", format: "fits", height: 3, width: 4, channels: 5, dtype: "float32",
+                           axisUnit: "eV", sha256: String(repeating: "ab", count: 32))
+
+    func object(_ data: Data?) throws -> [String: Any] {
+        let bytes = try #require(data)
+        return try #require(JSONSerialization.jsonObject(with: bytes) as? [String: Any])
+    }
+
+    @Test func everyFileIsProducedAndNothingElse() throws {
+        let files = try ResultFiles.contents(of: result, cube: cube)
+        let expected = ["clusters.json", "labels.json", "labels.npy", "labels.png", "labels_index.png", "labels_index_k2.png",
+                        "labels_index_k3.png", "labels_k2.png", "labels_k3.png", "model.json", "report.json", "scores.json",
+                        "scores.png", "spectra.png"]
+        #expect(files.keys.sorted() == expected)
+        #expect(ResultFiles.fileNames(for: result) == expected)
+        #expect(files["labels.png"] == files["labels_k3.png"])
+        #expect(files["labels_index.png"] == files["labels_index_k3.png"])
+    }
+
+    @Test func paletteLabelPNGsDecodeToTheLabelsAndTheirColours() throws {
+        let files = try ResultFiles.contents(of: result)
+        for (k, labels) in [(2, SampleResult.labels2), (3, SampleResult.labels3)] {
+            let image = try PNG.Decoder().decode(try #require(files["labels_k\(k).png"]))
+            #expect(image.colorType == .indexed && image.width == 4 && image.height == 3)
+            #expect(image.samples == labels.map { $0 < 0 ? 255 : UInt8($0) })
+            for (i, label) in labels.enumerated() {
+                #expect(image.color(x: i % 4, y: i / 4) == Palette.categorical.color(forLabel: Int(label)))
+            }
+            #expect(image.text.first == PNG.TextEntry(keyword: "Software", text: "CubeSeg \(ResultFiles.softwareVersion)"))
+            #expect(image.text.contains { $0.keyword == "Description" && $0.text.contains("K = \(k)") })
+        }
+    }
+
+    @Test func indexLabelPNGsDecodeToGreyValuesEqualToTheLabels() throws {
+        for k in [2, 3] {
+            let image = try PNG.Decoder().decode(try ResultFiles.labelsPNG(result, k: k, style: .index))
+            #expect(image.colorType == .grayscale && image.bitDepth == 8)
+            #expect(image.samples == result.labelsByK[k]!.map { $0 < 0 ? 255 : UInt8($0) })
+        }
+        #expect(try ResultFiles.labelsPNG(result) == ResultFiles.labelsPNG(result, k: 3, style: .palette))
+    }
+
+    @Test func theNpyFileIsInt32OfShapeHeightByWidth() throws {
+        let npy = [UInt8](try ResultFiles.contents(of: result)["labels.npy"]!)
+        #expect(Array(npy.prefix(8)) == [0x93] + Array("NUMPY".utf8) + [1, 0])
+        let headerLength = Int(npy[8]) | Int(npy[9]) << 8
+        let header = String(decoding: npy[10..<(10 + headerLength)], as: UTF8.self)
+        #expect(header.contains("'descr': '<i4'") && header.contains("'fortran_order': False") && header.contains("'shape': (3, 4)"))
+        #expect((10 + headerLength) % 64 == 0)
+        let body = Array(npy[(10 + headerLength)...])
+        #expect(body.count == 12 * 4)
+        let values: [Int32] = (0..<12).map { i in
+            let u = UInt32(body[4 * i]) | UInt32(body[4 * i + 1]) << 8 | UInt32(body[4 * i + 2]) << 16 | UInt32(body[4 * i + 3]) << 24
+            return Int32(bitPattern: u)
+        }
+        #expect(values == SampleResult.labels3)
+    }
+
+    @Test func labelsJSONHoldsEveryMapRowMajor() throws {
+        let data = try ResultFiles.contents(of: result)["labels.json"]
+        let json = try object(data)
+        #expect(json["height"] as? Int == 3 && json["width"] as? Int == 4 && json["k"] as? Int == 3)
+        #expect(json["background"] as? Int == -1 && json["layout"] as? String == "row_major")
+        #expect(json["labels"] as? [Int] == SampleResult.labels3.map(Int.init))
+        let byK = try #require(json["by_k"] as? [String: [Int]])
+        #expect(byK == ["2": SampleResult.labels2.map(Int.init), "3": SampleResult.labels3.map(Int.init)])
+        let decoded = try JSONDecoder().decode(LabelsDocument.self, from: try #require(data))
+        #expect(decoded == (try ResultFiles.labelsDocument(result)))
+    }
+
+    @Test func clustersJSONDescribesEveryClusterWithItsSpectra() throws {
+        let json = try object(try ResultFiles.contents(of: result)["clusters.json"])
+        #expect(json["k"] as? Int == 3 && json["signal_pixels"] as? Int == 10 && json["total_pixels"] as? Int == 12)
+        let clusters = try #require(json["clusters"] as? [[String: Any]])
+        #expect(clusters.count == 3)
+        for (c, summary) in zip(clusters, result.clusters) {
+            #expect(c["label"] as? Int == summary.label && c["pixels"] as? Int == summary.pixels)
+            #expect(c["fraction"] as? Double == Double(summary.pixels) / 10)
+            #expect(c["fraction_of_image"] as? Double == Double(summary.pixels) / 12)
+            #expect(c["color"] as? String == Palette.categorical.color(forLabel: summary.label).description)
+            #expect((c["centroid"] as? [Double])?.map(Float.init) == summary.centroid)
+            let spectrum = try #require(c["mean_spectrum"] as? [String: Any])
+            #expect(spectrum["x"] as? [Double] == result.spectralAxis && spectrum["unit"] as? String == "eV")
+            #expect((spectrum["y"] as? [Double])?.map(Float.init) == summary.meanSpectrum)
+            let reconstruction = try #require(c["mean_reconstruction"] as? [String: Any])
+            #expect(reconstruction["x"] as? [Double] == result.reconstructionAxis)
+            #expect((reconstruction["y"] as? [Double])?.map(Float.init) == summary.meanReconstruction)
+            let input = try #require(c["mean_input"] as? [String: Any])
+            #expect((input["y"] as? [Double])?.map(Float.init) == summary.meanInput)
+        }
+        let byK = try #require(json["by_k"] as? [String: [[String: Any]]])
+        #expect(byK.keys.sorted() == ["2", "3"] && byK["2"]?.count == 2)
+        #expect(byK["2"]?.map { $0["pixels"] as? Int } == [5, 5])
+    }
+
+    @Test func aSeriesWhoseAxisDoesNotFitFallsBackToChannelIndices() {
+        var odd = result
+        odd.spectralAxis = [1, 2]
+        let c = ResultFiles.clustersDocument(odd).clusters[0]
+        #expect(c.meanSpectrum.x == [0, 1, 2, 3, 4] && c.meanSpectrum.unit == "channel")
+        #expect(c.meanReconstruction.x == result.reconstructionAxis && c.meanReconstruction.unit == "eV")
+    }
+
+    @Test func scoresJSONListsEveryKWithItsCriterionAndReason() throws {
+        let json = try object(try ResultFiles.contents(of: result)["scores.json"])
+        #expect(json["criterion"] as? String == "silhouette" && json["chosen_k"] as? Int == 3)
+        #expect(json["reason"] as? String == result.selection.reason)
+        let rows = try #require(json["scores"] as? [[String: Any]])
+        #expect(rows.map { $0["k"] as? Int } == [2, 3])
+        for (row, score) in zip(rows, result.selection.scores) {
+            #expect(row["silhouette"] as? Double == score.silhouette)
+            #expect(row["calinski_harabasz"] as? Double == score.calinskiHarabasz)
+            #expect(row["davies_bouldin"] as? Double == score.daviesBouldin)
+            #expect(row["inertia"] as? Double == score.inertia)
+        }
+    }
+
+    @Test func nonFiniteScoresAreWrittenAsStrings() throws {
+        var odd = result
+        odd.selection.scores[0].daviesBouldin = .infinity
+        odd.selection.scores[0].silhouette = .nan
+        let json = try object(try ResultFiles.contents(of: odd)["scores.json"])
+        let row = try #require((json["scores"] as? [[String: Any]])?.first)
+        #expect(row["silhouette"] as? String == "NaN" && row["davies_bouldin"] as? String == "Infinity")
+    }
+
+    @Test func modelJSONDecodesToTheSameModel() throws {
+        let data = try #require(try ResultFiles.contents(of: result)["model.json"])
+        #expect(try TrainedModel.decode(data) == result.model)
+    }
+
+    @Test func reportJSONRecordsParametersHistoryTimingsAndTheCube() throws {
+        let data = try #require(try ResultFiles.contents(of: result, cube: cube)["report.json"])
+        let json = try object(data)
+        let parameters = try #require(json["parameters"] as? [String: Any])
+        #expect(parameters["k_min"] as? Int == 2 && parameters["k_max"] as? Int == 3 && parameters["bins"] as? Int == 3)
+        let reparsed = try JSONDecoder().decode(SegmentationParameters.self, from: JSONSerialization.data(withJSONObject: parameters))
+        #expect(reparsed == result.parameters)
+        #expect(json["chosen_k"] as? Int == 3 && json["criterion"] as? String == "silhouette")
+        #expect(json["reason"] as? String == result.selection.reason)
+        #expect(json["k_values"] as? [Int] == [2, 3])
+        #expect(json["background_pixels"] as? Int == 2 && json["signal_pixels"] as? Int == 10)
+        #expect(json["timings"] as? [String: Double] == result.timings)
+        let history = try #require(json["history"] as? [[String: Any]])
+        #expect(history.map { $0["epoch"] as? Int } == [1, 2])
+        #expect(history[1]["learning_rate"] as? Double == 1e-3 && history[1]["validation"] as? Double == 0.28)
+        #expect((json["scores"] as? [[String: Any]])?.count == 2)
+        #expect(json["files"] as? [String] == ResultFiles.fileNames(for: result))
+        let software = try #require(json["software"] as? [String: String])
+        #expect(software == ["name": "CubeSeg", "version": ResultFiles.softwareVersion])
+        let cubeJSON = try #require(json["cube"] as? [String: Any])
+        #expect(cubeJSON["axis_unit"] as? String == "eV")
+        #expect(try JSONDecoder().decode(CubeSummary.self, from: JSONSerialization.data(withJSONObject: cubeJSON)) == cube)
+        // Without a cube the key is absent.
+        let without = try object(try ResultFiles.contents(of: result)["report.json"])
+        #expect(without["cube"] == nil)
+    }
+
+    @Test func thePlotsAreRGBImagesDrawnInTheClusterColours() throws {
+        let files = try ResultFiles.contents(of: result)
+        let spectra = try PNG.Decoder().decode(try #require(files["spectra.png"]))
+        #expect(spectra.colorType == .rgb && spectra.width == 800 && spectra.height == 480)
+        var seen = Set<PNG.RGBA>()
+        for y in 0..<spectra.height { for x in 0..<spectra.width { seen.insert(spectra.color(x: x, y: y)) } }
+        for c in result.clusters { #expect(seen.contains(Palette.categorical.color(forLabel: c.label)), "cluster \(c.label)") }
+        let scores = try PNG.Decoder().decode(try #require(files["scores.png"]))
+        #expect(scores.colorType == .rgb && scores.text.contains { $0.keyword == "Description" && $0.text.contains("K = 3") })
+        #expect(throws: ResultFilesError.unknownK(7, available: [2, 3])) { try ResultFiles.spectraPNG(result, k: 7) }
+    }
+
+    @Test func aResultWithNothingToPlotStillGetsItsPlotFiles() throws {
+        var empty = result
+        empty.clusters = empty.clusters.map { var c = $0; c.meanSpectrum = []; return c }
+        empty.clustersByK[3] = empty.clusters
+        let image = try PNG.Decoder().decode(try ResultFiles.spectraPNG(empty))
+        #expect(image.colorType == .rgb)
+    }
+
+    @Test func equalResultsGiveEqualBytes() throws {
+        #expect(try ResultFiles.contents(of: result, cube: cube) == ResultFiles.contents(of: SampleResult.make(), cube: cube))
+    }
+
+    @Test func unknownKsAndMalformedMapsAreErrorsWithEvidence() throws {
+        #expect(throws: ResultFilesError.unknownK(5, available: [2, 3])) { try ResultFiles.labelsPNG(result, k: 5) }
+        var short = result
+        short.labelsByK[2] = [0, 1]
+        #expect(throws: ResultFilesError.labelCountMismatch(k: 2, count: 2, expected: 12)) { try ResultFiles.contents(of: short) }
+        var big = result
+        big.labelsByK[3]![0] = 300
+        #expect {
+            try ResultFiles.labelsPNG(big, k: 3, style: .index)
+        } throws: { error in
+            guard case let ResultFilesError.image(k, reason) = error else { return false }
+            return k == 3 && reason.contains("300")
+        }
+        var missing = result
+        missing.chosenK = 4
+        #expect(throws: ResultFilesError.unknownK(4, available: [2, 3])) { try ResultFiles.contents(of: missing) }
+    }
+}

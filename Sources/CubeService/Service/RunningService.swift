@@ -112,6 +112,7 @@ public func runService(configuration: ServiceConfiguration, logger: Logger) thro
           curl\(auth) '\(base)/v1/jobs/<job id>?wait=30'
           curl\(auth) -o labels.png \(base)/v1/jobs/<job id>/results/labels.png
         """)
+    fflush(stdout)  // a pipe would otherwise hold the banner until exit
     let done = DispatchSemaphore(value: 0)
     let queue = DispatchQueue(label: "cubeseg.signals")
     let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in

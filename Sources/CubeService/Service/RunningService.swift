@@ -104,15 +104,17 @@ public func runService(configuration: ServiceConfiguration, logger: Logger) thro
     let scheme = configuration.tlsCertificate == nil ? "http" : "https"
     let base = "\(scheme)://\(configuration.host):\(service.port)"
     let auth = configuration.isLocalMode ? "" : " -H 'Authorization: Bearer <token>'"
-    print("""
+    // Written straight to the descriptor: `print` would hold it in a buffer when stdout is a
+    // pipe (systemd, tests) until exit.
+    FileHandle.standardOutput.write(Data("""
         cubeseg is listening on \(base)
         try:
           curl\(auth) -T cube.npy '\(base)/v1/cubes?name=mycube'
           curl\(auth) -F cube=@cube.npy -F 'params={"k_min":2,"k_max":6,"epochs":20}' \(base)/v1/jobs
           curl\(auth) '\(base)/v1/jobs/<job id>?wait=30'
           curl\(auth) -o labels.png \(base)/v1/jobs/<job id>/results/labels.png
-        """)
-    fflush(stdout)  // a pipe would otherwise hold the banner until exit
+
+        """.utf8))
     let done = DispatchSemaphore(value: 0)
     let queue = DispatchQueue(label: "cubeseg.signals")
     let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CubeML
 
 /// `cubeseg`: segment spectral datacubes by deep spectral clustering, offline or as a service.
 @main

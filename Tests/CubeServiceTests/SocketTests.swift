@@ -7,8 +7,6 @@ import Testing
 @testable import CubeService
 
 /// A few requests over a real socket on loopback (port 0), through the libmicrohttpd front.
-/// MERGE: remove the `.disabled` trait once the `http` branch is merged (the stand-in server
-/// does not listen).
 @Suite(.serialized)
 final class SocketTests {
     let dir = makeServiceTestDirectory()

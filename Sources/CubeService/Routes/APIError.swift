@@ -52,9 +52,6 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         APIError(status: 429, code: "queue_full", title: "Too many queued jobs", detail: detail,
                  headers: [("Retry-After", String(retryAfter))])
     }
-    static func notImplemented(_ code: String, _ detail: String) -> APIError {
-        APIError(status: 501, code: code, title: "Not implemented", detail: detail)
-    }
     static func shuttingDown() -> APIError {
         APIError(status: 503, code: "shutting_down", title: "Service unavailable",
                  detail: "the service is shutting down; retry shortly", headers: [("Retry-After", "5")])

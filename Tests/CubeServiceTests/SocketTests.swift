@@ -86,5 +86,12 @@ final class SocketTests {
         #expect(try await request(service, "PATCH", "/v1/jobs", token: alice.token).0 == 405)
         #expect(try await request(service, "POST", "/v1/jobs", token: alice.token, headers: ["Content-Type": "text/plain"], body: Data("x".utf8)).0 == 415)
         #expect(try await request(service, "GET", "/healthz").0 == 200)
+        let admin = try start(tokens: [CubeServiceTests.admin])
+        defer { admin.shutdown() }
+        let (s2, _, metrics) = try await request(admin, "GET", "/metrics", token: CubeServiceTests.admin.token)
+        #expect(s2 == 200)
+        let text = String(decoding: metrics, as: UTF8.self)
+        #expect(text.contains("cubeseg_http_in_flight_requests 1"))
+        #expect(text.contains("cubeseg_http_sent_bytes "))
     }
 }

@@ -47,6 +47,20 @@ public final class ServiceMetrics: Sendable {
         }
     }
 
+    /// Copies the HTTP front's own counters (connections in flight, suspended long-polls,
+    /// bytes in and out, aborted requests) into gauges, at scrape time.
+    func updateServer(_ m: HTTPServerMetrics) {
+        func gauge(_ name: String, _ unit: String, _ help: String, _ value: Double) {
+            registry.makeGauge(descriptor: .init(namespace: "cubeseg", subsystem: "http", metricName: name, unitName: unit, helpText: help))
+                .set(value)
+        }
+        gauge("in_flight", "requests", "Requests being answered now", Double(m.inFlight))
+        gauge("suspended", "requests", "Long-polls waiting (?wait=N)", Double(m.suspended))
+        gauge("received", "bytes", "Request body bytes received since start", Double(m.bytesUploaded))
+        gauge("sent", "bytes", "Response bytes sent since start", Double(m.bytesSent))
+        gauge("aborted", "requests", "Requests whose connection closed early, since start", Double(m.abortedRequests))
+    }
+
     /// The Prometheus text exposition.
     public func render() -> Data { Data(registry.emitToBuffer()) }
 }

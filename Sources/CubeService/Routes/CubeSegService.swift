@@ -17,6 +17,8 @@ public final class CubeSegService: HTTPResponder {
     let logger: Logger
     let auth: Authenticator
     let draining = Flag()
+    /// The HTTP server in front of this responder, once started (for its metrics).
+    let server = ServerSlot()
     /// Where `?wait=N` sleeps between looks at the job, seconds.
     let waitPollSeconds: Double
 
@@ -206,6 +208,7 @@ public final class CubeSegService: HTTPResponder {
 
     func metricsResponse() -> HTTPResponse {
         if let counts = try? store.countJobs(byStateFor: nil) { metrics.updateJobCounts(counts) }
+        if let m = server.get()?.metrics { metrics.updateServer(m) }
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                             body: .data(metrics.render()))
     }
@@ -218,4 +221,13 @@ final class Flag: @unchecked Sendable {
     private var value = false
     func set() { lock.lock(); value = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// Holds the HTTP server once it exists (it is made after its responder).
+final class ServerSlot: @unchecked Sendable {
+    // Invariant: `server` is only touched with `lock` held.
+    private let lock = NSLock()
+    private weak var server: HTTPServer?
+    func set(_ s: HTTPServer) { lock.lock(); server = s; lock.unlock() }
+    func get() -> HTTPServer? { lock.lock(); defer { lock.unlock() }; return server }
 }

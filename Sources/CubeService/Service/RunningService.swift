@@ -79,6 +79,7 @@ public func buildService(configuration: ServiceConfiguration, logger: Logger,
     var server: HTTPServer? = nil
     if options.startHTTP {
         let s = try HTTPServer(configuration: try makeServerConfiguration(configuration), responder: responder, logger: logger)
+        responder.server.set(s)
         try s.start()
         server = s
     }

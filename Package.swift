@@ -46,8 +46,12 @@ let package = Package(
             dependencies: [
                 "CMicroHTTPD", "CubeFormats", "CubeML", "CubeImaging", "CubeReports",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
         ),
 
         // MARK: - Executable
@@ -73,6 +77,6 @@ let package = Package(
         .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeFormats", "CubeSynth"], swiftSettings: optimised),
         .testTarget(name: "CubeSynthTests", dependencies: ["CubeSynth", "CubeFormats"], swiftSettings: optimised),
-        .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging"]),
+        .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -1,0 +1,123 @@
+import Crypto
+import CubeFormats
+import Foundation
+
+/// `/v1/cubes`: upload, list, get, delete, preview.
+extension CubeSegService {
+    func uploadCube(_ request: HTTPRequest, _ principal: Principal) throws -> Handled {
+        let q = request.head.query
+        let open = try RequestParsing.openRequest(q)
+        let body = request.body
+        if case .none = body { throw APIError.badRequest("missing_body", "send the cube file as the request body") }
+        let name = q["name"] ?? "cube"
+        return .later { [self] in
+            let record = try await Self.offload { [self] in
+                try ingestCube(body: body, filename: nil, open: open, name: name, owner: principal.owner)
+            }
+            return Self.json(CubeView(record), status: 201, headers: [("Location", "/v1/cubes/\(record.id)")])
+        }
+    }
+
+    /// Stores an uploaded file as a cube: moves it into the blob store, opens it to learn its
+    /// shape, type and axis (415 unknown format, 422 unusable), records it. Blocking.
+    func ingestCube(body: HTTPBody, filename: String?, open: CubeOpenRequest, name: String, owner: String) throws -> CubeRecord {
+        let id = "cub_" + Identifiers.random()
+        let fileName = Self.storedFileName(filename, format: open.format)
+        let relative = "cubes/\(id)/\(fileName)"
+        let size: Int64, sha: String
+        switch body {
+        case .none:
+            throw APIError.badRequest("missing_body", "no cube file in the request")
+        case .data(let data):
+            size = Int64(data.count)
+            if size > configuration.maxCubeBytes { throw APIError.tooLarge("the cube has \(size) bytes; the limit is \(configuration.maxCubeBytes)") }
+            sha = CryptoHelpers.sha256Hex(data)
+            try blobs.write(data, to: relative)
+        case .file(let f):
+            size = f.size
+            if size > configuration.maxCubeBytes { throw APIError.tooLarge("the cube has \(size) bytes; the limit is \(configuration.maxCubeBytes)") }
+            sha = f.sha256Hex
+            try blobs.adopt(file: f.url, as: relative)
+        }
+        if size == 0 {
+            blobs.remove(relative: "cubes/\(id)")
+            throw APIError.badRequest("missing_body", "the uploaded file is empty")
+        }
+        let cube: Datacube
+        do { cube = try engine.openCube(blobs.url(relative: relative), open) }
+        catch {
+            blobs.remove(relative: "cubes/\(id)")
+            switch error {
+            case CubeOpenFailure.unknownFormat(let s): throw APIError.unsupportedMediaType("unknown_format", "cannot tell the cube's format: \(s)")
+            case CubeOpenFailure.unusable(let s): throw APIError.unprocessable("unusable_cube", s)
+            default: throw APIError.unprocessable("unusable_cube", "\(error)")
+            }
+        }
+        let record = CubeRecord(
+            id: id, owner: owner, name: name, format: cube.info.format, shape: [cube.height, cube.width, cube.channels],
+            dtype: cube.info.dataType, axisJSON: (try? JSONEncoder().encode(cube.axis)) ?? Data("null".utf8),
+            size: size, sha256: sha, createdAt: Date(), blobPath: relative,
+            openOptionsJSON: (try? JSONEncoder().encode(open)) ?? Data("{}".utf8))
+        do { try store.insertCube(record) }
+        catch { blobs.remove(relative: "cubes/\(id)"); throw error }
+        metrics.recordUpload(bytes: size)
+        return record
+    }
+
+    /// A safe file name for the stored cube: the client's base name if it is plain, else
+    /// `cube.<format>`.
+    static func storedFileName(_ filename: String?, format: String?) -> String {
+        if let f = filename.map({ ($0 as NSString).lastPathComponent }), !f.isEmpty, f != ".", f != "..", f != "preview.png",
+           f.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), f.count <= 128 {
+            return f
+        }
+        return "cube." + (format ?? "bin")
+    }
+
+    func listCubes(_ head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
+        let limit = try RequestParsing.limit(head.query)
+        let after = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        if let after, try store.cube(id: after, owner: principal.scope) == nil {
+            throw APIError.badRequest("invalid_cursor", "cursor \"\(after)\" is not a cube of yours")
+        }
+        var cubes = try store.listCubes(owner: principal.scope, limit: limit + 1, after: after)
+        var next: String? = nil
+        if cubes.count > limit { cubes.removeLast(); next = cubes.last?.id }
+        return Self.json(ListView(items: cubes.map(CubeView.init), nextCursor: next))
+    }
+
+    func getCube(_ id: String, _ principal: Principal) throws -> HTTPResponse {
+        guard let c = try store.cube(id: id, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(id)") }
+        return Self.json(CubeView(c))
+    }
+
+    func deleteCube(_ id: String, _ principal: Principal) throws -> HTTPResponse {
+        guard let c = try store.deleteCube(id: id, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(id)") }
+        blobs.remove(relative: "cubes/\(c.id)")
+        return HTTPResponse(status: 204)
+    }
+
+    /// A grayscale PNG of each pixel's total counts, drawn once and kept next to the cube.
+    func preview(_ id: String, _ principal: Principal) throws -> Handled {
+        guard let c = try store.cube(id: id, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(id)") }
+        let png = blobs.cubeDirectory(c.id).appendingPathComponent("preview.png")
+        if FileManager.default.fileExists(atPath: png.path) {
+            return .now(HTTPResponse(status: 200, headers: [("Content-Type", "image/png")], body: .file(png, contentType: "image/png")))
+        }
+        return .later { [self] in
+            try await Self.offload { [self] in
+                let open = (try? JSONDecoder().decode(CubeOpenRequest.self, from: c.openOptionsJSON)) ?? CubeOpenRequest(format: c.format)
+                let data = try engine.renderPreview(try engine.openCube(blobs.url(relative: c.blobPath), open))
+                try blobs.write(data, to: "cubes/\(c.id)/preview.png")
+                return HTTPResponse(status: 200, headers: [("Content-Type", "image/png")], body: .data(data))
+            }
+        }
+    }
+
+    /// Runs blocking work (file I/O, parsing) off the HTTP threads.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}

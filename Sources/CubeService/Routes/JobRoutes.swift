@@ -1,0 +1,243 @@
+import Crypto
+import CubeML
+import Foundation
+
+/// `/v1/jobs`: submit (JSON or multipart with the cube), list, get (long-poll, ETag),
+/// cancel/delete, results.
+extension CubeSegService {
+    func createJob(_ request: HTTPRequest, _ principal: Principal) throws -> Handled {
+        let key = try idempotencyKey(request.head)
+        if !request.parts.isEmpty || (request.head.headers["content-type"] ?? "").lowercased().hasPrefix("multipart/form-data") {
+            return try createJobMultipart(request, principal, key: key)
+        }
+        let obj = try RequestParsing.jsonObject(try RequestParsing.bodyData(request.body))
+        if let extra = Set(obj.keys).subtracting(["cube_id", "params", "priority"]).sorted().first {
+            throw APIError.badRequest("unknown_field", "unknown field \"\(extra)\"; send cube_id, params and optionally priority")
+        }
+        guard let cubeID = try RequestParsing.string(obj, "cube_id") else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
+        let (_, paramsJSON) = try RequestParsing.parameters(obj["params"])
+        let priority = try Self.priority(obj["priority"])
+        guard let cube = try store.cube(id: cubeID, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(cubeID)") }
+        let job = try enqueue(kind: .train, cube: cube, modelID: nil, paramsJSON: paramsJSON, priority: priority,
+                              key: key, fingerprint: "train|cube:\(cube.id)|p\(priority)", principal: principal)
+        return .now(jobCreated(job))
+    }
+
+    /// Multipart: a `cube` file part, an optional `params` part (JSON) and the upload's
+    /// `name`, `format`, `shape`, ... as fields (or query parameters).
+    private func createJobMultipart(_ request: HTTPRequest, _ principal: Principal, key: String?) throws -> Handled {
+        var fields = request.head.query
+        var cubePart: MultipartPart? = nil
+        var paramsValue: JSONValue? = nil
+        for part in request.parts {
+            switch part.name {
+            case "cube": cubePart = part
+            case "params":
+                let data = try RequestParsing.bodyData(part.body)
+                if !data.isEmpty {
+                    guard let v = JSONValue(data: data) else { throw APIError.badRequest("invalid_json", "the params part is not JSON") }
+                    paramsValue = v
+                }
+            case "name", "format", "shape", "dtype", "byte_order", "interleave", "dataset":
+                fields[part.name] = String(decoding: try RequestParsing.bodyData(part.body), as: UTF8.self)
+            default:
+                throw APIError.badRequest("unknown_field", "unknown form field \"\(part.name)\"; send cube, params and upload options")
+            }
+        }
+        guard let cubePart else { throw APIError.badRequest("missing_field", "the form needs a `cube` file part") }
+        let (_, paramsJSON) = try RequestParsing.parameters(paramsValue)
+        let open = try RequestParsing.openRequest(fields)
+        let uploadHash: String
+        switch cubePart.body {
+        case .file(let f): uploadHash = f.sha256Hex
+        case .data(let d): uploadHash = CryptoHelpers.sha256Hex(d)
+        case .none: throw APIError.badRequest("missing_field", "the `cube` part is empty")
+        }
+        let fingerprint = "train|upload:\(uploadHash)|p0"
+        // A retry of a request already accepted: answer with its job, keep no second upload.
+        if let key, let existing = try store.job(idempotencyKey: key, owner: principal.owner) {
+            guard existing.requestHash == Self.requestHash(fingerprint, paramsJSON) else {
+                throw StoreError.idempotencyMismatch(key: key, jobID: existing.id)
+            }
+            return .now(jobCreated(existing))
+        }
+        let name = fields["name"] ?? cubePart.filename ?? "cube"
+        return .later { [self] in
+            try await Self.offload { [self] in
+                let cube = try ingestCube(body: cubePart.body, filename: cubePart.filename, open: open, name: name, owner: principal.owner)
+                do {
+                    let job = try enqueue(kind: .train, cube: cube, modelID: nil, paramsJSON: paramsJSON, priority: 0,
+                                          key: key, fingerprint: fingerprint, principal: principal)
+                    if job.cubeID != cube.id { _ = try? store.deleteCube(id: cube.id, owner: nil); blobs.remove(relative: "cubes/\(cube.id)") }
+                    return jobCreated(job)
+                } catch {
+                    _ = try? store.deleteCube(id: cube.id, owner: nil)
+                    blobs.remove(relative: "cubes/\(cube.id)")
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Enqueues under the queue limits and the idempotency key; wakes a worker.
+    func enqueue(kind: JobKind, cube: CubeRecord, modelID: String?, paramsJSON: Data, priority: Int, key: String?,
+                 fingerprint: String, principal: Principal) throws -> JobRecord {
+        let new = NewJob(id: "job_" + Identifiers.random(), owner: principal.owner, kind: kind, priority: priority,
+                         maxAttempts: configuration.maxAttempts, paramsJSON: paramsJSON, cubeID: cube.id, modelID: modelID,
+                         idempotencyKey: key, requestHash: Self.requestHash(fingerprint, paramsJSON))
+        let outcome = try store.enqueue(new, limits: QueueLimits(total: configuration.maxQueuedJobs, perOwner: configuration.maxQueuedJobsPerToken),
+                                        now: Date())
+        if case .created = outcome { pool?.notify() }
+        return outcome.job
+    }
+
+    static func requestHash(_ fingerprint: String, _ paramsJSON: Data) -> String {
+        CryptoHelpers.sha256Hex(Data(fingerprint.utf8) + paramsJSON)
+    }
+
+    func idempotencyKey(_ head: HTTPRequestHead) throws -> String? {
+        guard let k = head.headers["idempotency-key"] else { return nil }
+        let key = k.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard (1...255).contains(key.count) else { throw APIError.badRequest("invalid_header", "Idempotency-Key must have 1 to 255 characters") }
+        return key
+    }
+
+    static func priority(_ v: JSONValue?) throws -> Int {
+        switch v {
+        case nil, .null?: return 0
+        case .integer(let n)? where (-100...100).contains(n): return Int(n)
+        default: throw APIError.badRequest("invalid_parameter", "priority must be an integer in -100...100")
+        }
+    }
+
+    func jobCreated(_ job: JobRecord) -> HTTPResponse {
+        Self.json(JobView(job), status: 202, headers: [("Location", "/v1/jobs/\(job.id)")])
+    }
+
+    func listJobs(_ head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
+        let limit = try RequestParsing.limit(head.query)
+        var state: JobState? = nil
+        if let s = head.query["state"] {
+            guard let st = JobState(rawValue: s) else {
+                throw APIError.badRequest("invalid_query", "state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            state = st
+        }
+        let cursor = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        let page = try store.listJobs(owner: principal.scope, state: state, limit: limit, cursor: cursor)
+        return Self.json(ListView(items: page.jobs.map { JobView($0) }, nextCursor: page.nextCursor))
+    }
+
+    /// The job as JSON with a strong ETag; `If-None-Match` -> 304; `?wait=N` waits up to N
+    /// seconds for the job to change from the tag given (or from its state now).
+    func getJob(_ id: String, _ head: HTTPRequestHead, _ principal: Principal) throws -> Handled {
+        var wait = 0.0
+        if let w = head.query["wait"] {
+            guard let n = Double(w), n >= 0, n.isFinite else { throw APIError.badRequest("invalid_query", "wait must be a number of seconds >= 0") }
+            wait = min(n, Double(configuration.maxWaitSeconds))
+        }
+        guard let job = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
+        let (body, etag) = Self.jobBody(job)
+        let ifNoneMatch = head.headers["if-none-match"]
+        let clientHasCurrent = ifNoneMatch.map { Self.etagMatches($0, etag) } ?? false
+        // Nothing to wait for: no wait asked, the client's copy is already stale, or the job is over.
+        if wait == 0 || (ifNoneMatch != nil && !clientHasCurrent) || (ifNoneMatch == nil && job.state.isFinished) {
+            return .now(clientHasCurrent ? Self.notModified(etag) : Self.jobResponse(body, etag))
+        }
+        let scope = principal.scope
+        let poll = waitPollSeconds
+        let seconds = wait
+        return .later { [self] in
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline && !isDraining {
+                try await Task.sleep(nanoseconds: UInt64(min(poll, max(0.001, deadline.timeIntervalSinceNow)) * 1e9))
+                guard let now = try store.job(id: id, owner: scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
+                let (b, t) = Self.jobBody(now)
+                if t != etag { return Self.jobResponse(b, t) }
+            }
+            return clientHasCurrent ? Self.notModified(etag) : Self.jobResponse(body, etag)
+        }
+    }
+
+    static func jobBody(_ job: JobRecord) -> (Data, String) {
+        var view = JobView(job)
+        view.elapsedSeconds = nil  // changes every call; the tag must not
+        let data = (try? JSONEncoder.snakeCase.encode(view)) ?? Data()
+        let tag = "\"" + SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        let full = (try? JSONEncoder.snakeCase.encode(JobView(job))) ?? data
+        return (full, tag)
+    }
+
+    static func etagMatches(_ header: String, _ etag: String) -> Bool {
+        header.split(separator: ",").contains { raw in
+            var t = raw.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("W/") { t.removeFirst(2) }
+            return t == etag || t == "*"
+        }
+    }
+
+    static func jobResponse(_ body: Data, _ etag: String) -> HTTPResponse {
+        HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("ETag", etag), ("Cache-Control", "no-cache")], body: .data(body))
+    }
+
+    static func notModified(_ etag: String) -> HTTPResponse {
+        HTTPResponse(status: 304, headers: [("ETag", etag), ("Cache-Control", "no-cache")])
+    }
+
+    /// Queued or running: cancel (202 with the job). Finished: remove it and its results (204).
+    func deleteJob(_ id: String, _ principal: Principal) throws -> HTTPResponse {
+        guard let before = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
+        if before.state.isFinished {
+            if try store.deleteJob(id: id, owner: principal.scope) {
+                if let r = before.resultID { blobs.remove(blobs.resultDirectory(r)) }
+                return HTTPResponse(status: 204)
+            }
+        }
+        guard let after = try store.requestCancel(id: id, owner: principal.scope, now: Date()) else {
+            throw APIError.notFound("job_not_found", "no job \(id)")
+        }
+        if after.state == .running { pool?.cancelLocally(jobID: id) }
+        return Self.json(JobView(after), status: 202)
+    }
+
+    /// The result files a job has (for a succeeded job).
+    func listResults(_ id: String, _ principal: Principal) throws -> HTTPResponse {
+        let dir = try resultDirectory(id, principal)
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        return Self.json(ResultFilesView(jobId: id, files: files))
+    }
+
+    private func resultDirectory(_ id: String, _ principal: Principal) throws -> URL {
+        guard let job = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
+        guard job.state == .succeeded, let r = job.resultID else {
+            throw APIError.conflict("job_not_succeeded", "job \(id) is \(job.state.rawValue); results exist once it has succeeded")
+        }
+        return blobs.resultDirectory(r)
+    }
+
+    /// One result file. `labels.png` takes `?k=` (any K tried) and `?style=palette|index`.
+    func result(_ id: String, file: String, head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
+        let known = ["labels.png", "labels.json", "labels.npy", "clusters.json", "scores.json", "report.json", "model.json",
+                     "spectra.png", "scores.png"]
+        guard known.contains(file) else {
+            throw APIError.notFound("result_not_found", "no result file \(file); results are \(known.joined(separator: ", "))")
+        }
+        var name = file
+        if file == "labels.png" {
+            let style = head.query["style"] ?? "palette"
+            guard style == "palette" || style == "index" else { throw APIError.badRequest("invalid_query", "style must be palette or index") }
+            var k: Int? = nil
+            if let s = head.query["k"] {
+                guard let n = Int(s), n >= 1 else { throw APIError.badRequest("invalid_query", "k must be a positive integer") }
+                k = n
+            }
+            name = "labels" + (style == "index" ? "_index" : "") + (k.map { "_k\($0)" } ?? "") + ".png"
+        }  // k and style mean nothing for the other files and are ignored there
+        let url = try resultDirectory(id, principal).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw APIError.notFound("result_not_found", name == file ? "job \(id) has no \(file)" : "job \(id) has no \(name) (was that K tried?)")
+        }
+        let type = file.hasSuffix(".png") ? "image/png" : file.hasSuffix(".json") ? "application/json" : "application/octet-stream"
+        return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .file(url, contentType: type))
+    }
+}

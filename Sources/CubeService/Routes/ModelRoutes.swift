@@ -1,0 +1,47 @@
+import Foundation
+
+/// `/v1/models`: list, get (the model JSON), apply to another cube, delete.
+extension CubeSegService {
+    func listModels(_ head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
+        let limit = try RequestParsing.limit(head.query)
+        let after = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        if let after, try store.model(id: after, owner: principal.scope) == nil {
+            throw APIError.badRequest("invalid_cursor", "cursor \"\(after)\" is not a model of yours")
+        }
+        var models = try store.listModels(owner: principal.scope, limit: limit + 1, after: after)
+        var next: String? = nil
+        if models.count > limit { models.removeLast(); next = models.last?.id }
+        return Self.json(ListView(items: models.map(ModelView.init), nextCursor: next))
+    }
+
+    /// The trained model as stored (`cubeseg-model/1` JSON).
+    func getModel(_ id: String, _ principal: Principal) throws -> HTTPResponse {
+        guard let m = try store.model(id: id, owner: principal.scope) else { throw APIError.notFound("model_not_found", "no model \(id)") }
+        let url = blobs.modelURL(m.id)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw APIError.internalError("model \(id) has no file") }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .file(url, contentType: "application/json"))
+    }
+
+    /// `{cube_id, params?}`: segments the cube with the model (no training); 202 with the job.
+    func applyModel(_ id: String, _ request: HTTPRequest, _ principal: Principal) throws -> Handled {
+        guard let m = try store.model(id: id, owner: principal.scope) else { throw APIError.notFound("model_not_found", "no model \(id)") }
+        let obj = try RequestParsing.jsonObject(try RequestParsing.bodyData(request.body))
+        if let extra = Set(obj.keys).subtracting(["cube_id", "params", "priority"]).sorted().first {
+            throw APIError.badRequest("unknown_field", "unknown field \"\(extra)\"; send cube_id and optionally params, priority")
+        }
+        guard let cubeID = try RequestParsing.string(obj, "cube_id") else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
+        let (_, paramsJSON) = try RequestParsing.parameters(obj["params"])
+        let priority = try Self.priority(obj["priority"])
+        guard let cube = try store.cube(id: cubeID, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(cubeID)") }
+        let key = try idempotencyKey(request.head)
+        let job = try enqueue(kind: .apply, cube: cube, modelID: m.id, paramsJSON: paramsJSON, priority: priority, key: key,
+                              fingerprint: "apply|model:\(m.id)|cube:\(cube.id)|p\(priority)", principal: principal)
+        return .now(jobCreated(job))
+    }
+
+    func deleteModel(_ id: String, _ principal: Principal) throws -> HTTPResponse {
+        guard let m = try store.deleteModel(id: id, owner: principal.scope) else { throw APIError.notFound("model_not_found", "no model \(id)") }
+        blobs.remove(blobs.modelURL(m.id))
+        return HTTPResponse(status: 204)
+    }
+}

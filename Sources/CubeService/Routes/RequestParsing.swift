@@ -1,0 +1,141 @@
+import CubeFormats
+import CubeML
+import Foundation
+
+/// Reading query strings, JSON bodies and job parameters, with 400s that say what is wrong.
+enum RequestParsing {
+    /// `limit` (1...200, default 50).
+    static func limit(_ query: [String: String]) throws -> Int {
+        guard let s = query["limit"] else { return 50 }
+        guard let n = Int(s), (1...200).contains(n) else { throw APIError.badRequest("invalid_query", "limit must be an integer in 1...200, not \"\(s)\"") }
+        return n
+    }
+
+    /// The body as bytes (JSON routes); empty when there is none.
+    static func bodyData(_ body: HTTPBody) throws -> Data {
+        switch body {
+        case .none: return Data()
+        case .data(let d): return d
+        case .file(let f):
+            do { return try Data(contentsOf: f.url) }
+            catch { throw APIError.internalError("cannot read the request body: \(error)") }
+        }
+    }
+
+    /// A JSON object, or 400 `invalid_json`. Parsed with `JSONDecoder` into `JSONValue` so
+    /// that numbers and booleans keep their JSON types.
+    static func jsonObject(_ data: Data) throws -> [String: JSONValue] {
+        guard !data.isEmpty else { throw APIError.badRequest("invalid_json", "the body is empty; send a JSON object") }
+        guard let value = JSONValue(data: data), case .object(let object) = value else {
+            throw APIError.badRequest("invalid_json", "the body is not a JSON object")
+        }
+        return object
+    }
+
+    /// An optional string field.
+    static func string(_ object: [String: JSONValue], _ key: String) throws -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        default: throw APIError.badRequest("invalid_field", "\(key) must be a string")
+        }
+    }
+
+    /// Every key `SegmentationParameters` reads (its snake_case coding keys), found by encoding
+    /// a value whose optionals are all set.
+    static let parameterKeys: Set<String> = {
+        var p = SegmentationParameters()
+        p.cropStart = 0; p.cropEnd = 1; p.bins = 1; p.trainingPixels = 1
+        guard let data = try? JSONEncoder().encode(p),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        return Set(obj.keys)
+    }()
+
+    /// Decodes job parameters from a JSON value (an object or null), rejecting unknown keys
+    /// and out-of-range values. Returns the parameters and their full canonical JSON.
+    static func parameters(_ value: JSONValue?) throws -> (SegmentationParameters, Data) {
+        var object: [String: JSONValue] = [:]
+        switch value {
+        case nil, .null?: break
+        case .object(let o)?: object = o
+        default: throw APIError.badRequest("invalid_parameter", "params must be a JSON object")
+        }
+        let unknown = Set(object.keys).subtracting(parameterKeys)
+        if !unknown.isEmpty {
+            throw APIError.badRequest("unknown_parameter", "unknown parameter(s) \(unknown.sorted().joined(separator: ", ")); known: \(parameterKeys.sorted().joined(separator: ", "))")
+        }
+        let p: SegmentationParameters
+        do {
+            p = try JSONDecoder().decode(SegmentationParameters.self, from: try JSONEncoder().encode(object))
+        } catch let e as DecodingError {
+            throw APIError.badRequest("invalid_parameter", "params: \(describe(e))")
+        } catch {
+            throw APIError.badRequest("invalid_parameter", "params: \(error)")
+        }
+        try validate(p)
+        return (p, try canonicalJSON(p))
+    }
+
+    /// Every parameter, sorted, with explicit nulls: the synthesized encoder leaves nil
+    /// optionals out, and decoding would then give them their non-nil defaults (`bins`:
+    /// null would come back as 1024).
+    static func canonicalJSON(_ p: SegmentationParameters) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(p)) as? [String: Any] ?? [:]
+        for key in parameterKeys where object[key] == nil { object[key] = NSNull() }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    /// The engine's parameter checks (`SegmentationParameters.validate`), so that a bad job
+    /// is refused now rather than failed minutes later.
+    static func validate(_ p: SegmentationParameters) throws {
+        do { try p.validate() }
+        catch { throw APIError.badRequest("invalid_parameter", "\(error)") }
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        switch e {
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .dataCorrupted(c):
+            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
+        case let .keyNotFound(k, _): return "missing \(k.stringValue)"
+        @unknown default: return "\(e)"
+        }
+    }
+
+    /// Reader options from query parameters (or multipart fields) `format`, `shape`
+    /// (`H,W,C` or `HxWxC`), `dtype`, `byte_order`, `interleave`, `dataset`.
+    static func openRequest(_ fields: [String: String]) throws -> CubeOpenRequest {
+        var r = CubeOpenRequest()
+        if let f = fields["format"]?.lowercased(), !f.isEmpty {
+            guard CubeOpenRequest.knownFormats.contains(f) else {
+                throw APIError.unsupportedMediaType("unknown_format", "format \"\(f)\" is not one of \(CubeOpenRequest.knownFormats.sorted().joined(separator: ", "))")
+            }
+            r.format = f
+        }
+        if let s = fields["shape"], !s.isEmpty {
+            let dims = s.split(whereSeparator: { $0 == "," || $0 == "x" || $0 == "X" }).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard dims.count == 3, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw APIError.badRequest("invalid_query", "shape must be height,width,channels (positive integers), not \"\(s)\"")
+            }
+            r.shape = dims.map { $0! }
+        }
+        if let d = fields["dtype"], !d.isEmpty {
+            let known = CubeDataType.allCases.map(\.rawValue)
+            guard known.contains(d.lowercased()) else { throw APIError.badRequest("invalid_query", "dtype must be one of \(known.joined(separator: ", "))") }
+            r.dtype = d.lowercased()
+        }
+        if let b = fields["byte_order"], !b.isEmpty {
+            guard ["little", "big"].contains(b.lowercased()) else { throw APIError.badRequest("invalid_query", "byte_order must be little or big") }
+            r.byteOrder = b.lowercased()
+        }
+        if let i = fields["interleave"], !i.isEmpty {
+            guard ["bsq", "bil", "bip"].contains(i.lowercased()) else { throw APIError.badRequest("invalid_query", "interleave must be bsq, bil or bip") }
+            r.interleave = i.lowercased()
+        }
+        if let d = fields["dataset"], !d.isEmpty { r.dataset = d }
+        if r.format == "raw" && (r.shape == nil || r.dtype == nil) {
+            throw APIError.badRequest("invalid_query", "raw data needs shape and dtype")
+        }
+        return r
+    }
+}

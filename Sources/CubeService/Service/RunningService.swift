@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+
+/// A started service: store, blob store, workers, responder and HTTP server. Made by
+/// `buildService`; `shutdown()` stops it gracefully.
+public final class RunningService: Sendable {
+    public let configuration: ServiceConfiguration
+    public let store: any JobStore
+    public let blobs: BlobStore
+    public let responder: CubeSegService
+    public let workers: WorkerPool?
+    public let server: HTTPServer?
+    public let metrics: ServiceMetrics
+    let sweeper: RetentionSweeper
+    let logger: Logger
+    private let stopped = Flag()
+
+    init(configuration: ServiceConfiguration, store: any JobStore, blobs: BlobStore, responder: CubeSegService,
+         workers: WorkerPool?, server: HTTPServer?, metrics: ServiceMetrics, sweeper: RetentionSweeper, logger: Logger) {
+        self.configuration = configuration; self.store = store; self.blobs = blobs; self.responder = responder
+        self.workers = workers; self.server = server; self.metrics = metrics; self.sweeper = sweeper; self.logger = logger
+    }
+
+    /// The bound port (the configured one, or the one picked for port 0).
+    public var port: Int { server?.port ?? configuration.port }
+
+    /// Graceful shutdown: refuse new work (503), stop accepting connections, hand running
+    /// jobs back to the queue (no attempt counted), stop the server. Idempotent.
+    public func shutdown() {
+        guard !stopped.isSet else { return }
+        stopped.set()
+        logger.info("shutting down")
+        responder.beginDraining()
+        server?.stopAccepting()
+        sweeper.stop()
+        workers?.stop()
+        server?.stop()
+        logger.info("stopped")
+    }
+}
+
+/// Options of `buildService` that only tests and tools change.
+public struct ServiceBuildOptions: Sendable {
+    /// The engine (tests swap in a fast fake segmenter).
+    public var engine: ServiceEngine = .live
+    /// Start worker threads (false: jobs stay queued; tests drive the store by hand).
+    public var startWorkers: Bool = true
+    /// Start the HTTP server (false: use `responder` in-process).
+    public var startHTTP: Bool = true
+    /// Seconds between looks at a job during `?wait=N`.
+    public var waitPollSeconds: Double = 0.1
+    public init(engine: ServiceEngine = .live, startWorkers: Bool = true, startHTTP: Bool = true, waitPollSeconds: Double = 0.1) {
+        self.engine = engine; self.startWorkers = startWorkers; self.startHTTP = startHTTP; self.waitPollSeconds = waitPollSeconds
+    }
+}
+
+/// Opens the data directory (`cubeseg.sqlite`, `blobs/`, `uploads/`), reaps leases that
+/// expired while the service was down, starts the workers and the HTTP server. Used by
+/// `cubeseg serve` (through `runService`) and by the tests (port 0).
+public func buildService(configuration: ServiceConfiguration, logger: Logger,
+                         options: ServiceBuildOptions = ServiceBuildOptions()) throws -> RunningService {
+    try configuration.validate()
+    let dataDir = configuration.dataDirectoryURL
+    try FileManager.default.createDirectory(at: dataDir.appendingPathComponent("uploads"), withIntermediateDirectories: true)
+    let store = try SQLiteJobStore(path: dataDir.appendingPathComponent("cubeseg.sqlite").path)
+    let blobs = try BlobStore(root: dataDir.appendingPathComponent("blobs", isDirectory: true))
+    blobs.sweepTemporary()
+    let metrics = ServiceMetrics()
+    let reaped = try store.reapExpiredLeases(now: Date(), retry: RetryPolicy(baseSeconds: configuration.retryBaseSeconds))
+    if !reaped.requeued.isEmpty || !reaped.failed.isEmpty {
+        logger.warning("reaped leases expired while stopped", metadata: ["requeued": "\(reaped.requeued)", "failed": "\(reaped.failed)"])
+    }
+    let pool = options.startWorkers
+        ? WorkerPool(store: store, blobs: blobs, engine: options.engine, configuration: configuration, metrics: metrics, logger: logger)
+        : nil
+    let responder = CubeSegService(configuration: configuration, store: store, blobs: blobs, engine: options.engine, pool: pool,
+                                   metrics: metrics, logger: logger, waitPollSeconds: options.waitPollSeconds)
+    let sweeper = RetentionSweeper(store: store, blobs: blobs, retentionDays: configuration.retentionDays, logger: logger)
+    var server: HTTPServer? = nil
+    if options.startHTTP {
+        let s = try HTTPServer(configuration: try makeServerConfiguration(configuration), responder: responder, logger: logger)
+        responder.server.set(s)
+        try s.start()
+        server = s
+    }
+    pool?.start()
+    sweeper.start()
+    let service = RunningService(configuration: configuration, store: store, blobs: blobs, responder: responder, workers: pool,
+                                 server: server, metrics: metrics, sweeper: sweeper, logger: logger)
+    logger.info("cubeseg serving", metadata: [
+        "address": "\(configuration.host):\(service.port)", "data_dir": "\(dataDir.path)", "workers": "\(configuration.workers)",
+        "blas_threads": "\(configuration.effectiveBLASThreads)", "mode": "\(configuration.isLocalMode ? "local single-user" : "tokens")"])
+    return service
+}
+
+/// Runs the service until SIGTERM or SIGINT, then shuts down gracefully. For `cubeseg serve`.
+public func runService(configuration: ServiceConfiguration, logger: Logger) throws {
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGINT, SIG_IGN)
+    signal(SIGPIPE, SIG_IGN)
+    for name in ServiceConfiguration.unrecognisedEnvironment(ProcessInfo.processInfo.environment) where name != "CUBESEG_OPENAPI" {
+        logger.warning("ignoring \(name): not a configuration key")
+    }
+    let service = try buildService(configuration: configuration, logger: logger)
+    let scheme = configuration.tlsCertificate == nil ? "http" : "https"
+    let base = "\(scheme)://\(configuration.host):\(service.port)"
+    let auth = configuration.isLocalMode ? "" : " -H 'Authorization: Bearer <token>'"
+    // Written straight to the descriptor: `print` would hold it in a buffer when stdout is a
+    // pipe (systemd, tests) until exit.
+    FileHandle.standardOutput.write(Data("""
+        cubeseg is listening on \(base)
+        try:
+          curl\(auth) -T cube.npy '\(base)/v1/cubes?name=mycube'
+          curl\(auth) -F cube=@cube.npy -F 'params={"k_min":2,"k_max":6,"epochs":20}' \(base)/v1/jobs
+          curl\(auth) '\(base)/v1/jobs/<job id>?wait=30'
+          curl\(auth) -o labels.png \(base)/v1/jobs/<job id>/results/labels.png
+
+        """.utf8))
+    let done = DispatchSemaphore(value: 0)
+    let queue = DispatchQueue(label: "cubeseg.signals")
+    let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+        s.setEventHandler { done.signal() }
+        s.resume()
+        return s
+    }
+    done.wait()
+    service.shutdown()
+    sources.forEach { $0.cancel() }
+}

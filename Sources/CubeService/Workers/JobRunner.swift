@@ -1,0 +1,145 @@
+import CubeFormats
+import CubeML
+import CubeReports
+import Foundation
+import Logging
+
+/// Runs one claimed job to its end: opens the cube, segments it, writes the result files
+/// and the model to the blob store, then finishes the job under its lease. When the lease is
+/// lost it stops and writes nothing more; on shutdown it gives the job back to the queue.
+struct JobRunner: Sendable {
+    let store: any JobStore
+    let blobs: BlobStore
+    let engine: ServiceEngine
+    let retry: RetryPolicy
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    /// Why a run could not start or finish; `retryable` errors requeue the job (with back-off)
+    /// while attempts remain.
+    struct RunFailure: Error, CustomStringConvertible {
+        var description: String
+        var retryable: Bool
+    }
+
+    func run(_ running: RunningJob) {
+        let job = running.job
+        let started = Date()
+        var log = logger
+        log[metadataKey: "job"] = "\(job.id)"
+        log.info("job started", metadata: ["kind": "\(job.kind.rawValue)", "attempt": "\(job.attempt)/\(job.maxAttempts)"])
+        let outcome: String
+        do {
+            let result = try execute(running)
+            outcome = try commit(result, running, log: log)
+        } catch let error as SegmentationError where error == .cancelled {
+            outcome = stopCancelled(running, log: log)
+        } catch {
+            outcome = fail(running, error: error, log: log)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        metrics.recordJobRun(kind: job.kind, outcome: outcome, seconds: seconds)
+        log.info("job run ended", metadata: ["outcome": "\(outcome)", "seconds": "\(String(format: "%.2f", seconds))"])
+    }
+
+    /// Loads the inputs and runs the engine.
+    private func execute(_ running: RunningJob) throws -> (SegmentationResult, Datacube, CubeRecord) {
+        let job = running.job
+        let parameters: SegmentationParameters
+        do { parameters = try JSONDecoder().decode(SegmentationParameters.self, from: job.paramsJSON) }
+        catch { throw RunFailure(description: "stored parameters are unreadable: \(error)", retryable: false) }
+        guard let cubeRecord = try store.cube(id: job.cubeID, owner: nil) else {
+            throw RunFailure(description: "cube \(job.cubeID) no longer exists", retryable: false)
+        }
+        let request = (try? JSONDecoder().decode(CubeOpenRequest.self, from: cubeRecord.openOptionsJSON)) ?? CubeOpenRequest(format: cubeRecord.format)
+        let cube = try engine.openCube(blobs.url(relative: cubeRecord.blobPath), request)
+        var model: TrainedModel? = nil
+        if job.kind == .apply {
+            guard let modelID = job.modelID else { throw RunFailure(description: "apply job without a model", retryable: false) }
+            let data: Data
+            do { data = try Data(contentsOf: blobs.modelURL(modelID)) }
+            catch { throw RunFailure(description: "model \(modelID) no longer exists", retryable: false) }
+            model = try TrainedModel.decode(data)
+        }
+        if running.shouldStop { throw SegmentationError.cancelled }
+        let observer = SegmentationObserver(progress: { running.setProgress($0) }, isCancelled: { running.shouldStop })
+        let result = try engine.segment(cube, model, parameters, observer)
+        return (result, cube, cubeRecord)
+    }
+
+    /// Writes the results and finishes the job under its lease.
+    private func commit(_ output: (SegmentationResult, Datacube, CubeRecord), _ running: RunningJob, log: Logger) throws -> String {
+        let (result, cube, record) = output
+        let job = running.job
+        if running.leaseLost { log.warning("lease lost during the run; result dropped"); return "lease_lost" }
+        // A cancelled job keeps no result; a finished run is kept even during shutdown.
+        if running.cancelRequested { return stopCancelled(running, log: log) }
+        let resultID = "res_" + Identifiers.random()
+        let resultDir = blobs.resultDirectory(resultID)
+        try blobs.writeDirectory(to: resultDir) { dir in try engine.writeResults(result, cube, record, dir) }
+        var model: ModelRecord? = nil
+        if job.kind == .train {
+            let m = ModelRecord(id: "mdl_" + Identifiers.random(), owner: job.owner, jobID: job.id, cubeID: job.cubeID,
+                                chosenK: result.chosenK, createdAt: Date())
+            try blobs.write(try result.model.encoded(), to: "models/\(m.id).json")
+            model = m
+        }
+        let done = try store.finish(jobID: job.id, leaseToken: running.leaseToken,
+                                    outcome: .succeeded(resultID: resultID, model: model), now: Date())
+        if !done {
+            // Someone else owns the job now (the lease expired and it was reaped): undo our writes.
+            blobs.remove(resultDir)
+            if let m = model { blobs.remove(blobs.modelURL(m.id)) }
+            log.warning("lease lost before finishing; result dropped")
+            return "lease_lost"
+        }
+        return "succeeded"
+    }
+
+    /// The run stopped on request: cancelled by the user, or handed back at shutdown.
+    private func stopCancelled(_ running: RunningJob, log: Logger) -> String {
+        let job = running.job
+        do {
+            if running.leaseLost { return "lease_lost" }
+            if running.shuttingDown && !running.cancelRequested {
+                _ = try store.release(jobID: job.id, leaseToken: running.leaseToken, now: Date())
+                return "requeued"
+            }
+            _ = try store.finish(jobID: job.id, leaseToken: running.leaseToken, outcome: .cancelled, now: Date())
+            return "cancelled"
+        } catch {
+            log.error("could not record the end of a cancelled run: \(error)")
+            return "store_error"
+        }
+    }
+
+    private func fail(_ running: RunningJob, error: any Error, log: Logger) -> String {
+        let job = running.job
+        if running.leaseLost { return "lease_lost" }
+        let retryable: Bool
+        switch error {
+        case let f as RunFailure: retryable = f.retryable
+        case is SegmentationError, is CubeOpenFailure, is ModelFileError, is ResultFilesError: retryable = false
+        default: retryable = true
+        }
+        let retryAfter = retryable ? Date().addingTimeInterval(retry.delay(afterAttempt: job.attempt)) : nil
+        log.error("job run failed: \(error)", metadata: ["retryable": "\(retryable)"])
+        do {
+            _ = try store.finish(jobID: job.id, leaseToken: running.leaseToken,
+                                 outcome: .failed(error: String(describing: error), retryAfter: retryAfter), now: Date())
+        } catch {
+            log.error("could not record the failure: \(error)")
+        }
+        return "failed"
+    }
+}
+
+/// Random identifiers for cubes, jobs, results and models: 26 lowercase base-32 characters
+/// (128 random bits), prefixed by the caller (`cub_`, `job_`, ...).
+enum Identifiers {
+    static func random() -> String {
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        var g = SystemRandomNumberGenerator()
+        return String((0..<26).map { _ in alphabet[Int(g.next() % 32)] })
+    }
+}

@@ -12,5 +12,5 @@ struct CubeSegCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cubeseg",
         abstract: "Segment spectral datacubes (MA-XRF, IFU, EDS/EELS, hyperspectral) by deep spectral clustering.",
-        subcommands: [SegmentCommand.self, SynthCommand.self, InspectCommand.self])
+        subcommands: [SegmentCommand.self, SynthCommand.self, InspectCommand.self, ServeCommand.self])
 }

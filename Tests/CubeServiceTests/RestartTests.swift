@@ -10,7 +10,7 @@ import Testing
 /// again on the same data directory: the job is requeued when its lease expires and finishes.
 /// MERGE: enable once the engine, the HTTP front and `cubeseg serve` (with `--port` and
 /// `--data-dir`, printing "listening on http://HOST:PORT") are all in.
-@Suite(.disabled("until the engine, the HTTP front and `cubeseg serve` land"), .serialized)
+@Suite(.serialized)
 final class RestartTests {
     let dir = makeServiceTestDirectory()
     deinit { cleanUp(dir) }

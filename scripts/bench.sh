@@ -60,6 +60,10 @@ if have_peer torch && have_peer sklearn && [ -z "${BENCH_QUICK:-}" ]; then
     --kmin 2 --kmax 10 --json "$OUT/peer_e2e.json" > /dev/null 2>&1 && log "{\"bench\": \"end_to_end_peer\", \"result\": $(tr -d '\n ' < "$OUT/peer_e2e.json")}"
 fi
 
+echo "== service: wrk on a job while it trains, a 1 GiB upload, peak memory"
+log "$(scripts/bench_service.sh "$BIN/cubeseg" | tee "$OUT/service.txt" | tail -1)"
+grep -v '^{' "$OUT/service.txt"
+
 if [ -z "${BENCH_QUICK:-}" ] && [ -x scripts/bench_read.sh ]; then
   echo "== read throughput per format (2 GiB cube)"
   scripts/bench_read.sh | tee -a "$OUT/read.txt"

@@ -159,14 +159,28 @@ extension CubeSegService {
         }
     }
 
-    static func jobBody(_ job: JobRecord) -> (Data, String) {
-        var view = JobView(job)
-        view.elapsedSeconds = nil  // changes every call; the tag must not
-        let data = (try? JSONEncoder.snakeCase.encode(view)) ?? Data()
-        let tag = "\"" + SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
-        let full = (try? JSONEncoder.snakeCase.encode(JobView(job))) ?? data
+    /// The job's JSON and its strong ETag. The tag covers everything but `elapsed_seconds`
+    /// (which changes every call); that part is rendered once per version of the job's row
+    /// (`JobBodyCache`) and the elapsed time appended, so polling costs one row read.
+    static func jobBody(_ job: JobRecord, now: Date = Date()) -> (Data, String) {
+        let (stable, tag) = renderedJobs.body(for: job, now: now) { job in
+            var view = JobView(job, now: now)
+            view.elapsedSeconds = nil
+            let data = (try? JSONEncoder.snakeCase.encode(view)) ?? Data("{}".utf8)
+            let tag = "\"" + SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+            return (data, tag)
+        }
+        guard let elapsed = JobView.elapsedSeconds(job, now: now), stable.last == UInt8(ascii: "}"), stable.count > 2 else {
+            return (stable, tag)
+        }
+        var full = stable
+        full.removeLast()
+        full.append(contentsOf: ",\"elapsed_seconds\":\(elapsed)}".utf8)
         return (full, tag)
     }
+
+    /// Rendered job bodies shared by every request.
+    static let renderedJobs = JobBodyCache(capacity: 4096)
 
     static func etagMatches(_ header: String, _ etag: String) -> Bool {
         header.split(separator: ",").contains { raw in

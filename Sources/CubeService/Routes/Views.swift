@@ -70,11 +70,17 @@ struct JobView: Encodable {
         progress = j.progressJSON.flatMap { try? JSONDecoder.snakeCase.decode(SegmentationProgress.self, from: $0) }
         error = j.error; createdAt = j.createdAt; startedAt = j.startedAt; finishedAt = j.finishedAt
         runAfter = j.state == .queued && j.runAfter > now ? j.runAfter : nil
-        if let s = j.startedAt { elapsedSeconds = ((j.finishedAt ?? (j.state == .running ? now : s)).timeIntervalSince(s) * 1000).rounded() / 1000 }
+        elapsedSeconds = Self.elapsedSeconds(j, now: now)
         var l = ["self": "/v1/jobs/\(j.id)", "cube": "/v1/cubes/\(j.cubeID)"]
         if j.state == .succeeded { l["results"] = "/v1/jobs/\(j.id)/results" }
         if let m = j.modelID { l["model"] = "/v1/models/\(m)" }
         links = l
+    }
+
+    /// Seconds from first start to finish (or to `now` while running), to the millisecond.
+    static func elapsedSeconds(_ j: JobRecord, now: Date = Date()) -> Double? {
+        guard let s = j.startedAt else { return nil }
+        return ((j.finishedAt ?? (j.state == .running ? now : s)).timeIntervalSince(s) * 1000).rounded() / 1000
     }
 }
 

@@ -189,3 +189,13 @@ func waitUntil(_ seconds: Double = 10, _ condition: () async throws -> Bool) asy
 func jsonValue(_ object: Any) -> JSONValue {
     JSONValue(data: try! JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed]))!
 }
+
+/// Polls a job (long-polling a second at a time) until it reaches one of `states`; its last JSON.
+func waitFor(_ s: CubeSegService, _ job: String, _ states: Set<String>, seconds: Double = 10) async -> [String: Any] {
+    var last: [String: Any] = [:]
+    _ = await waitUntil(seconds) {
+        last = await s.call("GET", "/v1/jobs/\(job)", query: ["wait": "1"]).json
+        return states.contains(last["state"] as? String ?? "")
+    }
+    return last
+}

@@ -27,15 +27,6 @@ import Testing
     }
 
     /// Long-polls until the job is in one of `states`.
-    func waitFor(_ s: CubeSegService, _ job: String, _ states: Set<String>, seconds: Double = 10) async -> [String: Any] {
-        var last: [String: Any] = [:]
-        _ = await waitUntil(seconds) {
-            last = await s.call("GET", "/v1/jobs/\(job)", query: ["wait": "1"]).json
-            return states.contains(last["state"] as? String ?? "")
-        }
-        return last
-    }
-
     @Test func aJobRunsToSuccessAndServesItsResultsAndModel() async throws {
         let running = try start(); defer { running.shutdown() }
         let s = running.responder

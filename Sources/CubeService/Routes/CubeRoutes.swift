@@ -7,12 +7,17 @@ extension CubeSegService {
     func uploadCube(_ request: HTTPRequest, _ principal: Principal) throws -> Handled {
         let q = request.head.query
         let open = try RequestParsing.openRequest(q)
-        let body = request.body
-        if case .none = body { throw APIError.badRequest("missing_body", "send the cube file as the request body") }
-        let name = q["name"] ?? "cube"
+        // The file as the body (`curl -T`), or as a multipart part `cube`, with an optional
+        // `header` part for two-file formats (ENVI `.hdr`, Lispix `.rpl`).
+        let cubePart = request.body.isNone ? request.part(named: "cube") : nil
+        let body = cubePart?.body ?? request.body
+        let filename = cubePart?.filename
+        let header = cubePart == nil ? nil : request.part(named: "header")?.body
+        if case .none = body { throw APIError.badRequest("missing_body", "send the cube file as the request body or as a multipart part named cube") }
+        let name = q["name"] ?? filename ?? "cube"
         return .later { [self] in
             let record = try await Self.offload { [self] in
-                try ingestCube(body: body, filename: nil, open: open, name: name, owner: principal.owner)
+                try ingestCube(body: body, filename: filename, open: open, name: name, owner: principal.owner, header: header)
             }
             return Self.json(CubeView(record), status: 201, headers: [("Location", "/v1/cubes/\(record.id)")])
         }
@@ -20,9 +25,11 @@ extension CubeSegService {
 
     /// Stores an uploaded file as a cube: moves it into the blob store, opens it to learn its
     /// shape, type and axis (415 unknown format, 422 unusable), records it. Blocking.
-    func ingestCube(body: HTTPBody, filename: String?, open: CubeOpenRequest, name: String, owner: String) throws -> CubeRecord {
+    func ingestCube(body: HTTPBody, filename: String?, open: CubeOpenRequest, name: String, owner: String,
+                    header: HTTPBody? = nil) throws -> CubeRecord {
         let id = "cub_" + Identifiers.random()
-        let fileName = Self.storedFileName(filename, format: open.format)
+        let pair = try header.map { try Self.twoFileNames($0, format: open.format) }
+        let fileName = pair?.data ?? Self.storedFileName(filename, format: open.format)
         let relative = "cubes/\(id)/\(fileName)"
         let size: Int64, sha: String
         switch body {
@@ -43,8 +50,21 @@ extension CubeSegService {
             blobs.remove(relative: "cubes/\(id)")
             throw APIError.badRequest("missing_body", "the uploaded file is empty")
         }
+        // A two-file cube is opened (now and by the workers) through its header, which finds
+        // its data file by name (cube.hdr -> cube.img, cube.rpl -> cube.raw).
+        var openPath = relative
+        if let header, let pair {
+            openPath = "cubes/\(id)/\(pair.header)"
+            do {
+                switch header {
+                case .none: break
+                case .data(let d): try blobs.write(d, to: openPath)
+                case .file(let f): _ = try blobs.adopt(file: f.url, as: openPath)
+                }
+            } catch { blobs.remove(relative: "cubes/\(id)"); throw error }
+        }
         let cube: Datacube
-        do { cube = try engine.openCube(blobs.url(relative: relative), open) }
+        do { cube = try engine.openCube(blobs.url(relative: openPath), open) }
         catch {
             blobs.remove(relative: "cubes/\(id)")
             switch error {
@@ -56,12 +76,24 @@ extension CubeSegService {
         let record = CubeRecord(
             id: id, owner: owner, name: name, format: cube.info.format, shape: [cube.height, cube.width, cube.channels],
             dtype: cube.info.dataType, axisJSON: (try? JSONEncoder().encode(cube.axis)) ?? Data("null".utf8),
-            size: size, sha256: sha, createdAt: Date(), blobPath: relative,
+            size: size, sha256: sha, createdAt: Date(), blobPath: openPath,
             openOptionsJSON: (try? JSONEncoder().encode(open)) ?? Data("{}".utf8))
         do { try store.insertCube(record) }
         catch { blobs.remove(relative: "cubes/\(id)"); throw error }
         metrics.recordUpload(bytes: size)
         return record
+    }
+
+    /// Stored names of a two-file cube given its header part: ENVI (`format` envi, or a header
+    /// starting with "ENVI") as cube.hdr + cube.img, otherwise Lispix as cube.rpl + cube.raw.
+    /// - Throws: 400 for an empty header or one over 1 MiB (headers are text of a few KB).
+    static func twoFileNames(_ header: HTTPBody, format: String?) throws -> (data: String, header: String) {
+        guard header.count > 0, header.count <= 1 << 20 else {
+            throw APIError.badRequest("invalid_header_part", "the header part must hold 1 byte to 1 MiB, not \(header.count) bytes")
+        }
+        let start = (try? header.readData().prefix(4)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let isENVI = format?.lowercased() == "envi" || (format == nil && start == "ENVI")
+        return isENVI ? ("cube.img", "cube.hdr") : ("cube.raw", "cube.rpl")
     }
 
     /// A safe file name for the stored cube: the client's base name if it is plain, else
@@ -120,4 +152,9 @@ extension CubeSegService {
             DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
         }
     }
+}
+
+extension HTTPBody {
+    /// Whether the request had no body (a multipart request's files are in its parts).
+    var isNone: Bool { if case .none = self { true } else { false } }
 }

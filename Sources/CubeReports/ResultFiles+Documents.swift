@@ -47,7 +47,7 @@ extension ResultFiles {
             software: .init(name: softwareName, version: softwareVersion), cube: cube,
             height: result.height, width: result.width, parameters: result.parameters,
             kValues: result.labelsByK.keys.sorted(), chosenK: result.chosenK, criterion: scores.criterion,
-            reason: scores.reason, scores: scores.scores, history: result.history.map(ReportDocument.Epoch.init),
+            reason: scores.reason, scores: scores.scores, history: result.history,
             timings: result.timings, backgroundPixels: result.backgroundPixels,
             signalPixels: result.height * result.width - result.backgroundPixels, files: fileNames(for: result))
     }

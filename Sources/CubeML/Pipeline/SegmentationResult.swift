@@ -89,7 +89,8 @@ public struct ClusterSummary: Sendable, Codable, Equatable {
     }
 }
 
-/// Loss terms of one training epoch (means over its batches).
+/// Loss terms of one training epoch (means over its batches), the learning rate and MMD
+/// weight in force, and its wall time in seconds. JSON keys are snake_case, as in report.json.
 public struct EpochRecord: Sendable, Codable, Equatable {
     public var epoch: Int
     public var loss: Double
@@ -100,6 +101,10 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     public var learningRate: Double
     public var beta: Double
     public var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case epoch, loss, reconstruction, mmd, clustering, validation, learningRate = "learning_rate", beta, seconds
+    }
+
     public init(epoch: Int, loss: Double, reconstruction: Double, mmd: Double, clustering: Double,
                 validation: Double, learningRate: Double, beta: Double, seconds: Double) {
         self.epoch = epoch; self.loss = loss; self.reconstruction = reconstruction; self.mmd = mmd

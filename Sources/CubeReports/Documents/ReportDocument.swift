@@ -16,7 +16,7 @@ public struct ReportDocument: Sendable, Codable {
     public var criterion: String
     public var reason: String
     public var scores: [ScoresDocument.Row]
-    public var history: [Epoch]
+    public var history: [EpochRecord]
     public var timings: [String: Double]
     public var backgroundPixels: Int
     public var signalPixels: Int
@@ -30,28 +30,5 @@ public struct ReportDocument: Sendable, Codable {
     public struct Software: Sendable, Codable, Equatable {
         public var name: String
         public var version: String
-    }
-
-    /// Loss terms of one epoch (means over its batches), the learning rate and MMD weight in
-    /// force, and its wall time in seconds.
-    public struct Epoch: Sendable, Codable, Equatable {
-        public var epoch: Int
-        public var loss: Double
-        public var reconstruction: Double
-        public var mmd: Double
-        public var clustering: Double
-        public var validation: Double
-        public var learningRate: Double
-        public var beta: Double
-        public var seconds: Double
-
-        enum CodingKeys: String, CodingKey {
-            case epoch, loss, reconstruction, mmd, clustering, validation, learningRate = "learning_rate", beta, seconds
-        }
-
-        init(_ r: EpochRecord) {
-            epoch = r.epoch; loss = r.loss; reconstruction = r.reconstruction; mmd = r.mmd; clustering = r.clustering
-            validation = r.validation; learningRate = r.learningRate; beta = r.beta; seconds = r.seconds
-        }
     }
 }

@@ -107,15 +107,25 @@ extension CubeSegService {
     }
 
     func listCubes(_ head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
+        let page = try Self.page(head, noun: "cube", exists: { try store.cube(id: $0, owner: principal.scope) != nil },
+                                 fetch: { try store.listCubes(owner: principal.scope, limit: $0, after: $1) }, id: \.id)
+        return Self.json(ListView(items: page.items.map(CubeView.init), nextCursor: page.next))
+    }
+
+    /// One page of a newest-first list: `limit` from the query, and `cursor` (the id of the
+    /// last item of the previous page) must name an item the caller can see (else 400).
+    /// Fetches one item more than the page to know whether another page follows.
+    static func page<T>(_ head: HTTPRequestHead, noun: String, exists: (String) throws -> Bool,
+                        fetch: (_ limit: Int, _ after: String?) throws -> [T], id: (T) -> String) throws -> (items: [T], next: String?) {
         let limit = try RequestParsing.limit(head.query)
         let after = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
-        if let after, try store.cube(id: after, owner: principal.scope) == nil {
-            throw APIError.badRequest("invalid_cursor", "cursor \"\(after)\" is not a cube of yours")
+        if let after, try !exists(after) {
+            throw APIError.badRequest("invalid_cursor", "cursor \"\(after)\" is not a \(noun) of yours")
         }
-        var cubes = try store.listCubes(owner: principal.scope, limit: limit + 1, after: after)
+        var items = try fetch(limit + 1, after)
         var next: String? = nil
-        if cubes.count > limit { cubes.removeLast(); next = cubes.last?.id }
-        return Self.json(ListView(items: cubes.map(CubeView.init), nextCursor: next))
+        if items.count > limit { items.removeLast(); next = items.last.map(id) }
+        return (items, next)
     }
 
     func getCube(_ id: String, _ principal: Principal) throws -> HTTPResponse {

@@ -3,15 +3,9 @@ import Foundation
 /// `/v1/models`: list, get (the model JSON), apply to another cube, delete.
 extension CubeSegService {
     func listModels(_ head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
-        let limit = try RequestParsing.limit(head.query)
-        let after = head.query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
-        if let after, try store.model(id: after, owner: principal.scope) == nil {
-            throw APIError.badRequest("invalid_cursor", "cursor \"\(after)\" is not a model of yours")
-        }
-        var models = try store.listModels(owner: principal.scope, limit: limit + 1, after: after)
-        var next: String? = nil
-        if models.count > limit { models.removeLast(); next = models.last?.id }
-        return Self.json(ListView(items: models.map(ModelView.init), nextCursor: next))
+        let page = try Self.page(head, noun: "model", exists: { try store.model(id: $0, owner: principal.scope) != nil },
+                                 fetch: { try store.listModels(owner: principal.scope, limit: $0, after: $1) }, id: \.id)
+        return Self.json(ListView(items: page.items.map(ModelView.init), nextCursor: page.next))
     }
 
     /// The trained model as stored (`cubeseg-model/1` JSON).

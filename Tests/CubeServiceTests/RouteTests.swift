@@ -102,6 +102,22 @@ import Testing
         #expect(await s.upload(makeCubeNpy().0, token: alice.token, query: ["format": "raw", "dtype": "float32"]).status == 400)
     }
 
+    @Test func cubeListsPageNewestFirstAndRefuseForeignCursors() async throws {
+        let s = try service().responder
+        var ids: [String] = []
+        for _ in 0..<3 { ids.append(try await uploadedCube(s)) }
+        let first = await s.call("GET", "/v1/cubes", query: ["limit": "2"], token: alice.token)
+        let firstItems = try #require(first.json["items"] as? [[String: Any]])
+        #expect(firstItems.count == 2)
+        let cursor = try #require(first.json["next_cursor"] as? String)
+        let second = await s.call("GET", "/v1/cubes", query: ["limit": "2", "cursor": cursor], token: alice.token)
+        let secondItems = try #require(second.json["items"] as? [[String: Any]])
+        #expect(secondItems.count == 1 && second.json["next_cursor"] == nil)
+        #expect(Set((firstItems + secondItems).compactMap { $0["id"] as? String }) == Set(ids))
+        #expect(await s.call("GET", "/v1/cubes", query: ["cursor": cursor], token: bob.token).problemCode == "invalid_cursor")
+        #expect(await s.call("GET", "/v1/models", query: ["cursor": "mod_nothere"], token: alice.token).problemCode == "invalid_cursor")
+    }
+
     @Test func missingOrUnknownTokensAnswer401AndMetricsNeedAnAdmin() async throws {
         let s = try service().responder
         let none = await s.call("GET", "/v1/jobs")

@@ -152,14 +152,7 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
     /// The string attribute `name` of the object at `object` (a scalar or an array of
     /// strings, fixed or variable length), or nil when absent or not text.
     func stringAttribute(_ name: String, of object: String) -> [String]? {
-        Self.lock.withLock {
-            defer { _ = H5Eclear2(cubeseg_H5E_DEFAULT()) }
-            guard H5Aexists_by_name(id, object, name, cubeseg_H5P_DEFAULT()) > 0 else { return nil }
-            let aid = H5Aopen_by_name(id, object, name, cubeseg_H5P_DEFAULT(), cubeseg_H5P_DEFAULT())
-            guard aid >= 0 else { return nil }
-            defer { _ = H5Aclose(aid) }
-            let type = H5Aget_type(aid), space = H5Aget_space(aid)
-            defer { _ = H5Tclose(type); _ = H5Sclose(space) }
+        withAttribute(name, of: object) { aid, type, space in
             guard H5Tget_class(type) == H5T_STRING else { return nil }
             let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
             guard count < 1 << 16 else { return nil }
@@ -186,6 +179,20 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
 
     /// A numeric scalar attribute (e.g. NeXus `signal = 1`), or nil.
     func numberAttribute(_ name: String, of object: String) -> Double? {
+        withAttribute(name, of: object) { aid, type, space in
+            let cls = H5Tget_class(type)
+            guard cls == H5T_INTEGER || cls == H5T_FLOAT, H5Sget_simple_extent_npoints(space) == 1 else { return nil }
+            var value = 0.0
+            guard H5Aread(aid, cubeseg_H5T_NATIVE_DOUBLE(), &value) >= 0 else { return nil }
+            return value
+        }
+    }
+
+    /// Opens attribute `name` of `object` under the library lock, hands `body` its handle,
+    /// type and dataspace, and closes all three (and clears HDF5's error stack) afterwards.
+    /// nil when the attribute is absent or cannot be opened.
+    private func withAttribute<T>(_ name: String, of object: String,
+                                  _ body: (_ attribute: hid_t, _ type: hid_t, _ space: hid_t) -> T?) -> T? {
         Self.lock.withLock {
             defer { _ = H5Eclear2(cubeseg_H5E_DEFAULT()) }
             guard H5Aexists_by_name(id, object, name, cubeseg_H5P_DEFAULT()) > 0 else { return nil }
@@ -194,11 +201,7 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
             defer { _ = H5Aclose(aid) }
             let type = H5Aget_type(aid), space = H5Aget_space(aid)
             defer { _ = H5Tclose(type); _ = H5Sclose(space) }
-            let cls = H5Tget_class(type)
-            guard cls == H5T_INTEGER || cls == H5T_FLOAT, H5Sget_simple_extent_npoints(space) == 1 else { return nil }
-            var value = 0.0
-            guard H5Aread(aid, cubeseg_H5T_NATIVE_DOUBLE(), &value) >= 0 else { return nil }
-            return value
+            return body(aid, type, space)
         }
     }
 

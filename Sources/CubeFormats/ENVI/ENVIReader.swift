@@ -9,18 +9,14 @@ enum ENVIReader {
         let (headerURL, dataURL) = try locate(url, companion: companion)
         let header: ENVIHeader
         do {
-            header = try ENVIHeader.parse(try readHeaderText(headerURL))
+            header = try ENVIHeader.parse(try HeaderedDataFile.readText(headerURL, maximumLength: ENVIHeader.maximumLength))
         } catch let e as CubeFormatError {
             throw e.attributed(to: headerURL.path)
         }
-        let file = try BinaryFile(path: dataURL.path)
-        let bytes = try CubeGeometry.validate(height: header.lines, width: header.samples, channels: header.bands,
-                                              type: header.dataType, file: headerURL.path, field: "lines/samples/bands")
-        try CubeGeometry.requireFileSize(file.size, offset: header.headerOffset, dataBytes: bytes, file: dataURL.path,
-                                         field: "size given by \(headerURL.lastPathComponent)")
-        let storage = DenseFileStorage(file: file, offset: header.headerOffset, type: header.dataType, byteOrder: header.byteOrder,
-                                       height: header.lines, width: header.samples, channels: header.bands,
-                                       order: header.interleave.axisOrder)
+        let storage = try HeaderedDataFile.storage(
+            data: dataURL, header: headerURL, height: header.lines, width: header.samples, channels: header.bands,
+            type: header.dataType, byteOrder: header.byteOrder, offset: header.headerOffset,
+            order: header.interleave.axisOrder, field: "lines/samples/bands")
         var axis: SpectralAxis?
         if let w = header.wavelengths { axis = SpectralUnitName.axis(values: w, unitName: header.wavelengthUnits) }
         let info = SourceInfo(format: CubeFormat.envi.rawValue, dataType: header.dataType.rawValue, path: dataURL.path, details: [
@@ -32,16 +28,6 @@ enum ENVIReader {
 
     /// True when the file starts with the ENVI header magic.
     static func isHeader(_ prefix: [UInt8]) -> Bool { prefix.starts(with: Array("ENVI".utf8)) }
-
-    static func readHeaderText(_ url: URL) throws -> String {
-        let file = try BinaryFile(path: url.path)
-        guard file.size <= ENVIHeader.maximumLength else {
-            throw CubeFormatError(.invalidHeader, file: url.path, field: "header", expected: "at most \(ENVIHeader.maximumLength) bytes",
-                                  found: "\(file.size) bytes")
-        }
-        let bytes = try file.prefix(file.size)
-        return String(decoding: bytes, as: UTF8.self)
-    }
 
     /// (header, data) for `url` being either of the two.
     static func locate(_ url: URL, companion: URL?) throws -> (URL, URL) {

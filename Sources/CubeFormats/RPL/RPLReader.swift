@@ -6,23 +6,14 @@ enum RPLReader {
         let (headerURL, dataURL) = try locate(url, companion: companion)
         let header: RPLHeader
         do {
-            let file = try BinaryFile(path: headerURL.path)
-            guard file.size <= RPLHeader.maximumLength else {
-                throw CubeFormatError(.invalidHeader, file: headerURL.path, field: "header",
-                                      expected: "at most \(RPLHeader.maximumLength) bytes", found: "\(file.size) bytes")
-            }
-            header = try RPLHeader.parse(String(decoding: try file.prefix(file.size), as: UTF8.self))
+            header = try RPLHeader.parse(try HeaderedDataFile.readText(headerURL, maximumLength: RPLHeader.maximumLength))
         } catch let e as CubeFormatError {
             throw e.attributed(to: e.file == "<bytes>" ? headerURL.path : e.file)
         }
-        let file = try BinaryFile(path: dataURL.path)
-        let bytes = try CubeGeometry.validate(height: header.height, width: header.width, channels: header.depth,
-                                              type: header.dataType, file: headerURL.path, field: "height/width/depth")
-        try CubeGeometry.requireFileSize(file.size, offset: header.offset, dataBytes: bytes, file: dataURL.path,
-                                         field: "size given by \(headerURL.lastPathComponent)")
-        let storage = DenseFileStorage(file: file, offset: header.offset, type: header.dataType, byteOrder: header.byteOrder,
-                                       height: header.height, width: header.width, channels: header.depth,
-                                       order: header.interleave.axisOrder)
+        let storage = try HeaderedDataFile.storage(
+            data: dataURL, header: headerURL, height: header.height, width: header.width, channels: header.depth,
+            type: header.dataType, byteOrder: header.byteOrder, offset: header.offset,
+            order: header.interleave.axisOrder, field: "height/width/depth")
         let info = SourceInfo(format: CubeFormat.rpl.rawValue, dataType: header.dataType.rawValue, path: dataURL.path, details: [
             "header": headerURL.path, "recordBy": header.interleave == .bip ? "vector" : "image",
             "byteOrder": header.byteOrder.rawValue,

@@ -24,13 +24,7 @@ struct AutoencoderGraph: Sendable {
 
     /// Evaluation-mode encoder: mu of `rows` rows of `x` (rows x input) into `ws.mu`.
     func encode(_ x: UnsafePointer<Float>, rows: Int, parameters p: UnsafePointer<Float>, workspace ws: NetworkWorkspace) {
-        var h = x
-        for (i, d) in layout.encoderHidden.enumerated() {
-            let out = ws.encoderActivations[i].pointer
-            d.forward(h, rows: rows, parameters: p, into: out)
-            SELU.forward(out, derivative: nil, count: rows * d.outputs)
-            h = UnsafePointer(out)
-        }
+        let h = hiddenStack(layout.encoderHidden, input: x, rows: rows, parameters: p, activations: ws.encoderActivations)
         layout.encoderOutput.forward(h, rows: rows, parameters: p, into: ws.encoding.pointer)
         Tanh.forward(ws.encoding.pointer, count: rows * architecture.encodingDim)
         layout.mu.forward(ws.encoding.pointer, rows: rows, parameters: p, into: ws.mu.pointer)
@@ -38,15 +32,38 @@ struct AutoencoderGraph: Sendable {
 
     /// Evaluation-mode decoder: `rows` latent rows `z` (rows x L) into `ws.output` (rows x input).
     func decode(_ z: UnsafePointer<Float>, rows: Int, parameters p: UnsafePointer<Float>, workspace ws: NetworkWorkspace) {
-        var h = z
-        for (j, d) in layout.decoderHidden.enumerated() {
-            let out = ws.decoderActivations[j].pointer
+        let h = hiddenStack(layout.decoderHidden, input: z, rows: rows, parameters: p, activations: ws.decoderActivations)
+        layout.decoderOutput.forward(h, rows: rows, parameters: p, into: ws.output.pointer)
+        Sigmoid.forward(ws.output.pointer, count: rows * architecture.inputLength)
+    }
+
+    /// Runs a stack of hidden layers (Dense -> SELU, plus AlphaDropout when training) on `rows`
+    /// rows of `input`, writing layer k into `activations[k]`; returns the last activation
+    /// (or `input` for an empty stack). Training also stores SELU's derivative per layer.
+    private func hiddenStack(_ layers: [Dense], input: UnsafePointer<Float>, rows: Int, parameters p: UnsafePointer<Float>,
+                             activations: [NNBuffer]) -> UnsafePointer<Float> {
+        var h = input
+        for (k, d) in layers.enumerated() {
+            let out = activations[k].pointer
             d.forward(h, rows: rows, parameters: p, into: out)
             SELU.forward(out, derivative: nil, count: rows * d.outputs)
             h = UnsafePointer(out)
         }
-        layout.decoderOutput.forward(h, rows: rows, parameters: p, into: ws.output.pointer)
-        Sigmoid.forward(ws.output.pointer, count: rows * architecture.inputLength)
+        return h
+    }
+
+    private func hiddenStack(_ layers: [Dense], input: UnsafePointer<Float>, rows: Int, parameters p: UnsafePointer<Float>,
+                             activations: [NNBuffer], derivatives: [NNBuffer],
+                             generator: inout SeededGenerator) -> UnsafePointer<Float> {
+        var h = input
+        for (k, d) in layers.enumerated() {
+            let out = activations[k].pointer
+            d.forward(h, rows: rows, parameters: p, into: out)
+            SELU.forwardTraining(out, derivative: derivatives[k].pointer, count: rows * d.outputs,
+                                 dropout: dropout, generator: &generator)
+            h = UnsafePointer(out)
+        }
+        return h
     }
 
     // MARK: - Training step
@@ -81,16 +98,9 @@ struct AutoencoderGraph: Sendable {
         let latentCount = rows * a.latent
 
         // Encoder.
-        var h = x
-        for (i, d) in lay.encoderHidden.enumerated() {
-            let out = ws.encoderActivations[i].pointer
-            d.forward(h, rows: rows, parameters: p, into: out)
-            SELU.forwardTraining(out, derivative: ws.encoderDerivatives[i].pointer, count: rows * d.outputs,
-                                 dropout: dropout, generator: &dropoutGenerator)
-            h = UnsafePointer(out)
-        }
-        let encoderLast = h
-        lay.encoderOutput.forward(h, rows: rows, parameters: p, into: ws.encoding.pointer)
+        let encoderLast = hiddenStack(lay.encoderHidden, input: x, rows: rows, parameters: p, activations: ws.encoderActivations,
+                                      derivatives: ws.encoderDerivatives, generator: &dropoutGenerator)
+        lay.encoderOutput.forward(encoderLast, rows: rows, parameters: p, into: ws.encoding.pointer)
         Tanh.forward(ws.encoding.pointer, count: rows * a.encodingDim)
         lay.mu.forward(ws.encoding.pointer, rows: rows, parameters: p, into: ws.mu.pointer)
 
@@ -107,16 +117,9 @@ struct AutoencoderGraph: Sendable {
         }
 
         // Decoder.
-        h = z
-        for (j, d) in lay.decoderHidden.enumerated() {
-            let out = ws.decoderActivations[j].pointer
-            d.forward(h, rows: rows, parameters: p, into: out)
-            SELU.forwardTraining(out, derivative: ws.decoderDerivatives[j].pointer, count: rows * d.outputs,
-                                 dropout: dropout, generator: &dropoutGenerator)
-            h = UnsafePointer(out)
-        }
-        let decoderLast = h
-        lay.decoderOutput.forward(h, rows: rows, parameters: p, into: ws.output.pointer)
+        let decoderLast = hiddenStack(lay.decoderHidden, input: z, rows: rows, parameters: p, activations: ws.decoderActivations,
+                                      derivatives: ws.decoderDerivatives, generator: &dropoutGenerator)
+        lay.decoderOutput.forward(decoderLast, rows: rows, parameters: p, into: ws.output.pointer)
         Sigmoid.forward(ws.output.pointer, count: rows * a.inputLength)
 
         // Reconstruction loss and decoder backward.

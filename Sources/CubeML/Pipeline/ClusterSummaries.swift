@@ -26,9 +26,9 @@ enum ClusterSummaries {
             let rows = start..<min(n, start + blockRows)
             let hot = layout.oneHot(rows: rows)
             for r in rows { layout.forEachColumn(of: r) { counts[$0] += 1 } }
-            accumulate(&latentSums, hot: hot, block: mu.rows(rows))
-            accumulate(&inputSums, hot: hot, block: prepared.spectra.rows(rows))
             let latentBlock = mu.rows(rows)
+            accumulate(&latentSums, hot: hot, block: latentBlock)
+            accumulate(&inputSums, hot: hot, block: prepared.spectra.rows(rows))
             accumulate(&reconstructionSums, hot: hot, block: network.decode(latentBlock))
             start = rows.upperBound
         }

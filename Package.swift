@@ -66,7 +66,7 @@ let package = Package(
         // Benchmarks: one subcommand per file in Sources/cubeseg-bench.
         .executableTarget(
             name: "cubeseg-bench",
-            dependencies: ["CubeML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CubeML", "CubeFormats", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimised
         ),
 

@@ -2,10 +2,13 @@
 # Read throughput and peak memory of CubeFormats on a 2 GiB float32 cube in every format,
 # next to h5py / astropy / numpy reading the same files when the venv has them.
 # Usage: scripts/bench_read.sh [DIR=/tmp/cubeseg-bench] [PYTHON=/tmp/fixenv/bin/python]
-# Files are generated once in DIR (about 12 GB); each read runs once to warm the page
-# cache and is then timed. "stream" reads 16 MiB row blocks; "all" holds the whole cube as
-# one Float32 array (peak RSS target: < 2.3 GB).
+# Files are generated once in DIR (about 12 GB). Every reader, CubeSeg's and the peers',
+# reads once to warm the page cache and is then timed REPEATS (default 5) times; medians
+# are compared. "stream" reads ~16 MiB row blocks into a reused buffer (what the engine
+# does); "all" reads the whole cube into one new array (peak RSS target: < 2.3 GB).
+# Results: bench-out/read.jsonl and a summary table.
 set -euo pipefail
+REPEATS="${REPEATS:-5}"
 cd "$(dirname "$0")/.."
 dir="${1:-/tmp/cubeseg-bench}"
 py="${2:-/tmp/fixenv/bin/python}"
@@ -44,54 +47,40 @@ PY
   touch "$dir/done"
 fi
 
-bin=.build-bench/bench_read
-mkdir -p .build-bench
-echo "== building $bin"
-swiftc -O -wmo -parse-as-library -module-name CubeFormats \
-  $(find Sources/CubeFormats -name '*.swift') scripts/bench_read.swift \
-  -I Sources/CHDF5 -I Sources/CFITSIO $(pkg-config --cflags-only-I hdf5 | sed 's/-I/-Xcc -I/g') \
-  $(pkg-config --libs hdf5 cfitsio) -o "$bin"
-
-run() {  # label, then bench_read arguments
-  local label="$1"; shift
-  "$bin" "$@" > /dev/null            # warm the page cache
-  printf '%-14s ' "$label"; "$bin" "$@"
+BENCH=.build/release/cubeseg-bench
+swift build -c release -Xswiftc -enable-testing --product cubeseg-bench >/dev/null
+out=bench-out/read.jsonl
+mkdir -p bench-out
+: > "$out"
+ours() {  # file, mode, then cubeseg-bench read options
+  local file="$1" mode="$2"; shift 2
+  "$BENCH" read "$dir/$file" --mode "$mode" --repeats "$REPEATS" "$@" | tee -a "$out"
 }
-echo "== CubeFormats"
-run npy       "$dir/cube.npy" stream
-run npy       "$dir/cube.npy" all
-run raw       "$dir/cube_bip.raw" stream raw=${H}x${W}x${C}:float32:bip
-run envi-bip  "$dir/cube_bip.hdr" stream
-run envi-bsq  "$dir/cube_bsq.hdr" stream
-run rpl       "$dir/cube_rpl.rpl" stream
-run hdf5      "$dir/cube.h5" stream
-run hdf5      "$dir/cube.h5" all
-run hdf5-gzip "$dir/cube_chunked.h5" stream
-run fits      "$dir/cube.fits" stream
-run fits      "$dir/cube.fits" all
-
-echo "== Python peers (whole array into memory, float32, pixel-major where the reader allows)"
-"$py" - "$dir" <<'PY'
-import sys, time, resource
-d = sys.argv[1]
-def timed(label, f):
-    f()  # warm
-    t = time.perf_counter(); a = f(); s = time.perf_counter() - t
-    print(f"{label:<28} {a.nbytes/1e9:.2f} GB in {s:.2f} s = {a.nbytes/1e9/s:.2f} GB/s")
-    del a
-import numpy as np
-timed("numpy np.load", lambda: np.load(f"{d}/cube.npy"))
-try:
-    import h5py
-    timed("h5py contiguous", lambda: h5py.File(f"{d}/cube.h5")["cube"][...])
-    timed("h5py gzip chunked", lambda: h5py.File(f"{d}/cube_chunked.h5")["cube"][...])
-except ImportError:
-    print("h5py not installed")
-try:
-    from astropy.io import fits
-    timed("astropy getdata (C,H,W)", lambda: fits.getdata(f"{d}/cube.fits", memmap=False))
-    timed("astropy + to (H,W,C)", lambda: np.ascontiguousarray(fits.getdata(f"{d}/cube.fits", memmap=False).transpose(1, 2, 0)))
-except ImportError:
-    print("astropy not installed")
-print(f"python peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1e6:.2f} GB")
+echo "== CubeFormats (cubeseg-bench read: 1 warm-up + $REPEATS timed runs each, median)"
+for mode in stream all; do
+  ours cube.npy $mode
+  ours cube_bip.raw $mode --raw ${H}x${W}x${C}:float32:bip
+  ours cube_bip.hdr $mode
+  ours cube_bsq.hdr $mode
+  ours cube_rpl.rpl $mode
+  ours cube.h5 $mode
+  ours cube_chunked.h5 $mode
+  ours cube.fits $mode
+done
+echo "== Python peers ($py)"
+"$py" scripts/bench_read_peers.py "$dir" "$REPEATS" | tee -a "$out"
+echo "== summary (median seconds; ratio = CubeSeg time / peer time, < 1 means CubeSeg is faster)"
+python3 - "$out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+labels = {"cube.npy": "npy", "cube_bip.raw": "raw", "cube_bip.hdr": "envi-bip", "cube_bsq.hdr": "envi-bsq",
+          "cube_rpl.rpl": "rpl", "cube.h5": "hdf5", "cube_chunked.h5": "hdf5-gzip", "cube.fits": "fits"}
+peers = [r for r in rows if r["bench"] == "read_peer"]
+print(f"{'format':<10} {'mode':<7} {'CubeSeg s':>9} {'GB/s':>6}  {'peer':<46} {'peer s':>7} {'ratio':>6}")
+for r in (r for r in rows if r["bench"] == "read"):
+    fmt = labels.get(r["file"], r["file"])
+    matches = [p for p in peers if p["format"] == fmt and p["mode"] == r["mode"]] or [None]
+    for p in matches:
+        peer = f"{p['peer']:<46} {p['seconds_median']:>7.3f} {r['seconds_median'] / p['seconds_median']:>6.2f}" if p else ""
+        print(f"{fmt:<10} {r['mode']:<7} {r['seconds_median']:>9.3f} {r['gb_per_s_median']:>6.2f}  {peer}")
 PY

@@ -45,22 +45,23 @@ import Yams
 
 @Suite struct RetentionTests {
     @Test func theSweeperRemovesOnlyFinishedJobsPastRetentionWithTheirResults() async throws {
-        let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
-        let running = try buildService(configuration: testConfiguration(dir), logger: quietLogger,
-                                       options: ServiceBuildOptions(engine: fakeEngine(), startWorkers: true, startHTTP: false))
-        defer { running.shutdown() }
-        let s = running.responder
-        let cube = try #require(await s.upload(makeCubeNpy().0).json["id"] as? String)
-        let done = try #require(await s.postJSON("/v1/jobs", ["cube_id": cube, "params": ["epochs": 1]]).json["id"] as? String)
-        #expect(try await waitUntil { try running.store.job(id: done, owner: nil)?.state == .succeeded })
-        let resultDir = running.blobs.resultDirectory(try #require(try running.store.job(id: done, owner: nil)?.resultID))
-        #expect(FileManager.default.fileExists(atPath: resultDir.path))
-        let sweeper = RetentionSweeper(store: running.store, blobs: running.blobs, retentionDays: 30, logger: quietLogger)
-        #expect(sweeper.sweep(now: Date().addingTimeInterval(29 * 86400)).isEmpty)
-        #expect(sweeper.sweep(now: Date().addingTimeInterval(31 * 86400)) == [done])
-        #expect(try running.store.job(id: done, owner: nil) == nil)
-        #expect(!FileManager.default.fileExists(atPath: resultDir.path))
-        #expect(try running.store.cube(id: cube, owner: nil) != nil)
+        try await withTemporaryDirectory { dir in
+            let running = try buildService(configuration: testConfiguration(dir), logger: quietLogger,
+                                           options: ServiceBuildOptions(engine: fakeEngine(), startWorkers: true, startHTTP: false))
+            defer { running.shutdown() }
+            let s = running.responder
+            let cube = try #require(await s.upload(makeCubeNpy().0).json["id"] as? String)
+            let done = try #require(await s.postJSON("/v1/jobs", ["cube_id": cube, "params": ["epochs": 1]]).json["id"] as? String)
+            #expect(try await waitUntil { try running.store.job(id: done, owner: nil)?.state == .succeeded })
+            let resultDir = running.blobs.resultDirectory(try #require(try running.store.job(id: done, owner: nil)?.resultID))
+            #expect(FileManager.default.fileExists(atPath: resultDir.path))
+            let sweeper = RetentionSweeper(store: running.store, blobs: running.blobs, retentionDays: 30, logger: quietLogger)
+            #expect(sweeper.sweep(now: Date().addingTimeInterval(29 * 86400)).isEmpty)
+            #expect(sweeper.sweep(now: Date().addingTimeInterval(31 * 86400)) == [done])
+            #expect(try running.store.job(id: done, owner: nil) == nil)
+            #expect(!FileManager.default.fileExists(atPath: resultDir.path))
+            #expect(try running.store.cube(id: cube, owner: nil) != nil)
+        }
     }
 }
 

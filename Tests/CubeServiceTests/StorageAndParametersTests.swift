@@ -41,6 +41,17 @@ import Yams
         #expect(!FileManager.default.fileExists(atPath: upload.path))
         #expect(try Data(contentsOf: blobs.url(relative: "cubes/c1/cube.npy")) == Data("cube".utf8))
     }
+
+    @Test func aFailedAdoptionLeavesNoTemporaryCopy() throws {
+        let blobs = try BlobStore(root: dir.appendingPathComponent("blobs"))
+        let upload = dir.appendingPathComponent("upload.part")
+        try Data("cube".utf8).write(to: upload)
+        // The destination is a non-empty directory: the move fails, so does the copy's rename.
+        try FileManager.default.createDirectory(at: blobs.url(relative: "cubes/c1/cube.npy/inside"), withIntermediateDirectories: true)
+        #expect(throws: (any Error).self) { try blobs.adopt(file: upload, as: "cubes/c1/cube.npy") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: blobs.temporaryDirectory.path).isEmpty)
+        #expect(try Data(contentsOf: upload) == Data("cube".utf8))
+    }
 }
 
 @Suite struct RetentionTests {

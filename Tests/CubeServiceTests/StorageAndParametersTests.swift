@@ -48,7 +48,12 @@ import Yams
         try Data("cube".utf8).write(to: upload)
         // The destination is a non-empty directory: the move fails, so does the copy's rename.
         try FileManager.default.createDirectory(at: blobs.url(relative: "cubes/c1/cube.npy/inside"), withIntermediateDirectories: true)
-        #expect(throws: (any Error).self) { try blobs.adopt(file: upload, as: "cubes/c1/cube.npy") }
+        #expect {
+            try blobs.adopt(file: upload, as: "cubes/c1/cube.npy")
+        } throws: { error in
+            guard case let BlobStoreError.io(operation, _) = error else { return false }
+            return operation.hasPrefix("rename") && operation.hasSuffix("cubes/c1/cube.npy")
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: blobs.temporaryDirectory.path).isEmpty)
         #expect(try Data(contentsOf: upload) == Data("cube".utf8))
     }

@@ -36,14 +36,16 @@ import Testing
                 }
             }
         }
-        let url = try Fixture.temporaryDirectory().appendingPathComponent("cube.bin")
-        try Data(bytes).write(to: url)
-        var storage = DenseFileStorage(file: try BinaryFile(path: url.path), offset: 0, type: .int16, byteOrder: .big,
-                                       height: 6, width: 5, channels: 16, order: order)
-        storage.scratchBytes = 300
-        let read = Datacube(height: 6, width: 5, channels: 16, info: SourceInfo(format: "raw", dataType: "int16"), storage: storage)
-        #expect(try read.readAll() == Fixture.reference)
-        #expect(try read.readRows(3..<5) == Array(Fixture.reference[(3 * 80)..<(5 * 80)]))
+        try Fixture.withTemporaryDirectory { dir in
+            let url = dir.appendingPathComponent("cube.bin")
+            try Data(bytes).write(to: url)
+            var storage = DenseFileStorage(file: try BinaryFile(path: url.path), offset: 0, type: .int16, byteOrder: .big,
+                                           height: 6, width: 5, channels: 16, order: order)
+            storage.scratchBytes = 300
+            let read = Datacube(height: 6, width: 5, channels: 16, info: SourceInfo(format: "raw", dataType: "int16"), storage: storage)
+            #expect(try read.readAll() == Fixture.reference)
+            #expect(try read.readRows(3..<5) == Array(Fixture.reference[(3 * 80)..<(5 * 80)]))
+        }
     }
 
     @Test("FITS channel groups of any size give the same pixel-major block", arguments: ["fits_f4.fits", "fits_rice.fits"])

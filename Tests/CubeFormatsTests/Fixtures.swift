@@ -23,10 +23,13 @@ enum Fixture {
         return out
     }()
 
-    /// A scratch directory for files a test writes itself (bad input).
-    static func temporaryDirectory() throws -> URL {
+    /// Runs `body` with a fresh scratch directory for files a test writes itself (bad input),
+    /// uniquely named under the temporary directory; removes it with its contents when `body`
+    /// returns or throws.
+    static func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cubeformats-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try body(dir)
     }
 }

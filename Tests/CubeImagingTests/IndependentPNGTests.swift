@@ -41,24 +41,23 @@ import Testing
     @Test(.enabled(if: python3Path != nil, "python3 is not installed, so there is no independent PNG reader to ask"))
     func ourFilesPassAnIndependentReader() throws {
         var rng = TestRandom(seed: 11)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cubeimaging-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let script = Fixtures.directory.appendingPathComponent("validate_png.py").path
-        for (type, depth) in [(PNG.ColorType.grayscale, 8), (.rgb, 8), (.rgba, 8), (.indexed, 8), (.indexed, 4), (.grayscale, 16), (.grayscaleAlpha, 8)] {
-            var image = PNGRoundTripTests.randomImage(type, bitDepth: depth, width: 19, height: 11, using: &rng)
-            image.text = [PNG.TextEntry(keyword: "Software", text: "CubeSeg")]
-            let file = directory.appendingPathComponent("\(type.rawValue)-\(depth).png")
-            try Data(try PNG.Encoder().encode(image)).write(to: file)
-            let run = try #require(try runPython([script, file.path]))
-            #expect(run.status == 0, "validate_png.py: \(run.stderr)")
-            guard run.status == 0 else { continue }
-            let report = try JSONDecoder().decode(Report.self, from: run.stdout)
-            #expect(report.width == 19 && report.height == 11 && report.bit_depth == depth && report.color_type == Int(type.rawValue))
-            #expect(report.text == ["Software": "CubeSeg"])
-            let ours = (0..<11).flatMap { y in (0..<19).flatMap { x in (0..<type.channels).map { image.sample(x: x, y: y, channel: $0) } } }
-            #expect(report.samples == ours)
-            if type == .indexed { #expect(report.palette == image.palette.flatMap { [Int($0.r), Int($0.g), Int($0.b)] }) }
+        try withTemporaryDirectory { directory in
+            let script = Fixtures.directory.appendingPathComponent("validate_png.py").path
+            for (type, depth) in [(PNG.ColorType.grayscale, 8), (.rgb, 8), (.rgba, 8), (.indexed, 8), (.indexed, 4), (.grayscale, 16), (.grayscaleAlpha, 8)] {
+                var image = PNGRoundTripTests.randomImage(type, bitDepth: depth, width: 19, height: 11, using: &rng)
+                image.text = [PNG.TextEntry(keyword: "Software", text: "CubeSeg")]
+                let file = directory.appendingPathComponent("\(type.rawValue)-\(depth).png")
+                try Data(try PNG.Encoder().encode(image)).write(to: file)
+                let run = try #require(try runPython([script, file.path]))
+                #expect(run.status == 0, "validate_png.py: \(run.stderr)")
+                guard run.status == 0 else { continue }
+                let report = try JSONDecoder().decode(Report.self, from: run.stdout)
+                #expect(report.width == 19 && report.height == 11 && report.bit_depth == depth && report.color_type == Int(type.rawValue))
+                #expect(report.text == ["Software": "CubeSeg"])
+                let ours = (0..<11).flatMap { y in (0..<19).flatMap { x in (0..<type.channels).map { image.sample(x: x, y: y, channel: $0) } } }
+                #expect(report.samples == ours)
+                if type == .indexed { #expect(report.palette == image.palette.flatMap { [Int($0.r), Int($0.g), Int($0.b)] }) }
+            }
         }
     }
 }

@@ -23,6 +23,15 @@ enum Fixtures {
     }
 }
 
+/// Runs `body` with a fresh directory, uniquely named `cubeimaging-<UUID>` under the temporary
+/// directory ($TMPDIR, else /tmp), and removes it with its contents when `body` returns or throws.
+func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cubeimaging-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try body(directory)
+}
+
 /// The path of python3 on PATH (or /usr/bin), nil when it is not installed.
 let python3Path: String? = {
     let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }

@@ -13,22 +13,23 @@ import Testing
     }
 
     @Test func fileThenEnvironmentThenFlagsWin() throws {
-        let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
-        let file = dir.appendingPathComponent("c.yaml")
-        try """
-        port: 9000
-        workers: 2
-        data_dir: /srv/a
-        tokens:
-          - {token: "0123456789abcdef-x", name: alice}
-          - {token: "0123456789abcdef-y", name: root, admin: true}
-        """.write(to: file, atomically: true, encoding: .utf8)
-        let c = try ServiceConfiguration.load(file: file, environment: ["CUBESEG_PORT": "9100", "CUBESEG_WORKERS": "3", "PATH": "/bin"],
-                                              overrides: ["port": "9200"])
-        #expect(c.port == 9200)
-        #expect(c.workers == 3)
-        #expect(c.dataDirectory == "/srv/a")
-        #expect(c.tokens == [.init(token: "0123456789abcdef-x", name: "alice"), .init(token: "0123456789abcdef-y", name: "root", admin: true)])
+        try withTemporaryDirectory { dir in
+            let file = dir.appendingPathComponent("c.yaml")
+            try """
+            port: 9000
+            workers: 2
+            data_dir: /srv/a
+            tokens:
+              - {token: "0123456789abcdef-x", name: alice}
+              - {token: "0123456789abcdef-y", name: root, admin: true}
+            """.write(to: file, atomically: true, encoding: .utf8)
+            let c = try ServiceConfiguration.load(file: file, environment: ["CUBESEG_PORT": "9100", "CUBESEG_WORKERS": "3", "PATH": "/bin"],
+                                                  overrides: ["port": "9200"])
+            #expect(c.port == 9200)
+            #expect(c.workers == 3)
+            #expect(c.dataDirectory == "/srv/a")
+            #expect(c.tokens == [.init(token: "0123456789abcdef-x", name: "alice"), .init(token: "0123456789abcdef-y", name: "root", admin: true)])
+        }
     }
 
     @Test func tokensFromTheEnvironment() throws {
@@ -37,23 +38,24 @@ import Testing
     }
 
     @Test func unknownKeysAndBadValuesAreRejectedWithTheirName() throws {
-        let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
-        let file = dir.appendingPathComponent("c.yaml")
-        try "prot: 8080\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: ConfigurationError.unknownKey(source: "c.yaml", key: "prot")) {
-            try ServiceConfiguration.load(file: file, environment: [:])
-        }
-        #expect(throws: ConfigurationError.unknownKey(source: "flag", key: "prot")) {
-            try ServiceConfiguration.load(file: nil, environment: [:], overrides: ["prot": "1"])
-        }
-        // Other tools share the environment prefix: unknown variables are ignored, and listed.
-        #expect(try ServiceConfiguration.load(file: nil, environment: ["CUBESEG_PROT": "1"]) == ServiceConfiguration())
-        #expect(ServiceConfiguration.unrecognisedEnvironment(["CUBESEG_PROT": "1", "CUBESEG_PORT": "2", "HOME": "/"]) == ["CUBESEG_PROT"])
-        #expect(throws: ConfigurationError.invalidValue(key: "port", value: "eighty", reason: "expected an integer")) {
-            try ServiceConfiguration.load(file: nil, environment: [:], overrides: ["port": "eighty"])
-        }
-        #expect(throws: ConfigurationError.self) {
-            try ServiceConfiguration.load(file: nil, environment: [:], overrides: ["lease_seconds": "1", "heartbeat_seconds": "1"])
+        try withTemporaryDirectory { dir in
+            let file = dir.appendingPathComponent("c.yaml")
+            try "prot: 8080\n".write(to: file, atomically: true, encoding: .utf8)
+            #expect(throws: ConfigurationError.unknownKey(source: "c.yaml", key: "prot")) {
+                try ServiceConfiguration.load(file: file, environment: [:])
+            }
+            #expect(throws: ConfigurationError.unknownKey(source: "flag", key: "prot")) {
+                try ServiceConfiguration.load(file: nil, environment: [:], overrides: ["prot": "1"])
+            }
+            // Other tools share the environment prefix: unknown variables are ignored, and listed.
+            #expect(try ServiceConfiguration.load(file: nil, environment: ["CUBESEG_PROT": "1"]) == ServiceConfiguration())
+            #expect(ServiceConfiguration.unrecognisedEnvironment(["CUBESEG_PROT": "1", "CUBESEG_PORT": "2", "HOME": "/"]) == ["CUBESEG_PROT"])
+            #expect(throws: ConfigurationError.invalidValue(key: "port", value: "eighty", reason: "expected an integer")) {
+                try ServiceConfiguration.load(file: nil, environment: [:], overrides: ["port": "eighty"])
+            }
+            #expect(throws: ConfigurationError.self) {
+                try ServiceConfiguration.load(file: nil, environment: [:], overrides: ["lease_seconds": "1", "heartbeat_seconds": "1"])
+            }
         }
     }
 

@@ -31,28 +31,28 @@ struct HTTPBenchmarkTests {
     @Test("1 GB upload with curl -T: throughput, CPU time and peak memory",
           arguments: uploadTargets, [32 << 10, 256 << 10, 1 << 20])
     func gigabyteUpload(target: String, connectionMemoryLimit: Int) async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("cube.raw")
-        _ = try runProcess("/bin/sh", ["-c", "head -c 1073741824 /dev/urandom > \(file.path)"])
-        let uploads = URL(fileURLWithPath: target).appendingPathComponent("cubeseg-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: uploads) }
-        try await withServer(configure: { $0.threads = 2; $0.uploadDirectory = uploads
-                                          $0.connectionMemoryLimit = connectionMemoryLimit }) { server, _ in
-            try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)  // reset VmHWM
-            let before = residentBytes()
-            let cpuBefore = cpuSeconds()
-            let start = Date()
-            let output = try runProcess("/usr/bin/curl", ["-sS", "-T", file.path, "-w", "\\n%{speed_upload} %{time_total}",
-                                                         "http://127.0.0.1:\(server.port)/v1/cubes?name=big"])
-            let seconds = Date().timeIntervalSince(start)
-            let cpu = cpuSeconds() - cpuBefore
-            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-            let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? "?"
-            print(String(decoding: output, as: UTF8.self))
-            print(String(format: "1 GiB upload to \(target), pool \(connectionMemoryLimit >> 10) KiB: %.2f s wall, %.0f MB/s; "
-                         + "server CPU %.2f s (%.0f MB per CPU second); RSS before %d MB, after %d MB, peak %@",
-                         seconds, 1073.741824 / seconds, cpu, 1073.741824 / cpu, before >> 20, residentBytes() >> 20, String(hwm)))
+        try await withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("cube.raw")
+            _ = try runProcess("/bin/sh", ["-c", "head -c 1073741824 /dev/urandom > \(file.path)"])
+            let uploads = URL(fileURLWithPath: target).appendingPathComponent("cubeseg-bench-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: uploads) }
+            try await withServer(configure: { $0.threads = 2; $0.uploadDirectory = uploads
+                                              $0.connectionMemoryLimit = connectionMemoryLimit }) { server, _ in
+                try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)  // reset VmHWM
+                let before = residentBytes()
+                let cpuBefore = cpuSeconds()
+                let start = Date()
+                let output = try runProcess("/usr/bin/curl", ["-sS", "-T", file.path, "-w", "\\n%{speed_upload} %{time_total}",
+                                                             "http://127.0.0.1:\(server.port)/v1/cubes?name=big"])
+                let seconds = Date().timeIntervalSince(start)
+                let cpu = cpuSeconds() - cpuBefore
+                let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+                let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? "?"
+                print(String(decoding: output, as: UTF8.self))
+                print(String(format: "1 GiB upload to \(target), pool \(connectionMemoryLimit >> 10) KiB: %.2f s wall, %.0f MB/s; "
+                             + "server CPU %.2f s (%.0f MB per CPU second); RSS before %d MB, after %d MB, peak %@",
+                             seconds, 1073.741824 / seconds, cpu, 1073.741824 / cpu, before >> 20, residentBytes() >> 20, String(hwm)))
+            }
         }
     }
 }
@@ -60,23 +60,23 @@ struct HTTPBenchmarkTests {
 extension HTTPBenchmarkTests {
     @Test("256 MB multipart upload with curl -F: throughput and CPU (post processor path)")
     func multipartUpload() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("cube.raw")
-        _ = try runProcess("/bin/sh", ["-c", "head -c 268435456 /dev/urandom > \(file.path)"])
-        let uploads = URL(fileURLWithPath: "/dev/shm").appendingPathComponent("cubeseg-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: uploads) }
-        try await withServer(configure: { $0.threads = 2; $0.uploadDirectory = uploads }) { server, _ in
-            let cpuBefore = cpuSeconds()
-            let start = Date()
-            let output = try runProcess("/usr/bin/curl", ["-sS", "-F", "cube=@\(file.path)", "-F", #"params={"seed":1}"#,
-                                                         "http://127.0.0.1:\(server.port)/v1/jobs"])
-            let seconds = Date().timeIntervalSince(start)
-            let cpu = cpuSeconds() - cpuBefore
-            let echo = try JSONDecoder().decode(Echo.self, from: output)
-            print(String(format: "256 MiB multipart to /dev/shm: %.2f s wall, %.0f MB/s; server CPU %.2f s (%.0f MB per CPU second); parts %@",
-                         seconds, 268.435456 / seconds, cpu, 268.435456 / cpu,
-                         echo.parts.map { "\($0.name):\($0.body.kind):\($0.body.size)" }.joined(separator: ",")))
+        try await withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("cube.raw")
+            _ = try runProcess("/bin/sh", ["-c", "head -c 268435456 /dev/urandom > \(file.path)"])
+            let uploads = URL(fileURLWithPath: "/dev/shm").appendingPathComponent("cubeseg-bench-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: uploads) }
+            try await withServer(configure: { $0.threads = 2; $0.uploadDirectory = uploads }) { server, _ in
+                let cpuBefore = cpuSeconds()
+                let start = Date()
+                let output = try runProcess("/usr/bin/curl", ["-sS", "-F", "cube=@\(file.path)", "-F", #"params={"seed":1}"#,
+                                                             "http://127.0.0.1:\(server.port)/v1/jobs"])
+                let seconds = Date().timeIntervalSince(start)
+                let cpu = cpuSeconds() - cpuBefore
+                let echo = try JSONDecoder().decode(Echo.self, from: output)
+                print(String(format: "256 MiB multipart to /dev/shm: %.2f s wall, %.0f MB/s; server CPU %.2f s (%.0f MB per CPU second); parts %@",
+                             seconds, 268.435456 / seconds, cpu, 268.435456 / cpu,
+                             echo.parts.map { "\($0.name):\($0.body.kind):\($0.body.size)" }.joined(separator: ",")))
+            }
         }
     }
 }

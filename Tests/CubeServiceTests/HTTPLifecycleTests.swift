@@ -63,22 +63,22 @@ struct HTTPLifecycleTests {
                 return .text("late")
             }
         }
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try HTTPServer(configuration: HTTPServerConfiguration(port: 0, uploadDirectory: directory),
-                                    responder: responder, logger: .init(label: "t"))
-        try server.start()
-        let client = try HTTPTestClient(port: server.port)
-        try client.sendHead("GET", "/v1/jobs/1?wait=30")
-        #expect(await eventually { server.metrics.suspended == 1 })
-        server.stop()
-        #expect(server.metrics.suspended == 0)
-        // The suspended request is answered 503 rather than left hanging or cut off.
-        let response = try client.readResponse()
-        #expect(response.status == 503)
-        #expect(try JSONDecoder().decode(ProblemDetails.self, from: response.body).code == "shutting_down")
-        gate.open()
-        server.stop()  // idempotent
+        try await withTemporaryDirectory { directory in
+            let server = try HTTPServer(configuration: HTTPServerConfiguration(port: 0, uploadDirectory: directory),
+                                        responder: responder, logger: .init(label: "t"))
+            try server.start()
+            let client = try HTTPTestClient(port: server.port)
+            try client.sendHead("GET", "/v1/jobs/1?wait=30")
+            #expect(await eventually { server.metrics.suspended == 1 })
+            server.stop()
+            #expect(server.metrics.suspended == 0)
+            // The suspended request is answered 503 rather than left hanging or cut off.
+            let response = try client.readResponse()
+            #expect(response.status == 503)
+            #expect(try JSONDecoder().decode(ProblemDetails.self, from: response.body).code == "shutting_down")
+            gate.open()
+            server.stop()  // idempotent
+        }
     }
 
     @Test("stopAccepting() refuses new connections while accepted ones are still served")
@@ -114,29 +114,29 @@ struct HTTPLifecycleTests {
                        && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"),
                    "needs openssl to make a certificate and curl as TLS client"))
     func https() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let key = directory.appendingPathComponent("key.pem")
-        let certificate = directory.appendingPathComponent("cert.pem")
-        _ = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                                                "-subj", "/CN=127.0.0.1", "-keyout", key.path, "-out", certificate.path])
-        let keyPEM = try String(contentsOf: key, encoding: .utf8)
-        let certificatePEM = try String(contentsOf: certificate, encoding: .utf8)
-        try await withServer(configure: {
-            $0.tlsKeyPEM = keyPEM
-            $0.tlsCertificatePEM = certificatePEM
-        }) { server, _ in
-            let body = directory.appendingPathComponent("body.bin")
-            let content = patternData(count: 1_500_000, seed: 8)
-            try content.write(to: body)
-            let output = try runProcess("/usr/bin/curl", ["-sS", "-k", "-T", body.path,
-                                                         "https://127.0.0.1:\(server.port)/v1/cubes?name=tls"])
-            let echo = try JSONDecoder().decode(Echo.self, from: output)
-            #expect(echo.method == "PUT")
-            #expect(echo.body.kind == "file")
-            #expect(echo.body.sha256 == sha256Hex(content))
-            // Plain HTTP to the TLS port gets no HTTP answer.
-            #expect(throws: (any Error).self) { _ = try HTTPTestClient(port: server.port, timeout: 5).request("GET", "/") }
+        try await withTemporaryDirectory { directory in
+            let key = directory.appendingPathComponent("key.pem")
+            let certificate = directory.appendingPathComponent("cert.pem")
+            _ = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                                    "-subj", "/CN=127.0.0.1", "-keyout", key.path, "-out", certificate.path])
+            let keyPEM = try String(contentsOf: key, encoding: .utf8)
+            let certificatePEM = try String(contentsOf: certificate, encoding: .utf8)
+            try await withServer(configure: {
+                $0.tlsKeyPEM = keyPEM
+                $0.tlsCertificatePEM = certificatePEM
+            }) { server, _ in
+                let body = directory.appendingPathComponent("body.bin")
+                let content = patternData(count: 1_500_000, seed: 8)
+                try content.write(to: body)
+                let output = try runProcess("/usr/bin/curl", ["-sS", "-k", "-T", body.path,
+                                                             "https://127.0.0.1:\(server.port)/v1/cubes?name=tls"])
+                let echo = try JSONDecoder().decode(Echo.self, from: output)
+                #expect(echo.method == "PUT")
+                #expect(echo.body.kind == "file")
+                #expect(echo.body.sha256 == sha256Hex(content))
+                // Plain HTTP to the TLS port gets no HTTP answer.
+                #expect(throws: (any Error).self) { _ = try HTTPTestClient(port: server.port, timeout: 5).request("GET", "/") }
+            }
         }
     }
 }

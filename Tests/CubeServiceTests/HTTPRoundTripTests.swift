@@ -47,25 +47,25 @@ struct HTTPRoundTripTests {
 
     @Test("a file body is served from disk with its content type")
     func fileResponse() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("labels.npy")
-        let content = patternData(count: 300_000, seed: 3)
-        try content.write(to: file)
-        let responder = TestResponder { request in
-            request.head.path == "/missing"
-                ? .immediate(HTTPResponse(body: .file(directory.appendingPathComponent("nope"), contentType: "x/y")))
-                : .immediate(HTTPResponse(body: .file(file, contentType: "application/octet-stream")))
-        }
-        try await withServer(responder) { server, _ in
-            let client = try HTTPTestClient(port: server.port)
-            let response = try client.request("GET", "/labels.npy")
-            #expect(response.status == 200)
-            #expect(response.headers["content-type"] == "application/octet-stream")
-            #expect(response.body == content)
-            let missing = try client.request("GET", "/missing")
-            #expect(missing.status == 500)
-            #expect(missing.headers["content-type"] == "application/problem+json")
+        try await withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("labels.npy")
+            let content = patternData(count: 300_000, seed: 3)
+            try content.write(to: file)
+            let responder = TestResponder { request in
+                request.head.path == "/missing"
+                    ? .immediate(HTTPResponse(body: .file(directory.appendingPathComponent("nope"), contentType: "x/y")))
+                    : .immediate(HTTPResponse(body: .file(file, contentType: "application/octet-stream")))
+            }
+            try await withServer(responder) { server, _ in
+                let client = try HTTPTestClient(port: server.port)
+                let response = try client.request("GET", "/labels.npy")
+                #expect(response.status == 200)
+                #expect(response.headers["content-type"] == "application/octet-stream")
+                #expect(response.body == content)
+                let missing = try client.request("GET", "/missing")
+                #expect(missing.status == 500)
+                #expect(missing.headers["content-type"] == "application/problem+json")
+            }
         }
     }
 

@@ -78,28 +78,21 @@ func echoResponder() -> TestResponder {
     })
 }
 
-/// A fresh empty directory under the temporary directory.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cubeseg-http-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// Runs `body` against a started server on 127.0.0.1, port 0, with its own upload directory;
 /// stops the server and removes the directory afterwards.
 func withServer<T>(_ responder: any HTTPResponder = echoResponder(),
                    configure: (inout HTTPServerConfiguration) -> Void = { _ in },
                    _ body: (HTTPServer, HTTPServerConfiguration) async throws -> T) async throws -> T {
-    let directory = try makeTemporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, uploadDirectory: directory)
-    configure(&configuration)
-    var logger = Logger(label: "http-test")
-    logger.logLevel = .warning
-    let server = try HTTPServer(configuration: configuration, responder: responder, logger: logger)
-    try server.start()
-    defer { server.stop() }
-    return try await body(server, configuration)
+    try await withTemporaryDirectory { directory in
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, uploadDirectory: directory)
+        configure(&configuration)
+        var logger = Logger(label: "http-test")
+        logger.logLevel = .warning
+        let server = try HTTPServer(configuration: configuration, responder: responder, logger: logger)
+        try server.start()
+        defer { server.stop() }
+        return try await body(server, configuration)
+    }
 }
 
 /// Files currently in `directory` (names).

@@ -104,20 +104,20 @@ struct HTTPUploadTests {
     @Test("curl -F sends a multipart upload the server understands", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
     func curlMultipart() async throws {
         try await withServer { server, _ in
-            let directory = try makeTemporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let file = directory.appendingPathComponent("cube.bin")
-            let content = patternData(count: 700_000, seed: 21)
-            try content.write(to: file)
-            let output = try runProcess("/usr/bin/curl", ["-sS", "-F", "cube=@\(file.path)", "-F", #"params={"seed":1}"#,
-                                                         "http://127.0.0.1:\(server.port)/v1/jobs"])
-            let echo = try JSONDecoder().decode(Echo.self, from: output)
-            #expect(echo.parts.count == 2)
-            let cube = try #require(echo.parts.first { $0.name == "cube" })
-            #expect(cube.filename == "cube.bin")
-            #expect(cube.body.kind == "file")
-            #expect(cube.body.sha256 == sha256Hex(content))
-            #expect(echo.parts.first { $0.name == "params" }?.body.text == #"{"seed":1}"#)
+            try withTemporaryDirectory { directory in
+                let file = directory.appendingPathComponent("cube.bin")
+                let content = patternData(count: 700_000, seed: 21)
+                try content.write(to: file)
+                let output = try runProcess("/usr/bin/curl", ["-sS", "-F", "cube=@\(file.path)", "-F", #"params={"seed":1}"#,
+                                                             "http://127.0.0.1:\(server.port)/v1/jobs"])
+                let echo = try JSONDecoder().decode(Echo.self, from: output)
+                #expect(echo.parts.count == 2)
+                let cube = try #require(echo.parts.first { $0.name == "cube" })
+                #expect(cube.filename == "cube.bin")
+                #expect(cube.body.kind == "file")
+                #expect(cube.body.sha256 == sha256Hex(content))
+                #expect(echo.parts.first { $0.name == "params" }?.body.text == #"{"seed":1}"#)
+            }
         }
     }
 

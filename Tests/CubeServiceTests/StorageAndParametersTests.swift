@@ -41,26 +41,43 @@ import Yams
         #expect(!FileManager.default.fileExists(atPath: upload.path))
         #expect(try Data(contentsOf: blobs.url(relative: "cubes/c1/cube.npy")) == Data("cube".utf8))
     }
+
+    @Test func aFailedAdoptionLeavesNoTemporaryCopy() throws {
+        let blobs = try BlobStore(root: dir.appendingPathComponent("blobs"))
+        let upload = dir.appendingPathComponent("upload.part")
+        try Data("cube".utf8).write(to: upload)
+        // The destination is a non-empty directory: the move fails, so does the copy's rename.
+        try FileManager.default.createDirectory(at: blobs.url(relative: "cubes/c1/cube.npy/inside"), withIntermediateDirectories: true)
+        #expect {
+            try blobs.adopt(file: upload, as: "cubes/c1/cube.npy")
+        } throws: { error in
+            guard case let BlobStoreError.io(operation, _) = error else { return false }
+            return operation.hasPrefix("rename") && operation.hasSuffix("cubes/c1/cube.npy")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: blobs.temporaryDirectory.path).isEmpty)
+        #expect(try Data(contentsOf: upload) == Data("cube".utf8))
+    }
 }
 
 @Suite struct RetentionTests {
     @Test func theSweeperRemovesOnlyFinishedJobsPastRetentionWithTheirResults() async throws {
-        let dir = makeServiceTestDirectory(); defer { cleanUp(dir) }
-        let running = try buildService(configuration: testConfiguration(dir), logger: quietLogger,
-                                       options: ServiceBuildOptions(engine: fakeEngine(), startWorkers: true, startHTTP: false))
-        defer { running.shutdown() }
-        let s = running.responder
-        let cube = try #require(await s.upload(makeCubeNpy().0).json["id"] as? String)
-        let done = try #require(await s.postJSON("/v1/jobs", ["cube_id": cube, "params": ["epochs": 1]]).json["id"] as? String)
-        #expect(try await waitUntil { try running.store.job(id: done, owner: nil)?.state == .succeeded })
-        let resultDir = running.blobs.resultDirectory(try #require(try running.store.job(id: done, owner: nil)?.resultID))
-        #expect(FileManager.default.fileExists(atPath: resultDir.path))
-        let sweeper = RetentionSweeper(store: running.store, blobs: running.blobs, retentionDays: 30, logger: quietLogger)
-        #expect(sweeper.sweep(now: Date().addingTimeInterval(29 * 86400)).isEmpty)
-        #expect(sweeper.sweep(now: Date().addingTimeInterval(31 * 86400)) == [done])
-        #expect(try running.store.job(id: done, owner: nil) == nil)
-        #expect(!FileManager.default.fileExists(atPath: resultDir.path))
-        #expect(try running.store.cube(id: cube, owner: nil) != nil)
+        try await withTemporaryDirectory { dir in
+            let running = try buildService(configuration: testConfiguration(dir), logger: quietLogger,
+                                           options: ServiceBuildOptions(engine: fakeEngine(), startWorkers: true, startHTTP: false))
+            defer { running.shutdown() }
+            let s = running.responder
+            let cube = try #require(await s.upload(makeCubeNpy().0).json["id"] as? String)
+            let done = try #require(await s.postJSON("/v1/jobs", ["cube_id": cube, "params": ["epochs": 1]]).json["id"] as? String)
+            #expect(try await waitUntil { try running.store.job(id: done, owner: nil)?.state == .succeeded })
+            let resultDir = running.blobs.resultDirectory(try #require(try running.store.job(id: done, owner: nil)?.resultID))
+            #expect(FileManager.default.fileExists(atPath: resultDir.path))
+            let sweeper = RetentionSweeper(store: running.store, blobs: running.blobs, retentionDays: 30, logger: quietLogger)
+            #expect(sweeper.sweep(now: Date().addingTimeInterval(29 * 86400)).isEmpty)
+            #expect(sweeper.sweep(now: Date().addingTimeInterval(31 * 86400)) == [done])
+            #expect(try running.store.job(id: done, owner: nil) == nil)
+            #expect(!FileManager.default.fileExists(atPath: resultDir.path))
+            #expect(try running.store.cube(id: cube, owner: nil) != nil)
+        }
     }
 }
 

@@ -4,14 +4,34 @@ import Foundation
 import Logging
 @testable import CubeService
 
-/// A fresh temporary directory, removed by the caller with `cleanUp`.
+/// A fresh directory, uniquely named `cubeseg-tests-<UUID>` under the temporary directory
+/// ($TMPDIR, else /tmp). Its maker removes it with `cleanUp`: a suite class that gives each
+/// test one (`let dir = makeServiceTestDirectory()`) does so in `deinit`; a single test uses
+/// `withTemporaryDirectory` instead.
 func makeServiceTestDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("cubeseg-tests-" + UUID().uuidString, isDirectory: true)
     try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
 
+/// Removes a directory from `makeServiceTestDirectory` with its contents.
 func cleanUp(_ url: URL) { try? FileManager.default.removeItem(at: url) }
+
+/// Runs `body` with a fresh directory from `makeServiceTestDirectory` and removes it with its
+/// contents when `body` returns or throws.
+func withTemporaryDirectory<T>(_ body: (URL) throws -> T) rethrows -> T {
+    let directory = makeServiceTestDirectory()
+    defer { cleanUp(directory) }
+    return try body(directory)
+}
+
+/// Runs `body` with a fresh directory from `makeServiceTestDirectory` and removes it with its
+/// contents when `body` returns or throws.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async rethrows -> T {
+    let directory = makeServiceTestDirectory()
+    defer { cleanUp(directory) }
+    return try await body(directory)
+}
 
 let quietLogger: Logger = {
     var l = Logger(label: "cubeseg-tests")

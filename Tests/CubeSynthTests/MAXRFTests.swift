@@ -137,13 +137,11 @@ struct MAXRFTests {
     @Test("writing gives OUT.npy with the cube and OUT_labels.npy with int32 labels")
     func writesNumPy() throws {
         let s = SyntheticCubes.maxrf(size: 16, channels: 32, seed: 1)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cubesynth-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("painting.npy")
-        try s.write(to: url)
-        let cube = try Data(contentsOf: url)
-        let labels = try Data(contentsOf: dir.appendingPathComponent("painting_labels.npy"))
+        let (cube, labels) = try withTemporaryDirectory { dir in
+            let url = dir.appendingPathComponent("painting.npy")
+            try s.write(to: url)
+            return (try Data(contentsOf: url), try Data(contentsOf: dir.appendingPathComponent("painting_labels.npy")))
+        }
         let cubeHeader = String(decoding: cube.prefix(128), as: UTF8.self)
         let labelHeader = String(decoding: labels.prefix(128), as: UTF8.self)
         #expect(cubeHeader.contains("'descr': '<f4'") && cubeHeader.contains("(16, 16, 32)"))

@@ -37,9 +37,14 @@ public struct BlobStore: Sendable {
         if rename(file.path, dest.path) != 0 {
             // Another file system (a test's temp dir): copy under a temporary name, then rename.
             let tmp = temporaryDirectory.appendingPathComponent(UUID().uuidString)
-            try FileManager.default.copyItem(at: file, to: tmp)
-            try Self.fsync(tmp)
-            try Self.renameOrThrow(tmp, dest)
+            do {
+                try FileManager.default.copyItem(at: file, to: tmp)
+                try Self.fsync(tmp)
+                try Self.renameOrThrow(tmp, dest)
+            } catch {
+                try? FileManager.default.removeItem(at: tmp)
+                throw error
+            }
             try? FileManager.default.removeItem(at: file)
         }
         try Self.fsync(dest.deletingLastPathComponent())

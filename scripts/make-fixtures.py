@@ -5,7 +5,8 @@ The SAME small cube (height 6, width 5, 16 channels, integer values 0..100 so th
 dtype holds it exactly, pixel (0, 0) all zero) is written as NumPy (numpy), ENVI
 (spectral), FITS (astropy), HDF5 (h5py) and ripple RPL/RAW (rosettasciio), plus variants:
 every npy dtype, big-endian, Fortran order, header versions 2 and 3; ENVI bsq/bil/bip;
-FITS uint16 (BZERO=32768), Rice tile-compressed, EXTNAME, WAVE-LOG; HDF5 gzip chunks,
+FITS uint16 (BZERO=32768), scaled int16 with BLANK, gzip, Rice tile-compressed,
+EXTNAME, WAVE-LOG; HDF5 gzip chunks,
 NeXus NXdata, channel-first; RPL vector and image.
 
 Usage (a throwaway environment; CI does not run this):
@@ -82,6 +83,19 @@ def write_fits(out, cube):
     comp = fits.CompImageHDU(planes.astype(np.int32), compression_type="RICE_1", name="DATA")
     wcs(comp.header)
     fits.HDUList([fits.PrimaryHDU(), comp]).writeto(os.path.join(out, "fits_rice.fits"), overwrite=True)
+
+    # Scaled int16 with null pixels: stored = (value - 10) / 0.5, BLANK at pixel (y 1, x 2), channel 3.
+    # cfitsio must apply BSCALE/BZERO and turn BLANK into NaN.
+    stored = ((planes - 10) * 2).astype(np.int16)
+    stored[3, 1, 2] = -32768
+    scaled = fits.PrimaryHDU(stored, do_not_scale_image_data=True)
+    scaled.header["BSCALE"], scaled.header["BZERO"], scaled.header["BLANK"] = 0.5, 10.0, -32768
+    scaled.writeto(os.path.join(out, "fits_scaled.fits"), overwrite=True)
+
+    # A gzip-compressed file (cfitsio inflates it): must not be read as if it were plain.
+    import gzip
+    with open(os.path.join(out, "fits_f4.fits"), "rb") as plain, gzip.GzipFile(os.path.join(out, "fits_f4.fits.gz"), "wb", mtime=0) as z:
+        z.write(plain.read())
 
     flux = fits.ImageHDU(planes.astype(np.float32), name="FLUX")
     wcs(flux.header, ctype="WAVE-LOG", crval=5000.0, cdelt=1.0)

@@ -96,6 +96,38 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
         }
     }
 
+    /// The current HDU's BITPIX as stored (8, 16, 32, 64, -32, -64), before BZERO/BSCALE;
+    /// for a tile-compressed image, the BITPIX of the uncompressed image (ZBITPIX).
+    func storedBitpix() throws -> Int {
+        try withHandle { h in
+            var status: Int32 = 0, bitpix: Int32 = 0
+            ffgidt(h, &bitpix, &status)
+            try check(status, "BITPIX")
+            return Int(bitpix)
+        }
+    }
+
+    /// True when the current HDU is a tile-compressed image (a binary table that cfitsio
+    /// decompresses), false for a plain image array.
+    func isCompressedImage() throws -> Bool {
+        try withHandle { h in
+            var status: Int32 = 0
+            let compressed = fits_is_compressed_image(h, &status)
+            try check(status, "compression")
+            return compressed != 0
+        }
+    }
+
+    /// Byte offsets in the file of the current HDU's header and of its data array.
+    func hduAddress() throws -> (header: Int, data: Int) {
+        try withHandle { h in
+            var status: Int32 = 0, header: Int64 = 0, data: Int64 = 0, end: Int64 = 0
+            ffghadll(h, &header, &data, &end, &status)
+            try check(status, "HDU address")
+            return (Int(header), Int(data))
+        }
+    }
+
     /// The value of keyword `name` in the current HDU as text (quotes removed), or nil.
     func keyword(_ name: String) -> String? {
         withHandle { h in

@@ -3,7 +3,8 @@ import Foundation
 /// Opens FITS cubes through cfitsio: the primary HDU if it is 3-D, else the first 3-D image
 /// extension, or the HDU named by EXTNAME or 0-based index. NAXIS1 is x, NAXIS2 y, NAXIS3
 /// the spectral axis (further axes must have length 1). Values come out as Float32 with
-/// BSCALE/BZERO applied; tile-compressed images are decompressed by cfitsio.
+/// BSCALE/BZERO applied. Plain image arrays are read straight from the file
+/// (`FITSDirectLayout`); tile-compressed, scaled and BLANK images through cfitsio.
 enum FITSReader {
     /// "SIMPLE  =" starts every FITS file.
     static func isFITS(_ prefix: [UInt8]) -> Bool { prefix.starts(with: Array("SIMPLE  =".utf8)) }
@@ -24,9 +25,16 @@ enum FITSReader {
         var details = ["hdu": String(hdu), "bitpix": String(bitpix)]
         if let name = file.keyword("EXTNAME") { details["extname"] = name }
         if let z = file.keyword("ZCMPTYPE") { details["compression"] = z }
+        let storage: any DatacubeStorage
+        if let direct = try FITSDirectLayout.of(file, axes: axes) {
+            storage = try direct.storage(path: url.path, height: axes[1], width: axes[0], channels: axes[2])
+            details["read"] = "direct"
+        } else {
+            storage = FITSStorage(file: file, hdu: hdu)
+            details["read"] = "cfitsio"
+        }
         let info = SourceInfo(format: CubeFormat.fits.rawValue, dataType: type.rawValue, path: url.path, details: details)
-        return Datacube(height: axes[1], width: axes[0], channels: axes[2], axis: axis, info: info,
-                        storage: FITSStorage(file: file, hdu: hdu))
+        return Datacube(height: axes[1], width: axes[0], channels: axes[2], axis: axis, info: info, storage: storage)
     }
 
     /// The HDU to read: `requested` as EXTNAME or index, else the first 3-D image HDU.

@@ -27,7 +27,11 @@ enum ElementConversion {
                 destination[i * stride] = halfToFloat(bits)
             }
         case .float32:
-            if swap {
+            if swap && stride == 1 {  // contiguous: a loop the compiler vectorises (byte shuffles)
+                for i in 0..<count {
+                    destination[i] = Float(bitPattern: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).byteSwapped)
+                }
+            } else if swap {
                 for i in 0..<count {
                     let bits = source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
                     destination[i * stride] = Float(bitPattern: bits.byteSwapped)

@@ -31,13 +31,13 @@ import Testing
         let layout = FITSDirectLayout(dataOffset: 0, storedType: .int16, shift: 32768)
         let stored: [Int16] = [.min, -1, 0, 1, .max]
         let bytes = stored.flatMap { v in withUnsafeBytes(of: v.bigEndian) { Array($0) } }
-        let dir = try Fixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("u16.raw")
-        try Data(bytes).write(to: url)
-        let cube = Datacube(height: 1, width: 5, channels: 1, info: SourceInfo(format: "fits", dataType: "uint16"),
-                            storage: try layout.storage(path: url.path, height: 1, width: 5, channels: 1))
-        #expect(try cube.readAll() == [0, 32767, 32768, 32769, 65535])
+        let values = try Fixture.withTemporaryDirectory { dir in
+            let url = dir.appendingPathComponent("u16.raw")
+            try Data(bytes).write(to: url)
+            return try Datacube(height: 1, width: 5, channels: 1, info: SourceInfo(format: "fits", dataType: "uint16"),
+                                storage: try layout.storage(path: url.path, height: 1, width: 5, channels: 1)).readAll()
+        }
+        #expect(values == [0, 32767, 32768, 32769, 65535])
     }
 
     @Test("scaled images with BLANK go through cfitsio: BSCALE and BZERO applied, null pixels NaN")
@@ -62,11 +62,11 @@ import Testing
     @Test("a FITS file cut short inside its data array is refused when opened, naming the sizes")
     func truncated() throws {
         let full = try Data(contentsOf: Fixture.url("fits_f4.fits"))
-        let dir = try Fixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("short.fits")
-        try full.prefix(2880 + 1000).write(to: url)
-        let error = try #require(throws: CubeFormatError.self) { try CubeReader.open(url) }
+        let error = try Fixture.withTemporaryDirectory { dir in
+            let url = dir.appendingPathComponent("short.fits")
+            try full.prefix(2880 + 1000).write(to: url)
+            return try #require(throws: CubeFormatError.self) { try CubeReader.open(url) }
+        }
         #expect(error.kind == .sizeMismatch)
         #expect(error.found.contains("1000 bytes (truncated)"))
         #expect(error.expected.contains("\(6 * 5 * 16 * 4) bytes"))

@@ -7,7 +7,7 @@ dtype holds it exactly, pixel (0, 0) all zero) is written as NumPy (numpy), ENVI
 every npy dtype, big-endian, Fortran order, header versions 2 and 3; ENVI bsq/bil/bip;
 FITS uint16 (BZERO=32768), scaled int16 with BLANK, gzip, Rice tile-compressed,
 EXTNAME, WAVE-LOG; HDF5 gzip chunks,
-NeXus NXdata, channel-first; RPL vector and image.
+NeXus NXdata, channel-first, a user block, unallocated; RPL vector and image.
 
 Usage (a throwaway environment; CI does not run this):
     python3 -m venv /tmp/fixenv
@@ -113,6 +113,12 @@ def write_hdf5(out, cube):
         f.create_dataset("cube", data=cube.astype(np.uint16), chunks=(3, 3, 8), compression="gzip", shuffle=True)
     with h5py.File(os.path.join(out, "hdf5_chw.h5"), "w") as f:
         f.create_dataset("cube", data=np.ascontiguousarray(cube.astype(">f8").transpose(2, 0, 1)))
+    # A 512-byte user block before the HDF5 data (dataset addresses are relative to it), big-endian int16.
+    with h5py.File(os.path.join(out, "hdf5_userblock.h5"), "w", userblock_size=512) as f:
+        f.create_dataset("cube", data=cube.astype(">i2"))
+    # A contiguous dataset never written: no storage allocated, HDF5 returns the fill value (0).
+    with h5py.File(os.path.join(out, "hdf5_unallocated.h5"), "w") as f:
+        f.create_dataset("cube", shape=(2, 3, 4), dtype=np.float32)
     with h5py.File(os.path.join(out, "hdf5_two.h5"), "w") as f:
         f.create_dataset("a", data=cube.astype(np.float32))
         f.create_dataset("b", data=cube.astype(np.float32))

@@ -21,6 +21,13 @@ static inline hid_t cubeseg_H5T_C_S1(void) { return H5T_C_S1; }
 static inline size_t cubeseg_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 // H5P_DATASET_ACCESS expands to H5open() plus a global.
 static inline hid_t cubeseg_H5P_DATASET_ACCESS(void) { return H5P_DATASET_ACCESS; }
+// H5T_IEEE_F32LE and friends expand to H5open() plus a global.
+static inline hid_t cubeseg_H5T_IEEE_F32LE(void) { return H5T_IEEE_F32LE; }
+static inline hid_t cubeseg_H5T_IEEE_F32BE(void) { return H5T_IEEE_F32BE; }
+static inline hid_t cubeseg_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
+static inline hid_t cubeseg_H5T_IEEE_F64BE(void) { return H5T_IEEE_F64BE; }
+// HADDR_UNDEF is a cast macro.
+static inline haddr_t cubeseg_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 // H5Ewalk maps to H5Ewalk1 or H5Ewalk2 depending on API compatibility macros.
 static inline herr_t cubeseg_H5Ewalk(hid_t stack, H5E_direction_t direction, H5E_walk2_t func, void *data) {
     return H5Ewalk2(stack, direction, func, data);

@@ -30,8 +30,14 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
 
     deinit { Self.lock.withLock { _ = H5Fclose(id) } }
 
-    /// True when `prefix` starts with the HDF5 signature (at offset 0; user blocks are not searched).
-    static func isHDF5(_ prefix: [UInt8]) -> Bool { prefix.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) }
+    /// True when `prefix` holds the HDF5 signature at offset 0 or after a user block (the
+    /// superblock sits at 0, 512, 1024, 2048, ...; offsets inside `prefix` are searched).
+    static func isHDF5(_ prefix: [UInt8]) -> Bool {
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+        return ([0] + (9..<32).map { 1 << $0 }).contains { at in
+            at + 8 <= prefix.count && prefix[at..<(at + 8)].elementsEqual(signature)
+        }
+    }
 
     // MARK: - Error conversion
 
@@ -222,6 +228,40 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
             H5Dread(did, cubeseg_H5T_NATIVE_DOUBLE(), cubeseg_H5S_ALL(), cubeseg_H5S_ALL(), cubeseg_H5P_DEFAULT(), &values)
         }
         return values
+    }
+
+    /// Where a dataset's values lie in the file when they can be read with `pread` instead of
+    /// `H5Dread`: a contiguous, fully allocated dataset (not chunked, compact or external) of
+    /// IEEE floats or full-width integers, as (byte offset from the start of the file, user
+    /// block included; stored type; byte order). nil otherwise.
+    func contiguousLayout(_ dataset: String) throws -> (offset: Int, type: CubeDataType, byteOrder: ByteOrder)? {
+        let did = try call("open dataset \(dataset)", expected: "a dataset at \(dataset)") { H5Dopen2(id, dataset, cubeseg_H5P_DEFAULT()) }
+        defer { Self.lock.withLock { _ = H5Dclose(did) } }
+        return Self.lock.withLock { () -> (offset: Int, type: CubeDataType, byteOrder: ByteOrder)? in
+            defer { _ = H5Eclear2(cubeseg_H5E_DEFAULT()) }
+            let plist = H5Dget_create_plist(did), type = H5Dget_type(did), space = H5Dget_space(did)
+            defer { _ = H5Pclose(plist); _ = H5Tclose(type); _ = H5Sclose(space) }
+            guard H5Pget_layout(plist) == H5D_CONTIGUOUS, H5Pget_external_count(plist) == 0,
+                  let stored = Self.cubeType(type) else { return nil }
+            let order: ByteOrder
+            switch H5Tget_order(type) {
+            case H5T_ORDER_LE: order = .little
+            case H5T_ORDER_BE: order = .big
+            default: return nil
+            }
+            if H5Tget_class(type) == H5T_FLOAT {
+                let ieee = stored == .float32 ? [cubeseg_H5T_IEEE_F32LE(), cubeseg_H5T_IEEE_F32BE()]
+                    : stored == .float64 ? [cubeseg_H5T_IEEE_F64LE(), cubeseg_H5T_IEEE_F64BE()] : []
+                guard ieee.contains(where: { H5Tequal(type, $0) > 0 }) else { return nil }
+            } else {
+                guard H5Tget_precision(type) == 8 * H5Tget_size(type), H5Tget_offset(type) == 0 else { return nil }
+            }
+            let offset = H5Dget_offset(did)
+            let elements = Int(H5Sget_simple_extent_npoints(space))
+            guard offset != cubeseg_HADDR_UNDEF(), elements > 0,
+                  Int(H5Dget_storage_size(did)) == elements * stored.byteSize else { return nil }
+            return (Int(offset), stored, order)
+        }
     }
 
     /// An open dataset for repeated hyperslab reads; closes itself on deinit.

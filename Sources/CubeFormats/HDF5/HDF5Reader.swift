@@ -2,8 +2,11 @@ import Foundation
 
 /// Opens HDF5 cubes through libhdf5: the dataset at `options.dataset`, else the signal of
 /// a NeXus `NXdata` group (`@signal`, `@axes`), else the only 3-D numeric dataset.
-/// Stored dimensions are (rows, cols, channels) unless `axisOrder` says otherwise; chunked
-/// and compressed datasets of every numeric type are read through HDF5's own conversion.
+/// Stored dimensions are (rows, cols, channels) unless `axisOrder` says otherwise. A
+/// contiguous dataset of plain IEEE floats or integers is read straight from the file with
+/// `pread` (as npy or ENVI are: no library lock, so concurrent jobs do not queue behind each
+/// other); chunked and compressed datasets, and unusual types, through `H5Dread` and HDF5's
+/// own conversion.
 enum HDF5Reader {
     static func open(_ url: URL, dataset requested: String?, axisOrder: AxisOrder?) throws -> Datacube {
         let file = try HDF5File(path: url.path)
@@ -63,13 +66,23 @@ enum HDF5Reader {
             for d in 0..<3 { rowOfChunks *= d == yDim ? chunks[d] : info.shape[d] }
             cache = min(256 << 20, max(cache, rowOfChunks + rowOfChunks / 8))
         }
-        let dataset = try HDF5File.Dataset(file: file, path: info.path, cacheBytes: cache)
         var details = ["dataset": info.path, "axisOrder": order.rawValue]
+        let storage: any DatacubeStorage
+        if let direct = try file.contiguousLayout(info.path),
+           let data = try? BinaryFile(path: url.path), data.size >= direct.offset + size.reduce(direct.type.byteSize, *) {
+            // Contiguous: plain bytes at a known offset, read like any dense file (no library lock).
+            storage = DenseFileStorage(file: data, offset: direct.offset, type: direct.type, byteOrder: direct.byteOrder,
+                                       height: size[0], width: size[1], channels: size[2], order: order)
+            details["read"] = "direct"
+        } else {
+            storage = HDF5Storage(dataset: try HDF5File.Dataset(file: file, path: info.path, cacheBytes: cache),
+                                  shape: info.shape, axes: cubeAxes)
+            details["read"] = "hdf5"
+        }
         if let chunks = info.chunks { details["chunks"] = "\(chunks)" }
         if let nexus { details["nexus"] = nexus.group }
         let sourceInfo = SourceInfo(format: CubeFormat.hdf5.rawValue, dataType: type.rawValue, path: url.path, details: details)
-        return Datacube(height: size[0], width: size[1], channels: size[2], axis: axis, info: sourceInfo,
-                        storage: HDF5Storage(dataset: dataset, shape: info.shape, axes: cubeAxes))
+        return Datacube(height: size[0], width: size[1], channels: size[2], axis: axis, info: sourceInfo, storage: storage)
     }
 
     /// The stored order a NeXus `@axes` list implies: the one axis whose `@units` is an

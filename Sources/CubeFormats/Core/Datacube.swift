@@ -55,11 +55,35 @@ public struct Datacube: Sendable {
     /// The array is not zero-filled first (the reader writes every element), and a large one
     /// asks the kernel for transparent huge pages, so that a 2 GB cube costs about 1,000 page
     /// faults instead of 500,000 (measured: the page faults were most of `readAll`'s time).
+    ///
+    /// When the storage reads concurrently and the rows hold at least 64 MiB, contiguous
+    /// parts of them are read on up to `activeProcessorCount` (at most 4) threads at once, so
+    /// that conversion, transposition and the kernel's page faults run in parallel.
     public func readRows(_ rows: Range<Int>) throws -> [Float] {
-        let count = rows.count * width * channels
+        let parallel = storage.readsConcurrently && rows.count * width * channels * 4 >= 64 << 20
+        return try readRows(rows, parts: parallel ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1)
+    }
+
+    /// `readRows(_:)` split into `parts` contiguous row ranges read concurrently (at most one
+    /// per row); the first error by part is rethrown.
+    func readRows(_ rows: Range<Int>, parts requested: Int) throws -> [Float] {
+        let perRow = width * channels
+        let count = rows.count * perRow
+        let parts = max(1, min(requested, rows.count))
         return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
-            try readRows(rows, into: buffer)
+            if parts <= 1 {
+                try readRows(rows, into: buffer)
+            } else {
+                let errors = PartErrors(count: parts)
+                nonisolated(unsafe) let destination = buffer
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let lo = rows.lowerBound + rows.count * part / parts, hi = rows.lowerBound + rows.count * (part + 1) / parts
+                    let slice = UnsafeMutableBufferPointer(rebasing: destination[((lo - rows.lowerBound) * perRow)..<((hi - rows.lowerBound) * perRow)])
+                    do { try readRows(lo..<hi, into: slice) } catch { errors.record(error, part: part) }
+                }
+                if let error = errors.first { throw error }
+            }
             initialized = count
         }
     }
@@ -97,11 +121,28 @@ public struct Datacube: Sendable {
 public protocol DatacubeStorage: Sendable {
     /// Writes rows `rows` of a (height, width, channels) cube into `buffer`, pixel-major.
     func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// True when reads from several threads proceed in parallel (`pread`-based storage), false
+    /// when they serialise behind a lock (libhdf5, cfitsio) and splitting them gains nothing.
+    var readsConcurrently: Bool { get }
+}
+
+extension DatacubeStorage {
+    public var readsConcurrently: Bool { false }
+}
+
+/// The first error (by part index) thrown by parallel parts of one read.
+private final class PartErrors: @unchecked Sendable {  // Safe: `errors` is only touched under `lock`.
+    private let lock = NSLock()
+    private var errors: [(part: Int, error: any Error)] = []
+    init(count: Int) { errors.reserveCapacity(count) }
+    func record(_ error: any Error, part: Int) { lock.withLock { errors.append((part, error)) } }
+    var first: (any Error)? { lock.withLock { errors.min { $0.part < $1.part }?.error } }
 }
 
 /// A cube held in memory as row-major (height, width, channels) Float32.
 public struct ArrayStorage: DatacubeStorage {
     public let values: [Float]
+    public var readsConcurrently: Bool { true }
     public init(values: [Float]) { self.values = values }
     public func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         let n = rows.count * width * channels

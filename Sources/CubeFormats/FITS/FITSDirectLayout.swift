@@ -78,6 +78,7 @@ struct FITSDirectLayout: Equatable {
 struct ShiftedStorage: DatacubeStorage {
     let base: any DatacubeStorage
     let shift: Float
+    var readsConcurrently: Bool { base.readsConcurrently }
 
     func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         try base.readRows(rows, width: width, channels: channels, into: buffer)

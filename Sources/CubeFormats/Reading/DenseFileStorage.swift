@@ -19,6 +19,8 @@ struct DenseFileStorage: DatacubeStorage {
     /// For each stored dimension, the cube axis it holds (0 = y, 1 = x, 2 = c).
     let axes: [Int]
     var scratchBytes = 8 << 20
+    /// `pread` has no shared file position: threads read in parallel.
+    var readsConcurrently: Bool { true }
 
     init(file: BinaryFile, offset: Int, type: CubeDataType, byteOrder: ByteOrder,
          height: Int, width: Int, channels: Int, order: AxisOrder) {

@@ -2,6 +2,7 @@
 // CubeFormats sources (until the cubeseg-bench target takes it over).
 // Usage: bench_read FILE [stream|all] [key=value options: format=, dataset=, ext=, order=,
 //        raw=HxWxC:dtype:interleave[:byteorder[:offset]]]  (byteorder little|big, offset in bytes)
+//        with raw=, also DenseFileStorage knobs: scratch=BYTES tile=CHANNELS workers=N
 // e.g. the FITS cube as raw big-endian BSQ: raw=1024x1024x512:float32:bsq:big:2880
 // Prints one line: format, mode, bytes, seconds, GB/s (of Float32 output) and peak RSS.
 import Foundation
@@ -23,6 +24,7 @@ struct ReadBench {
         let url = URL(fileURLWithPath: args[1])
         let mode = args.count > 2 ? args[2] : "stream"
         var options = CubeOpenOptions()
+        var knobs: [String: Int] = [:]
         for kv in args.dropFirst(3) {
             let parts = kv.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
@@ -38,11 +40,12 @@ struct ReadBench {
                                         byteOrder: f.count > 3 ? ByteOrder(rawValue: f[3])! : .little,
                                         interleave: Interleave(rawValue: f[2])!,
                                         headerOffset: f.count > 4 ? Int(f[4])! : 0)
+            case "scratch", "tile", "workers": knobs[parts[0]] = Int(parts[1])!
             default: break
             }
         }
         let start = Date()
-        let cube = try open(url, options: options)
+        let cube = try open(url, options: options, knobs: knobs)
         var checksum: Double = 0
         if mode == "all" {
             let values = try cube.readAll()
@@ -60,16 +63,19 @@ struct ReadBench {
               + "(checksum \(checksum))")
     }
 
-    /// `CubeReader.open`, except that a raw layout on a file with trailing bytes (the FITS
-    /// cube's block padding) is read with `DenseFileStorage` directly instead of refused.
-    static func open(_ url: URL, options: CubeOpenOptions) throws -> Datacube {
+    /// `CubeReader.open`, except that a raw layout is read with `DenseFileStorage` directly
+    /// when the file has trailing bytes (the FITS cube's block padding) or storage knobs are set.
+    static func open(_ url: URL, options: CubeOpenOptions, knobs: [String: Int]) throws -> Datacube {
         guard let raw = options.raw else { return try CubeReader.open(url, options: options) }
         let file = try BinaryFile(path: url.path)
-        guard file.size > raw.headerOffset + raw.height * raw.width * raw.channels * raw.dataType.byteSize else {
+        guard file.size > raw.headerOffset + raw.height * raw.width * raw.channels * raw.dataType.byteSize || !knobs.isEmpty else {
             return try CubeReader.open(url, options: options)
         }
-        let storage = DenseFileStorage(file: file, offset: raw.headerOffset, type: raw.dataType, byteOrder: raw.byteOrder,
+        var storage = DenseFileStorage(file: file, offset: raw.headerOffset, type: raw.dataType, byteOrder: raw.byteOrder,
                                        height: raw.height, width: raw.width, channels: raw.channels, order: raw.interleave.axisOrder)
+        if let v = knobs["scratch"] { storage.scratchBytes = v }
+        if let v = knobs["tile"] { storage.tileChannels = v }
+        if let v = knobs["workers"] { storage.workers = v }
         return Datacube(height: raw.height, width: raw.width, channels: raw.channels,
                         info: SourceInfo(format: "raw", dataType: raw.dataType.rawValue, path: url.path), storage: storage)
     }

@@ -10,15 +10,14 @@ import Foundation
 /// moved in chunks of pixels sized so the chunk's stored bytes fit `scratchBytes` (L2):
 /// one `pread` per channel run (one for the whole chunk when its runs are adjacent in the
 /// file, as BIL's are), then `ChannelTranspose` converts and writes every destination line
-/// of the chunk in full. With `workers` > 1 the units are split into contiguous ranges,
-/// one per thread, each with its own staging buffer.
+/// of the chunk in full. For calls of at least `parallelElements` values the units are split
+/// into contiguous ranges, one per worker thread (`workers`), each with its own staging.
 struct ChannelMajorRows: ElementLoaderBody {
     let storage: DenseFileStorage
     let rows: Range<Int>
     let width: Int
     let channels: Int
     let destination: UnsafeMutablePointer<Float>
-    var workers = 1
 
     func run<L: ElementLoader>(_ loader: L.Type) throws(any Error) {
         let bsq = storage.axes == [2, 0, 1]
@@ -31,7 +30,7 @@ struct ChannelMajorRows: ElementLoaderBody {
             ? min(channels, 16 - misalignment) : 0
         let tiles = (lead > 0 ? 1 : 0) + (channels - lead + tile - 1) / tile
         let units = segments * tiles
-        let n = rows.count * width * channels >= 1 << 20 ? max(1, min(workers, units)) : 1
+        let n = rows.count * width * channels >= storage.parallelElements ? max(1, min(storage.workers, units)) : 1
         if n == 1 { return try move(L.self, units: 0..<units, tile: tile, lead: lead, tiles: tiles) }
         let errors = WorkerErrors(count: n)
         let body = UncheckedSendable(self)

@@ -34,8 +34,9 @@ struct DenseFileStorage: DatacubeStorage {
     /// Channels per transpose tile on the channel-major (BSQ, BIL) path: 16 Float32 channels
     /// fill one 64-byte destination line per pixel.
     var tileChannels = 16
-    /// Threads sharing one large channel-major `readRows` call (blocks of at least 4 MiB).
+    /// Threads sharing one channel-major `readRows` call of at least `parallelElements` values.
     var workers = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    var parallelElements = 1 << 20
 
     init(file: BinaryFile, offset: Int, type: CubeDataType, byteOrder: ByteOrder,
          height: Int, width: Int, channels: Int, order: AxisOrder) {
@@ -67,7 +68,7 @@ struct DenseFileStorage: DatacubeStorage {
         }
         if axes == [2, 0, 1] || axes == [0, 2, 1] {
             try ElementLoaders.with(type, byteOrder, ChannelMajorRows(storage: self, rows: rows, width: width, channels: channels,
-                                                                      destination: dst, workers: workers))
+                                                                      destination: dst))
             return
         }
         func fileElement(_ i0: Int, _ i1: Int) -> Int { ((lo[0] + i0) * n1 + lo[1] + i1) * n2 + lo[2] }

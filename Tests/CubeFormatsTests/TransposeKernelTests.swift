@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test("tiny staging, other tile sizes and two worker threads give the same values",
-          arguments: [Interleave.bsq, .bil], [CubeDataType.float32, .int16, .float64])
+          arguments: Interleave.allCases, [CubeDataType.float32, .int16, .uint32, .float64])
     func storageSettings(_ interleave: Interleave, _ type: CubeDataType) throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

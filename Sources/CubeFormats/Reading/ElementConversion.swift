@@ -41,8 +41,6 @@ enum ElementConversion {
                     let bits = source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
                     destination[i * stride] = Float(bitPattern: bits.byteSwapped)
                 }
-            } else if stride == 1 {
-                UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: 4 * count)
             } else {
                 for i in 0..<count {
                     destination[i * stride] = source.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)

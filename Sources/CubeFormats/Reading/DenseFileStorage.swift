@@ -1,14 +1,25 @@
+import Foundation
+
 /// A cube stored densely in one file from `offset` on: a 3-D array whose stored dimensions
 /// (outermost first) hold the cube axes in `order`, each element `type` in `byteOrder`.
-/// Serves NumPy, raw, ENVI and RPL files.
+/// Serves NumPy, raw, ENVI and RPL files, and the plain arrays of FITS and HDF5 files. `readRows` writes row-major (rows, width,
+/// channels) Float32 and only uses `pread`, so one storage serves several threads.
 ///
-/// `readRows` reads the box (rows, all columns, all channels) with `pread`, in groups of
-/// outermost-dimension slabs that fit `scratchBytes`: each group is read in the longest
-/// contiguous runs the box allows, converted to Float32 in one contiguous pass, then moved
-/// into the pixel-major destination by a cache-blocked transpose (tiles of 16 along the
-/// channel dimension). Native-order Float32 pixel-major (BIP) data is read straight into
-/// the destination. Worst case: when y is the innermost stored dimension (Fortran-order
-/// (H, W, C)) each run is one column segment, so reads are many and short.
+/// - Native-order Float32 pixel-major (BIP) data is read straight into the destination;
+///   other pixel-major data in L2-sized pieces (`scratchBytes`) converted four elements at a
+///   time (`ElementConversion`).
+/// - Channel-major files, BSQ (`.cyx`) and BIL (`.ycx`), go through `ChannelMajorRows`: tiles
+///   of `tileChannels` (16) channels x as many pixels as fit `scratchBytes` (512 KiB, in L2)
+///   are read with one `pread` per channel run (one per tile for BIL, whose runs are
+///   adjacent), then converted and transposed in one pass by `ChannelTranspose` (4 x 4
+///   `SIMD4<Float>` register transposes, byte swap and integer conversion fused into the
+///   loads), writing each pixel's 64-byte destination line in full; the first tile ends on a
+///   line boundary when channels * 4 is a multiple of 64. Blocks of at least 4 MiB of output
+///   are split between `workers` (2) threads, each with its own staging.
+/// - Other orders: groups of outermost-dimension slabs that fit `scratchBytes`, read in the
+///   longest contiguous runs the box allows, converted, then moved by `scatter`. Worst case:
+///   when y is the innermost stored dimension (Fortran-order (H, W, C)) each run is one
+///   column segment, so reads are many and short.
 struct DenseFileStorage: DatacubeStorage {
     let file: BinaryFile
     let offset: Int
@@ -18,7 +29,14 @@ struct DenseFileStorage: DatacubeStorage {
     let dims: [Int]
     /// For each stored dimension, the cube axis it holds (0 = y, 1 = x, 2 = c).
     let axes: [Int]
-    var scratchBytes = 8 << 20
+    /// Staging budget per thread (L2-sized).
+    var scratchBytes = 512 << 10
+    /// Channels per transpose tile on the channel-major (BSQ, BIL) path: 16 Float32 channels
+    /// fill one 64-byte destination line per pixel.
+    var tileChannels = 16
+    /// Threads sharing one channel-major `readRows` call of at least `parallelElements` values.
+    var workers = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    var parallelElements = 1 << 20
     /// `pread` has no shared file position: threads read in parallel.
     var readsConcurrently: Bool { true }
 
@@ -48,6 +66,11 @@ struct DenseFileStorage: DatacubeStorage {
         // Fast path: native float32 already in destination order.
         if native32 && destinationOrdered {
             try file.read(into: dst, count: counts[0] * n1 * n2 * 4, at: offset + lo[0] * n1 * n2 * 4)
+            return
+        }
+        if axes == [2, 0, 1] || axes == [0, 2, 1] {
+            try ElementLoaders.with(type, byteOrder, ChannelMajorRows(storage: self, rows: rows, width: width, channels: channels,
+                                                                      destination: dst))
             return
         }
         func fileElement(_ i0: Int, _ i1: Int) -> Int { ((lo[0] + i0) * n1 + lo[1] + i1) * n2 + lo[2] }
@@ -87,37 +110,34 @@ struct DenseFileStorage: DatacubeStorage {
     }
 
     /// Moves a dense (g, c1, c2) Float32 block into `base[i * t0 + i1 * t1 + k * t2]`. One of the
-    /// strides is 1 (the channel dimension); tiles of 16 along it keep writes on few cache lines.
+    /// strides is 1 (the channel dimension). A channel dimension outside the innermost one
+    /// goes through `ChannelTranspose` (4 x 4 register transposes, tiles of 16 channels).
     static func scatter(_ s: UnsafeMutablePointer<Float>, g: Int, c1: Int, c2: Int, t: [Int], into base: UnsafeMutablePointer<Float>) {
         let t0 = t[0], t1 = t[1], t2 = t[2]
-        let tile = 16
+        let source = UnsafeRawPointer(s)
         if t2 == 1 {
             for i in 0..<g {
                 for i1 in 0..<c1 { (base + i * t0 + i1 * t1).update(from: s + (i * c1 + i1) * c2, count: c2) }
             }
+        } else if t0 == 1 && t1 == c2 * t2 {
+            // Channels outermost, (i1, k) pixels evenly spaced: one run of c1 * c2 pixels per channel.
+            ChannelTranspose.tiled(Float32Native.self, from: source, elementSize: 4, channels: g, pixels: c1 * c2,
+                                   channelStride: c1 * c2, into: base, pixelStride: t2)
+        } else if t0 == 1 {
+            for i1 in 0..<c1 {
+                ChannelTranspose.tiled(Float32Native.self, from: source + i1 * c2 * 4, elementSize: 4, channels: g, pixels: c2,
+                                       channelStride: c1 * c2, into: base + i1 * t1, pixelStride: t2)
+            }
         } else if t1 == 1 {
             for i in 0..<g {
-                var b = 0
-                while b < c1 {
-                    let e = min(c1, b + tile)
-                    for k in 0..<c2 {
-                        let out = base + i * t0 + k * t2
-                        for ii in b..<e { out[ii] = s[(i * c1 + ii) * c2 + k] }
-                    }
-                    b = e
-                }
+                ChannelTranspose.tiled(Float32Native.self, from: source + i * c1 * c2 * 4, elementSize: 4, channels: c1, pixels: c2,
+                                       channelStride: c2, into: base + i * t0, pixelStride: t2)
             }
         } else {
-            var b = 0
-            while b < g {
-                let e = min(g, b + tile)
+            for i in 0..<g {
                 for i1 in 0..<c1 {
-                    for k in 0..<c2 {
-                        let out = base + i1 * t1 + k * t2
-                        for ii in b..<e { out[ii] = s[(ii * c1 + i1) * c2 + k] }
-                    }
+                    for k in 0..<c2 { base[i * t0 + i1 * t1 + k * t2] = s[(i * c1 + i1) * c2 + k] }
                 }
-                b = e
             }
         }
     }

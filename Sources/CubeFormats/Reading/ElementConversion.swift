@@ -2,10 +2,19 @@
 ///
 /// `convert` reads `count` elements packed contiguously at `source` and writes them to
 /// `destination[0], destination[stride], destination[2 * stride], ...`. Source bytes may be
-/// unaligned. Hot loop: one switch per call, no allocation.
+/// unaligned. Hot loop: one switch per call, no allocation; with `stride` 1, four elements
+/// per step through the type's `ElementLoader` (same values, bit for bit).
 enum ElementConversion {
     static func convert(_ source: UnsafeRawPointer, count: Int, type: CubeDataType, byteOrder: ByteOrder,
                         to destination: UnsafeMutablePointer<Float>, stride: Int) {
+        if stride == 1 {
+            if type == .float32 && byteOrder == .native {
+                UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: 4 * count)
+            } else {
+                ElementLoaders.with(type, byteOrder, ContiguousConversion(source: source, count: count, destination: destination))
+            }
+            return
+        }
         let swap = byteOrder != .native
         switch type {
         case .bool, .uint8:
@@ -27,17 +36,11 @@ enum ElementConversion {
                 destination[i * stride] = halfToFloat(bits)
             }
         case .float32:
-            if swap && stride == 1 {  // contiguous: a loop the compiler vectorises (byte shuffles)
-                for i in 0..<count {
-                    destination[i] = Float(bitPattern: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).byteSwapped)
-                }
-            } else if swap {
+            if swap {
                 for i in 0..<count {
                     let bits = source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
                     destination[i * stride] = Float(bitPattern: bits.byteSwapped)
                 }
-            } else if stride == 1 {
-                UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: 4 * count)
             } else {
                 for i in 0..<count {
                     destination[i * stride] = source.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)
@@ -76,3 +79,24 @@ enum ElementConversion {
         return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (mantissa << 13))
     }
 }
+
+/// Converts `count` contiguous stored elements to contiguous Float32, four at a time.
+private struct ContiguousConversion: ElementLoaderBody {
+    let source: UnsafeRawPointer
+    let count: Int
+    let destination: UnsafeMutablePointer<Float>
+
+    func run<L: ElementLoader>(_: L.Type) -> Void {
+        let out = UnsafeMutableRawPointer(destination)
+        var i = 0
+        while i + 4 <= count {
+            (out + 4 &* i).storeBytes(of: L.load4(source, i), as: SIMD4<Float>.self)
+            i &+= 4
+        }
+        while i < count {
+            destination[i] = L.load(source, i)
+            i += 1
+        }
+    }
+}
+

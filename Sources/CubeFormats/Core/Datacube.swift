@@ -75,12 +75,12 @@ public struct Datacube: Sendable {
             if parts <= 1 {
                 try readRows(rows, into: buffer)
             } else {
-                let errors = PartErrors(count: parts)
+                let errors = WorkerErrors(count: parts)
                 nonisolated(unsafe) let destination = buffer
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     let lo = rows.lowerBound + rows.count * part / parts, hi = rows.lowerBound + rows.count * (part + 1) / parts
                     let slice = UnsafeMutableBufferPointer(rebasing: destination[((lo - rows.lowerBound) * perRow)..<((hi - rows.lowerBound) * perRow)])
-                    do { try readRows(lo..<hi, into: slice) } catch { errors.record(error, part: part) }
+                    do { try readRows(lo..<hi, into: slice) } catch { errors.set(part, error) }
                 }
                 if let error = errors.first { throw error }
             }
@@ -128,15 +128,6 @@ public protocol DatacubeStorage: Sendable {
 
 extension DatacubeStorage {
     public var readsConcurrently: Bool { false }
-}
-
-/// The first error (by part index) thrown by parallel parts of one read.
-private final class PartErrors: @unchecked Sendable {  // Safe: `errors` is only touched under `lock`.
-    private let lock = NSLock()
-    private var errors: [(part: Int, error: any Error)] = []
-    init(count: Int) { errors.reserveCapacity(count) }
-    func record(_ error: any Error, part: Int) { lock.withLock { errors.append((part, error)) } }
-    var first: (any Error)? { lock.withLock { errors.min { $0.part < $1.part }?.error } }
 }
 
 /// A cube held in memory as row-major (height, width, channels) Float32.

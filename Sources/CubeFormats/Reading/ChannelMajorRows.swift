@@ -81,8 +81,9 @@ struct ChannelMajorRows: ElementLoaderBody {
     }
 }
 
-/// The first error of each worker thread, behind a lock.
-final class WorkerErrors: @unchecked Sendable {
+/// The first error of each worker thread (or part of a read), behind a lock; `first` is the
+/// lowest-numbered worker's.
+final class WorkerErrors: @unchecked Sendable {  // Safe: `errors` is only touched under `lock`.
     private let lock = NSLock()
     private var errors: [(any Error)?]
     init(count: Int) { errors = Array(repeating: nil, count: count) }

@@ -46,12 +46,23 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
                               found: "status \(status): \(String(nulTerminated: text))\(detail)")
     }
 
+    /// Runs one cfitsio call under the lock with a fresh status; a nonzero status throws,
+    /// naming `operation`.
+    private func call<T>(_ operation: String, expected: String = "a readable FITS file",
+                         _ body: (UnsafeMutablePointer<fitsfile>?, inout Int32) -> T) throws -> T {
+        try withHandle { h in
+            var status: Int32 = 0
+            let result = body(h, &status)
+            try check(status, operation, expected: expected)
+            return result
+        }
+    }
+
     /// Number of HDUs in the file.
     func hduCount() throws -> Int {
-        try withHandle { h in
-            var n: Int32 = 0, status: Int32 = 0
+        try call("HDU count") { h, status in
+            var n: Int32 = 0
             ffthdu(h, &n, &status)
-            try check(status, "HDU count")
             return Int(n)
         }
     }
@@ -60,10 +71,9 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
     /// (tile-compressed images count as images).
     @discardableResult
     func moveTo(hdu index: Int) throws -> Bool {
-        try withHandle { h in
-            var type: Int32 = 0, status: Int32 = 0
+        try call("HDU \(index)") { h, status in
+            var type: Int32 = 0
             ffmahd(h, Int32(index + 1), &type, &status)
-            try check(status, "HDU \(index)")
             return type == IMAGE_HDU
         }
     }
@@ -99,10 +109,9 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
     /// The current HDU's BITPIX as stored (8, 16, 32, 64, -32, -64), before BZERO/BSCALE;
     /// for a tile-compressed image, the BITPIX of the uncompressed image (ZBITPIX).
     func storedBitpix() throws -> Int {
-        try withHandle { h in
-            var status: Int32 = 0, bitpix: Int32 = 0
+        try call("BITPIX") { h, status in
+            var bitpix: Int32 = 0
             ffgidt(h, &bitpix, &status)
-            try check(status, "BITPIX")
             return Int(bitpix)
         }
     }
@@ -110,20 +119,14 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
     /// True when the current HDU is a tile-compressed image (a binary table that cfitsio
     /// decompresses), false for a plain image array.
     func isCompressedImage() throws -> Bool {
-        try withHandle { h in
-            var status: Int32 = 0
-            let compressed = fits_is_compressed_image(h, &status)
-            try check(status, "compression")
-            return compressed != 0
-        }
+        try call("compression") { h, status in fits_is_compressed_image(h, &status) != 0 }
     }
 
     /// Byte offsets in the file of the current HDU's header and of its data array.
     func hduAddress() throws -> (header: Int, data: Int) {
-        try withHandle { h in
-            var status: Int32 = 0, header: Int64 = 0, data: Int64 = 0, end: Int64 = 0
+        try call("HDU address") { h, status in
+            var header: Int64 = 0, data: Int64 = 0, end: Int64 = 0
             ffghadll(h, &header, &data, &end, &status)
-            try check(status, "HDU address")
             return (Int(header), Int(data))
         }
     }
@@ -148,13 +151,12 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
     /// Reads `count` pixels starting at 1-based coordinates `first` (NAXIS1 first) of the
     /// image in HDU `hdu` as Float32, BSCALE/BZERO applied and BLANK pixels as NaN.
     func readFloats(hdu: Int, first: [Int], count: Int, into destination: UnsafeMutablePointer<Float>) throws {
-        try withHandle { h in
-            var status: Int32 = 0, anyNull: Int32 = 0, type: Int32 = 0
+        try call("pixels at \(first)") { h, status in
+            var anyNull: Int32 = 0, type: Int32 = 0
             ffmahd(h, Int32(hdu + 1), &type, &status)
             var firstPixel = first.map { CLong($0) }
             var null = Float.nan
             ffgpxv(h, TFLOAT, &firstPixel, Int64(count), &null, destination, &anyNull, &status)
-            try check(status, "pixels at \(first)")
         }
     }
 }

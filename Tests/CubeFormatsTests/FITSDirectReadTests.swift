@@ -59,6 +59,16 @@ import Testing
         #expect(try cube.readAll() == Fixture.reference)
     }
 
+    @Test("file names are taken literally, brackets included (no cfitsio extended file name syntax)")
+    func literalName() throws {
+        let values = try Fixture.withTemporaryDirectory { dir in
+            let url = dir.appendingPathComponent("scan[2](1)+3.fits")
+            try FileManager.default.copyItem(at: Fixture.url("fits_f4.fits"), to: url)
+            return try CubeReader.open(url).readAll()
+        }
+        #expect(values == Fixture.reference)
+    }
+
     @Test("a FITS file cut short inside its data array is refused when opened, naming the sizes")
     func truncated() throws {
         let full = try Data(contentsOf: Fixture.url("fits_f4.fits"))

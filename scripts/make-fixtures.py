@@ -7,7 +7,8 @@ dtype holds it exactly, pixel (0, 0) all zero) is written as NumPy (numpy), ENVI
 every npy dtype, big-endian, Fortran order, header versions 2 and 3; ENVI bsq/bil/bip;
 FITS uint16 (BZERO=32768), scaled int16 with BLANK, gzip, Rice tile-compressed,
 EXTNAME, WAVE-LOG; HDF5 gzip chunks,
-NeXus NXdata, channel-first, a user block, unallocated; RPL vector and image.
+NeXus NXdata, channel-first, a user block, unallocated,
+LZF (unreadable without h5py), a corrupted gzip chunk; RPL vector and image.
 
 Usage (a throwaway environment; CI does not run this):
     python3 -m venv /tmp/fixenv
@@ -119,6 +120,17 @@ def write_hdf5(out, cube):
     # A contiguous dataset never written: no storage allocated, HDF5 returns the fill value (0).
     with h5py.File(os.path.join(out, "hdf5_unallocated.h5"), "w") as f:
         f.create_dataset("cube", shape=(2, 3, 4), dtype=np.float32)
+    # Compressed with h5py's own LZF filter, which plain libhdf5 does not have.
+    with h5py.File(os.path.join(out, "hdf5_lzf.h5"), "w") as f:
+        f.create_dataset("cube", data=cube.astype(np.float32), chunks=(3, 5, 16), compression="lzf")
+    # A gzip chunk whose bytes were overwritten: opens, but reading fails in the inflate filter.
+    path = os.path.join(out, "hdf5_corrupt.h5")
+    with h5py.File(path, "w") as f:
+        f.create_dataset("cube", data=cube.astype(np.float32), chunks=(3, 5, 16), compression="gzip")
+        chunk = f["cube"].id.get_chunk_info(0)
+    with open(path, "r+b") as raw:
+        raw.seek(chunk.byte_offset)
+        raw.write(bytes(range(7, 7 + min(chunk.size, 64))))
     with h5py.File(os.path.join(out, "hdf5_two.h5"), "w") as f:
         f.create_dataset("a", data=cube.astype(np.float32))
         f.create_dataset("b", data=cube.astype(np.float32))

@@ -51,4 +51,20 @@ import Testing
         #expect((cube.height, cube.width, cube.channels) == (2, 3, 4))
         #expect(try cube.readAll() == [Float](repeating: 0, count: 24))
     }
+
+    @Test("a dataset compressed with a filter libhdf5 lacks (h5py's LZF) is refused when opened, naming the filter")
+    func missingFilter() throws {
+        let error = try #require(throws: CubeFormatError.self) { try CubeReader.open(Fixture.url("hdf5_lzf.h5")) }
+        #expect(error.kind == .unsupported)
+        #expect(error.field == "/cube")
+        #expect(error.found.contains("'lzf' (filter id 32000)"))
+    }
+
+    @Test("a corrupted chunk fails to read with HDF5's own reason, once per message")
+    func corruptChunk() throws {
+        let cube = try CubeReader.open(Fixture.url("hdf5_corrupt.h5"))
+        let error = try #require(throws: CubeFormatError.self) { try cube.readAll() }
+        #expect(error.found.contains("inflate() failed"))
+        #expect(!error.found.contains("can't read data; can't read data"))
+    }
 }

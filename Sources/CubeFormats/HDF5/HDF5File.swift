@@ -65,7 +65,8 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
             return 0
         }, Unmanaged.passUnretained(messages).toOpaque())
         _ = H5Eclear2(cubeseg_H5E_DEFAULT())
-        let found = messages.lines.isEmpty ? "an HDF5 error" : messages.lines.joined(separator: "; ")
+        let lines = messages.lines.enumerated().filter { $0.offset == 0 || messages.lines[$0.offset - 1] != $0.element }.map(\.element)
+        let found = lines.isEmpty ? "an HDF5 error" : lines.joined(separator: "; ")
         return CubeFormatError(.invalidHeader, file: file, field: operation, expected: expected, found: found)
     }
 
@@ -230,6 +231,33 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
         return values
     }
 
+    /// Throws `.unsupported` naming the filter when `dataset` is compressed (or otherwise
+    /// filtered) with a filter this libhdf5 cannot decode, e.g. h5py's `lzf` or a plugin
+    /// filter such as bitshuffle or Blosc that is not installed.
+    func requireFilters(_ dataset: String) throws {
+        let did = try call("open dataset \(dataset)", expected: "a dataset at \(dataset)") { H5Dopen2(id, dataset, cubeseg_H5P_DEFAULT()) }
+        defer { Self.lock.withLock { _ = H5Dclose(did) } }
+        let missing: [String] = Self.lock.withLock {
+            defer { _ = H5Eclear2(cubeseg_H5E_DEFAULT()) }
+            let plist = H5Dget_create_plist(did)
+            defer { _ = H5Pclose(plist) }
+            return (0..<max(0, H5Pget_nfilters(plist))).compactMap { index -> String? in
+                var flags: UInt32 = 0, count = 0, config: UInt32 = 0
+                var name = [CChar](repeating: 0, count: 256)
+                let filter = H5Pget_filter2(plist, UInt32(index), &flags, &count, nil, name.count, &name, &config)
+                guard filter >= 0, H5Zfilter_avail(filter) <= 0 else { return nil }
+                let text = String(nulTerminated: name)
+                return "\(text.isEmpty ? "unnamed filter" : "'\(text)'") (filter id \(filter))"
+            }
+        }
+        guard missing.isEmpty else {
+            throw CubeFormatError(.unsupported, file: path, field: dataset,
+                                  expected: "a dataset stored uncompressed or with filters libhdf5 provides (gzip, szip, shuffle, "
+                                      + "fletcher32, nbit, scaleoffset)",
+                                  found: "compressed with \(missing.joined(separator: ", ")), which is not available here")
+        }
+    }
+
     /// Where a dataset's values lie in the file when they can be read with `pread` instead of
     /// `H5Dread`: a contiguous, fully allocated dataset (not chunked, compact or external) of
     /// IEEE floats or full-width integers, as (byte offset from the start of the file, user
@@ -288,14 +316,19 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
         /// Reads the hyperslab `start`/`count` (stored dimension order) as native Float32,
         /// row major in that order, into `destination`; HDF5 converts the stored type.
         func readFloats(start: [Int], count: [Int], into destination: UnsafeMutablePointer<Float>) throws {
-            _ = try file.call("read \(path) at \(start) size \(count)") { () -> herr_t in
+            try HDF5File.lock.withLock {
                 let fileSpace = H5Dget_space(did)
-                defer { _ = H5Sclose(fileSpace) }
                 let s = start.map { hsize_t($0) }, c = count.map { hsize_t($0) }
-                guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, s, nil, c, nil) >= 0 else { return -1 }
                 let memSpace = H5Screate_simple(Int32(c.count), c, nil)
-                defer { _ = H5Sclose(memSpace) }
-                return H5Dread(did, cubeseg_H5T_NATIVE_FLOAT(), memSpace, fileSpace, cubeseg_H5P_DEFAULT(), destination)
+                var status = H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, s, nil, c, nil)
+                if status >= 0 {
+                    status = H5Dread(did, cubeseg_H5T_NATIVE_FLOAT(), memSpace, fileSpace, cubeseg_H5P_DEFAULT(), destination)
+                }
+                // Taken before closing: every HDF5 API call starts by clearing the error stack.
+                let failure = status < 0 ? HDF5File.error(file.path, "read \(path) at \(start) size \(count)") : nil
+                _ = H5Sclose(memSpace)
+                _ = H5Sclose(fileSpace)
+                if let failure { throw failure }
             }
         }
     }

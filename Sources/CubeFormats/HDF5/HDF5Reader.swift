@@ -39,6 +39,7 @@ enum HDF5Reader {
         guard let type = info.dataType else {
             throw CubeFormatError(.unsupported, file: url.path, field: info.path, expected: "a numeric dataset", found: "a non-numeric type")
         }
+        try file.requireFilters(info.path)
         guard info.shape.count == 3 else {
             throw CubeFormatError(.unsupported, file: url.path, field: info.path, expected: "a 3-D dataset (height, width, channels)",
                                   found: "\(info.shape.count)-D shape \(info.shape)")

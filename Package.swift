@@ -32,7 +32,7 @@ let package = Package(
         .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
 
         // MARK: - Engine
-        .target(name: "CubeFormats", dependencies: ["CHDF5", "CFITSIO"], swiftSettings: optimised),
+        .target(name: "CubeFormats", dependencies: ["CHDF5", "CFITSIO", "CZlib"], swiftSettings: optimised),
         .target(name: "CubeML", dependencies: ["COpenBLAS", "CubeFormats"], swiftSettings: optimised),
         .target(name: "CubeImaging", dependencies: ["CZlib"], swiftSettings: optimised),
         .target(name: "CubeSynth", dependencies: ["CubeFormats", "CubeML"], swiftSettings: optimised),

@@ -8,7 +8,8 @@ every npy dtype, big-endian, Fortran order, header versions 2 and 3; ENVI bsq/bi
 FITS uint16 (BZERO=32768), scaled int16 with BLANK, gzip, Rice tile-compressed,
 EXTNAME, WAVE-LOG; HDF5 gzip chunks,
 NeXus NXdata, channel-first, a user block, unallocated,
-LZF (unreadable without h5py), a corrupted gzip chunk; RPL vector and image.
+LZF (unreadable without h5py), a corrupted gzip chunk, gzip chunks channel-first, big-endian,
+deflate-then-shuffle, with filters skipped per chunk, with an unallocated chunk; RPL vector and image.
 
 Usage (a throwaway environment; CI does not run this):
     python3 -m venv /tmp/fixenv
@@ -158,6 +159,44 @@ def write_hdf5(out, cube):
         data.create_dataset("energy", data=100.0 + 10 * np.arange(C)).attrs["units"] = "eV"
 
 
+def write_hdf5_chunks(out, cube):
+    """gzip-chunked variants for CubeSeg's own chunk decoder (edge chunks in every dimension)."""
+    import zlib
+
+    import h5py
+
+    # Channel-first (C, H, W) float32, gzip + shuffle, chunks cut every axis.
+    with h5py.File(os.path.join(out, "hdf5_chunked_cyx.h5"), "w") as f:
+        f.create_dataset("cube", data=np.ascontiguousarray(cube.astype(np.float32).transpose(2, 0, 1)),
+                         chunks=(5, 4, 3), compression="gzip", shuffle=True)
+    # Big-endian float64, gzip + shuffle, chunks cut every axis.
+    with h5py.File(os.path.join(out, "hdf5_chunked_be.h5"), "w") as f:
+        f.create_dataset("cube", data=cube.astype(">f8"), chunks=(4, 2, 5), compression="gzip", shuffle=True)
+    # int16 with the pipeline in the other order: deflate first, then shuffle of the compressed bytes.
+    with h5py.File(os.path.join(out, "hdf5_deflate_shuffle.h5"), "w") as f:
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_chunk((4, 3, 16))
+        dcpl.set_deflate(6)
+        dcpl.set_shuffle()
+        space = h5py.h5s.create_simple((H, W, C))
+        dsid = h5py.h5d.create(f.id, b"cube", h5py.h5t.STD_I16LE, space, dcpl=dcpl)
+        h5py.Dataset(dsid)[...] = cube.astype("<i2")
+    # float32 gzip + shuffle in three chunks of two rows: the chunk at row 2 stored without the
+    # shuffle (filter mask 1), the one at row 4 without deflate (filter mask 2).
+    with h5py.File(os.path.join(out, "hdf5_chunk_masks.h5"), "w") as f:
+        d = f.create_dataset("cube", data=cube.astype(np.float32), chunks=(2, W, C), compression="gzip", shuffle=True)
+        rows = cube.astype("<f4")
+        d.id.write_direct_chunk((2, 0, 0), zlib.compress(rows[2:4].tobytes()), filter_mask=1)
+        shuffled = rows[4:6].tobytes()
+        shuffled = bytes(np.frombuffer(shuffled, np.uint8).reshape(-1, 4).T.tobytes())
+        d.id.write_direct_chunk((4, 0, 0), shuffled, filter_mask=2)
+    # float32 gzip, fill value -1.5, only rows 0..3 written: the chunk at row 4 has no storage.
+    with h5py.File(os.path.join(out, "hdf5_partial.h5"), "w") as f:
+        d = f.create_dataset("cube", shape=(H, W, C), dtype=np.float32, chunks=(2, W, C), compression="gzip",
+                             fillvalue=-1.5)
+        d[0:4] = cube[0:4].astype(np.float32)
+
+
 def write_rpl(out, cube):
     from rsciio.ripple import file_writer
 
@@ -184,6 +223,7 @@ def main():
     write_envi(out, cube)
     write_fits(out, cube)
     write_hdf5(out, cube)
+    write_hdf5_chunks(out, cube)
     write_rpl(out, cube)
 
 

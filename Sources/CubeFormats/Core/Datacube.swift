@@ -93,12 +93,17 @@ public struct Datacube: Sendable {
     public func readAll() throws -> [Float] { try readRows(0..<height) }
 
     /// Calls `body` with consecutive blocks of at most `rowsPerBlock` image rows, reusing
-    /// one buffer. The buffer holds `rows.count * width * channels` valid floats.
+    /// one buffer. The buffer holds `rows.count * width * channels` valid floats. Without
+    /// `rowsPerBlock`, blocks hold about 16 MiB of Float32, rounded to a (nonzero) multiple of
+    /// the storage's `preferredRowMultiple`.
     public func forEachRowBlock(rowsPerBlock: Int? = nil,
                                 _ body: (_ rows: Range<Int>, _ values: UnsafeBufferPointer<Float>) throws -> Void) throws {
         let perRow = width * channels
-        // ~16 MiB blocks unless told otherwise.
-        let r = max(1, rowsPerBlock ?? max(1, (16 << 20) / max(1, perRow * 4)))
+        // ~16 MiB blocks unless told otherwise, rounded to a multiple of the storage's preferred
+        // row count (a chunked file's chunk height, so that each chunk is decoded once).
+        let multiple = max(1, storage.preferredRowMultiple)
+        let target = max(1, (16 << 20) / max(1, perRow * 4))
+        let r = max(1, rowsPerBlock ?? max(1, (target + multiple / 2) / multiple) * multiple)
         var buffer = [Float](repeating: 0, count: min(r, height) * perRow)
         var y = 0
         while y < height {
@@ -124,10 +129,15 @@ public protocol DatacubeStorage: Sendable {
     /// True when reads from several threads proceed in parallel (`pread`-based storage), false
     /// when they serialise behind a lock (libhdf5, cfitsio) and splitting them gains nothing.
     var readsConcurrently: Bool { get }
+    /// Row blocks that are a multiple of this many rows cost least per row (a chunked
+    /// dataset's chunk height: a block cutting through chunks decodes them twice). 1 when
+    /// any block size is as good.
+    var preferredRowMultiple: Int { get }
 }
 
 extension DatacubeStorage {
     public var readsConcurrently: Bool { false }
+    public var preferredRowMultiple: Int { 1 }
 }
 
 /// A cube held in memory as row-major (height, width, channels) Float32.

@@ -270,25 +270,71 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
             let plist = H5Dget_create_plist(did), type = H5Dget_type(did), space = H5Dget_space(did)
             defer { _ = H5Pclose(plist); _ = H5Tclose(type); _ = H5Sclose(space) }
             guard H5Pget_layout(plist) == H5D_CONTIGUOUS, H5Pget_external_count(plist) == 0,
-                  let stored = Self.cubeType(type) else { return nil }
-            let order: ByteOrder
-            switch H5Tget_order(type) {
-            case H5T_ORDER_LE: order = .little
-            case H5T_ORDER_BE: order = .big
-            default: return nil
-            }
-            if H5Tget_class(type) == H5T_FLOAT {
-                let ieee = stored == .float32 ? [cubeseg_H5T_IEEE_F32LE(), cubeseg_H5T_IEEE_F32BE()]
-                    : stored == .float64 ? [cubeseg_H5T_IEEE_F64LE(), cubeseg_H5T_IEEE_F64BE()] : []
-                guard ieee.contains(where: { H5Tequal(type, $0) > 0 }) else { return nil }
-            } else {
-                guard H5Tget_precision(type) == 8 * H5Tget_size(type), H5Tget_offset(type) == 0 else { return nil }
-            }
+                  let (stored, order) = Self.plainType(type) else { return nil }
             let offset = H5Dget_offset(did)
             let elements = Int(H5Sget_simple_extent_npoints(space))
             guard offset != cubeseg_HADDR_UNDEF(), elements > 0,
                   Int(H5Dget_storage_size(did)) == elements * stored.byteSize else { return nil }
             return (Int(offset), stored, order)
+        }
+    }
+
+    /// A stored type whose bytes `ElementConversion` reads as HDF5 would convert them: IEEE
+    /// float32/float64 or a full-width integer (no padding bits), little or big endian, as
+    /// (type, byte order); nil otherwise (caller holds the lock).
+    private static func plainType(_ type: hid_t) -> (CubeDataType, ByteOrder)? {
+        guard let stored = cubeType(type) else { return nil }
+        let order: ByteOrder
+        switch H5Tget_order(type) {
+        case H5T_ORDER_LE: order = .little
+        case H5T_ORDER_BE: order = .big
+        default: return nil
+        }
+        if H5Tget_class(type) == H5T_FLOAT {
+            let ieee = stored == .float32 ? [cubeseg_H5T_IEEE_F32LE(), cubeseg_H5T_IEEE_F32BE()]
+                : stored == .float64 ? [cubeseg_H5T_IEEE_F64LE(), cubeseg_H5T_IEEE_F64BE()] : []
+            guard ieee.contains(where: { H5Tequal(type, $0) > 0 }) else { return nil }
+        } else {
+            guard H5Tget_precision(type) == 8 * H5Tget_size(type), H5Tget_offset(type) == 0 else { return nil }
+        }
+        return (stored, order)
+    }
+
+    /// How a chunked dataset's chunks can be decoded without libhdf5's filters: chunk shape
+    /// (stored dimensions, slowest first), a plain stored type (`plainType`) and a filter
+    /// pipeline of one deflate and at most one shuffle (of the type's size), in either order,
+    /// with every chunk filtered (no `H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS`). nil otherwise,
+    /// e.g. for fletcher32, szip, nbit, scaleoffset or plugin filters.
+    func chunkedLayout(_ dataset: String) throws -> HDF5ChunkLayout? {
+        let did = try call("open dataset \(dataset)", expected: "a dataset at \(dataset)") { H5Dopen2(id, dataset, cubeseg_H5P_DEFAULT()) }
+        defer { Self.lock.withLock { _ = H5Dclose(did) } }
+        return Self.lock.withLock { () -> HDF5ChunkLayout? in
+            defer { _ = H5Eclear2(cubeseg_H5E_DEFAULT()) }
+            let plist = H5Dget_create_plist(did), type = H5Dget_type(did), space = H5Dget_space(did)
+            defer { _ = H5Pclose(plist); _ = H5Tclose(type); _ = H5Sclose(space) }
+            guard H5Pget_layout(plist) == H5D_CHUNKED, let (stored, order) = Self.plainType(type) else { return nil }
+            let rank = Int(H5Sget_simple_extent_ndims(space))
+            guard rank >= 1 else { return nil }
+            var chunk = [hsize_t](repeating: 0, count: rank)
+            guard H5Pget_chunk(plist, Int32(rank), &chunk) == Int32(rank), chunk.allSatisfy({ $0 > 0 }) else { return nil }
+            var options: UInt32 = 0
+            guard H5Pget_chunk_opts(plist, &options) >= 0, options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS == 0 else { return nil }
+            var filters: [HDF5ChunkLayout.Filter] = []
+            for index in 0..<max(0, H5Pget_nfilters(plist)) {
+                var flags: UInt32 = 0, count = 4, config: UInt32 = 0
+                var values = [UInt32](repeating: 0, count: 4)
+                var name = [CChar](repeating: 0, count: 64)
+                switch H5Pget_filter2(plist, UInt32(index), &flags, &count, &values, name.count, &name, &config) {
+                case H5Z_filter_t(H5Z_FILTER_DEFLATE): filters.append(.deflate)
+                case H5Z_filter_t(H5Z_FILTER_SHUFFLE):
+                    // libhdf5 sets the shuffle's parameter to the element size when the dataset is created.
+                    guard count >= 1, Int(values[0]) == stored.byteSize else { return nil }
+                    filters.append(.shuffle)
+                default: return nil
+                }
+            }
+            guard filters.filter({ $0 == .deflate }).count == 1, filters.filter({ $0 == .shuffle }).count <= 1 else { return nil }
+            return HDF5ChunkLayout(chunk: chunk.map { Int($0) }, type: stored, byteOrder: order, filters: filters)
         }
     }
 
@@ -312,6 +358,42 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
         }
 
         deinit { HDF5File.lock.withLock { _ = H5Dclose(did) } }
+
+        /// The stored (filtered) size in bytes of each chunk whose first element is at `offsets`
+        /// (stored dimensions), in one hold of the lock; 0 for a chunk with no storage
+        /// allocated (it holds the fill value).
+        func chunkStorageSizes(_ offsets: [[Int]]) throws -> [Int] {
+            try HDF5File.lock.withLock {
+                try offsets.map { offset in
+                    let o = offset.map { hsize_t($0) }
+                    var bytes: hsize_t = 0
+                    guard H5Dget_chunk_storage_size(did, o, &bytes) >= 0 else {
+                        throw HDF5File.error(file.path, "storage size of \(path) chunk at \(offset)")
+                    }
+                    return Int(bytes)
+                }
+            }
+        }
+
+        /// Reads the stored (still filtered) bytes of the chunk at `offset` into the buffer
+        /// `reserve(size)` returns (at least `size` bytes), under the lock, with
+        /// `H5Dread_chunk`. Returns the byte count and the chunk's filter mask (bit i set:
+        /// filter i of the pipeline was skipped), or nil when no storage is allocated.
+        func readRawChunk(at offset: [Int], reserve: (Int) -> UnsafeMutableRawPointer) throws -> (bytes: Int, filterMask: UInt32)? {
+            try HDF5File.lock.withLock {
+                let o = offset.map { hsize_t($0) }
+                var bytes: hsize_t = 0
+                guard H5Dget_chunk_storage_size(did, o, &bytes) >= 0 else {
+                    throw HDF5File.error(file.path, "storage size of \(path) chunk at \(offset)")
+                }
+                guard bytes > 0 else { return nil }
+                var mask: UInt32 = 0
+                guard H5Dread_chunk(did, cubeseg_H5P_DEFAULT(), o, &mask, reserve(Int(bytes))) >= 0 else {
+                    throw HDF5File.error(file.path, "raw read of \(path) chunk at \(offset)")
+                }
+                return (Int(bytes), mask)
+            }
+        }
 
         /// Reads the hyperslab `start`/`count` (stored dimension order) as native Float32,
         /// row major in that order, into `destination`; HDF5 converts the stored type.

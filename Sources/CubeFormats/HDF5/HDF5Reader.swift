@@ -5,8 +5,10 @@ import Foundation
 /// Stored dimensions are (rows, cols, channels) unless `axisOrder` says otherwise. A
 /// contiguous dataset of plain IEEE floats or integers is read straight from the file with
 /// `pread` (as npy or ENVI are: no library lock, so concurrent jobs do not queue behind each
-/// other); chunked and compressed datasets, and unusual types, through `H5Dread` and HDF5's
-/// own conversion.
+/// other); gzip-chunked ones (deflate, optionally shuffle) by reading each chunk's stored
+/// bytes under the lock and decoding them in parallel outside it (`HDF5ChunkStorage`); other
+/// chunked and compressed datasets, and unusual types, through `H5Dread` and HDF5's own
+/// conversion.
 enum HDF5Reader {
     static func open(_ url: URL, dataset requested: String?, axisOrder: AxisOrder?) throws -> Datacube {
         let file = try HDF5File(path: url.path)
@@ -76,9 +78,18 @@ enum HDF5Reader {
                                        height: size[0], width: size[1], channels: size[2], order: order)
             details["read"] = "direct"
         } else {
-            storage = HDF5Storage(dataset: try HDF5File.Dataset(file: file, path: info.path, cacheBytes: cache),
-                                  shape: info.shape, axes: cubeAxes)
-            details["read"] = "hdf5"
+            let chunkRows = info.chunks.map { $0[cubeAxes.firstIndex(of: 0)!] } ?? 1
+            let library = HDF5Storage(dataset: try HDF5File.Dataset(file: file, path: info.path, cacheBytes: cache),
+                                      shape: info.shape, axes: cubeAxes, chunkRows: chunkRows)
+            if let layout = try file.chunkedLayout(info.path) {
+                // gzip (and shuffle) chunks: decoded here in parallel, outside the library lock.
+                storage = HDF5ChunkStorage(dataset: library.dataset, layout: layout, shape: info.shape, axes: cubeAxes,
+                                           fallback: library)
+                details["read"] = "chunks"
+            } else {
+                storage = library
+                details["read"] = "hdf5"
+            }
         }
         if let chunks = info.chunks { details["chunks"] = "\(chunks)" }
         if let nexus { details["nexus"] = nexus.group }
@@ -123,6 +134,11 @@ struct HDF5Storage: DatacubeStorage {
     let shape: [Int]
     /// Cube axis of each stored dimension (0 = y, 1 = x, 2 = c).
     let axes: [Int]
+    /// Chunk height in image rows (1 when not chunked): reads of whole rows of chunks find
+    /// each chunk in the chunk cache once.
+    var chunkRows = 1
+
+    var preferredRowMultiple: Int { chunkRows }
 
     func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         let start = axes.map { $0 == 0 ? rows.lowerBound : 0 }

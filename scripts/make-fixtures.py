@@ -9,7 +9,8 @@ FITS uint16 (BZERO=32768), scaled int16 with BLANK, gzip, Rice tile-compressed,
 EXTNAME, WAVE-LOG; HDF5 gzip chunks,
 NeXus NXdata, channel-first, a user block, unallocated,
 LZF (unreadable without h5py), a corrupted gzip chunk, gzip chunks channel-first, big-endian,
-deflate-then-shuffle, with filters skipped per chunk, with an unallocated chunk; RPL vector and image.
+deflate-then-shuffle, with filters skipped per chunk, with an unallocated chunk, gzip with fletcher32
+or float16 (left to libhdf5); RPL vector and image.
 
 Usage (a throwaway environment; CI does not run this):
     python3 -m venv /tmp/fixenv
@@ -175,6 +176,7 @@ def write_hdf5_chunks(out, cube):
     # int16 with the pipeline in the other order: deflate first, then shuffle of the compressed bytes.
     with h5py.File(os.path.join(out, "hdf5_deflate_shuffle.h5"), "w") as f:
         dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_obj_track_times(False)  # as h5py's create_dataset: no timestamps, so the file is reproducible
         dcpl.set_chunk((4, 3, 16))
         dcpl.set_deflate(6)
         dcpl.set_shuffle()
@@ -195,6 +197,10 @@ def write_hdf5_chunks(out, cube):
         d = f.create_dataset("cube", shape=(H, W, C), dtype=np.float32, chunks=(2, W, C), compression="gzip",
                              fillvalue=-1.5)
         d[0:4] = cube[0:4].astype(np.float32)
+    # Chunked datasets left to libhdf5: gzip + fletcher32 checksums, and gzip float16.
+    with h5py.File(os.path.join(out, "hdf5_chunks_other.h5"), "w") as f:
+        f.create_dataset("fletcher32", data=cube.astype(np.float32), chunks=(3, 5, 16), compression="gzip", fletcher32=True)
+        f.create_dataset("float16", data=cube.astype(np.float16), chunks=(3, 5, 16), compression="gzip")
 
 
 def write_rpl(out, cube):

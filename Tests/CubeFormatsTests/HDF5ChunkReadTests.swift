@@ -79,6 +79,15 @@ import Testing
         #expect(contiguous.storage.preferredRowMultiple == 1)
     }
 
+    @Test("gzip chunks with another filter (fletcher32) or a type the decoder leaves alone (float16) go through H5Dread",
+          arguments: ["/fletcher32", "/float16"])
+    func leftToLibrary(_ dataset: String) throws {
+        let cube = try CubeReader.open(Fixture.url("hdf5_chunks_other.h5"), options: CubeOpenOptions(dataset: dataset))
+        #expect(cube.info.details["read"] == "hdf5")
+        #expect(cube.storage.preferredRowMultiple == 3)
+        #expect(try cube.readAll() == Fixture.reference)
+    }
+
     @Test("a chunk with no storage holds the fill value: calls touching it go through H5Dread, the others decode")
     func unallocatedChunk() throws {
         let cube = try CubeReader.open(Fixture.url("hdf5_partial.h5"))

@@ -115,7 +115,8 @@ import Testing
         #expect(variance.width == 4 && variance.height == 3 && variance.channels == 2)
     }
 
-    @Test("garbage after valid magic bytes gives an error, not a crash", arguments: ["npy_f4.npy", "fits_f4.fits", "hdf5_gzip.h5"])
+    @Test("garbage after valid magic bytes gives a one-line printable error, not a crash",
+          arguments: ["npy_f4.npy", "fits_f4.fits", "hdf5_gzip.h5"])
     func garbage(_ fixture: String) throws {
         try Fixture.withTemporaryDirectory { dir in
             let original = try Data(contentsOf: Fixture.url(fixture))
@@ -126,6 +127,7 @@ import Testing
             try corrupt.write(to: url)
             let e = try #require(formatError { try CubeReader.open(url).readAll() })
             #expect(e.file == url.path)
+            #expect(e.description.unicodeScalars.allSatisfy { (0x20...0x7e).contains($0.value) }, "\(e.description)")
         }
     }
 

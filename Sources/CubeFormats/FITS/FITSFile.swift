@@ -40,7 +40,7 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
         ffgerr(status, &text)
         var stack: [String] = []
         var message = [CChar](repeating: 0, count: 81)
-        while ffgmsg(&message) != 0 { stack.append(String(nulTerminated: message)) }
+        while ffgmsg(&message) != 0 { stack.append(String(nulTerminated: message).printableASCII()) }
         let detail = stack.isEmpty ? "" : " (" + stack.joined(separator: "; ") + ")"
         throw CubeFormatError(status == 104 ? .io : .invalidHeader, file: path, field: operation, expected: expected,
                               found: "status \(status): \(String(nulTerminated: text))\(detail)")

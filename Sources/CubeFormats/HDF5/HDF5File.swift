@@ -61,7 +61,7 @@ final class HDF5File: @unchecked Sendable {  // Safe: `id` is immutable and only
         let messages = Messages()
         _ = cubeseg_H5Ewalk(cubeseg_H5E_DEFAULT(), H5E_WALK_DOWNWARD, { _, entry, context in
             let box = Unmanaged<Messages>.fromOpaque(context!).takeUnretainedValue()
-            if let desc = entry?.pointee.desc { box.lines.append(String(cString: desc)) }
+            if let desc = entry?.pointee.desc { box.lines.append(String(cString: desc).printableASCII()) }
             return 0
         }, Unmanaged.passUnretained(messages).toOpaque())
         _ = H5Eclear2(cubeseg_H5E_DEFAULT())

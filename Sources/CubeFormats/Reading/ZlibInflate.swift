@@ -53,6 +53,6 @@ enum ZlibInflate {
     }
 
     private static func message(_ stream: UnsafeMutablePointer<z_stream>) -> String? {
-        stream.pointee.msg.map { String(cString: $0) }
+        stream.pointee.msg.map { String(cString: $0).printableASCII() }
     }
 }

@@ -196,13 +196,14 @@ import Testing
         return heights
     }
 
-    @Test("the default height is the 16 MiB target rounded to the nearest nonzero multiple of the preferred rows")
+    @Test("the default height is the 16 MiB target rounded to the nearest nonzero multiple of the preferred rows, up to 64 MiB")
     func rounding() throws {
         #expect(try Self.blocks(multiple: 1) == [10, 10, 10, 10])
         #expect(try Self.blocks(multiple: 4) == [12, 12, 12, 4])
         #expect(try Self.blocks(multiple: 7) == [7, 7, 7, 7, 7, 5])
         #expect(try Self.blocks(multiple: 16) == [16, 16, 8])
-        #expect(try Self.blocks(multiple: 64) == [40])
+        #expect(try Self.blocks(multiple: 40) == [40])         // 64 MB: still one chunk row per block
+        #expect(try Self.blocks(multiple: 64) == [10, 10, 10, 10])  // 105 MB > 64 MiB: memory wins, the target stands
         #expect(try Self.blocks(multiple: 0) == [10, 10, 10, 10])
     }
 

@@ -95,13 +95,15 @@ public struct Datacube: Sendable {
     /// Calls `body` with consecutive blocks of at most `rowsPerBlock` image rows, reusing
     /// one buffer. The buffer holds `rows.count * width * channels` valid floats. Without
     /// `rowsPerBlock`, blocks hold about 16 MiB of Float32, rounded to a (nonzero) multiple of
-    /// the storage's `preferredRowMultiple`.
+    /// the storage's `preferredRowMultiple` unless that multiple alone would exceed 64 MiB
+    /// (streaming memory stays bounded; tall chunks are then decoded more than once).
     public func forEachRowBlock(rowsPerBlock: Int? = nil,
                                 _ body: (_ rows: Range<Int>, _ values: UnsafeBufferPointer<Float>) throws -> Void) throws {
         let perRow = width * channels
         // ~16 MiB blocks unless told otherwise, rounded to a multiple of the storage's preferred
         // row count (a chunked file's chunk height, so that each chunk is decoded once).
-        let multiple = max(1, storage.preferredRowMultiple)
+        let preferred = max(1, storage.preferredRowMultiple)
+        let multiple = preferred * perRow * 4 <= 64 << 20 ? preferred : 1
         let target = max(1, (16 << 20) / max(1, perRow * 4))
         let r = max(1, rowsPerBlock ?? max(1, (target + multiple / 2) / multiple) * multiple)
         var buffer = [Float](repeating: 0, count: min(r, height) * perRow)

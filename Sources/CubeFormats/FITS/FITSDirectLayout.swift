@@ -79,6 +79,7 @@ struct ShiftedStorage: DatacubeStorage {
     let base: any DatacubeStorage
     let shift: Float
     var readsConcurrently: Bool { base.readsConcurrently }
+    var preferredRowMultiple: Int { base.preferredRowMultiple }
 
     func readRows(_ rows: Range<Int>, width: Int, channels: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         try base.readRows(rows, width: width, channels: channels, into: buffer)

@@ -32,9 +32,10 @@ let package = Package(
         .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
 
         // MARK: - Engine
-        .target(name: "CubeFormats", dependencies: ["CHDF5", "CFITSIO", "CZlib"], swiftSettings: optimised),
+        .target(name: "CubeCompression", dependencies: ["CZlib"], swiftSettings: optimised),
+        .target(name: "CubeFormats", dependencies: ["CHDF5", "CFITSIO", "CubeCompression"], swiftSettings: optimised),
         .target(name: "CubeML", dependencies: ["COpenBLAS", "CubeFormats"], swiftSettings: optimised),
-        .target(name: "CubeImaging", dependencies: ["CZlib"], swiftSettings: optimised),
+        .target(name: "CubeImaging", dependencies: ["CubeCompression"], swiftSettings: optimised),
         .target(name: "CubeSynth", dependencies: ["CubeFormats", "CubeML"], swiftSettings: optimised),
         // Result files (labels.png, clusters.json, model.json, ...) shared by the CLI and the service.
         .target(name: "CubeReports", dependencies: ["CubeML", "CubeFormats", "CubeImaging"], swiftSettings: optimised),
@@ -73,7 +74,7 @@ let package = Package(
         // MARK: - Tests (Swift Testing)
         .testTarget(name: "CubeFormatsTests", dependencies: ["CubeFormats"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeMLTests", dependencies: ["CubeML", "CubeSynth", "CubeFormats"], swiftSettings: optimised),
-        .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging"], resources: [.copy("Fixtures")], swiftSettings: optimised),
+        .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging", "CubeCompression"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeFormats", "CubeSynth"], swiftSettings: optimised),
         .testTarget(name: "CubeSynthTests", dependencies: ["CubeSynth", "CubeFormats"], swiftSettings: optimised),
         .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging", .product(name: "Yams", package: "Yams")]),

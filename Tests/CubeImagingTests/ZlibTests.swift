@@ -1,3 +1,4 @@
+import CubeCompression
 import Foundation
 import Testing
 @testable import CubeImaging

@@ -1,3 +1,4 @@
+import CubeCompression
 import Foundation
 
 extension PNG {

@@ -1,3 +1,4 @@
+import CubeCompression
 extension PNG {
     /// Why bytes are not a PNG this decoder can read.
     public enum DecodingError: Error, Sendable, Equatable, CustomStringConvertible {

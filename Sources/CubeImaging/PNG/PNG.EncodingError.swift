@@ -1,3 +1,4 @@
+import CubeCompression
 extension PNG {
     /// Why an image cannot be encoded.
     public enum EncodingError: Error, Sendable, Equatable, CustomStringConvertible {

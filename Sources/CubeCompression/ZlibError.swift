@@ -6,6 +6,8 @@ public enum ZlibError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptStream(message: String?)
     /// The compressed stream ended before zlib saw its end marker.
     case truncatedStream(consumed: Int, produced: Int)
+    /// The stream ended after `produced` bytes where exactly `expected` were required.
+    case shortStream(expected: Int, produced: Int)
     /// Inflating would produce more than `limit` bytes.
     case outputLimitExceeded(limit: Int)
     /// The compression level is outside -1...9.
@@ -21,6 +23,8 @@ public enum ZlibError: Error, Sendable, Equatable, CustomStringConvertible {
             return "zlib stream is corrupt\(message.map { ": \($0)" } ?? "")"
         case let .truncatedStream(consumed, produced):
             return "zlib stream ends early after \(consumed) input byte(s) (\(produced) byte(s) inflated)"
+        case let .shortStream(expected, produced):
+            return "zlib stream ends after \(produced) of the \(expected) byte(s) expected"
         case let .outputLimitExceeded(limit):
             return "inflated data exceeds the limit of \(limit) byte(s)"
         case let .invalidLevel(level):

@@ -3,9 +3,10 @@ import Foundation
 
 /// Whole-buffer deflate/inflate (zlib format, RFC 1950) and CRC-32, over the system zlib.
 ///
-/// The only file that imports CZlib: every zlib status becomes a `ZlibError` here. Each call
-/// owns one heap-allocated `z_stream` (zlib keeps a back-pointer to it, so its address must
-/// not move between calls) and ends it before returning.
+/// The only file that imports CZlib (PNG in CubeImaging, HDF5 gzip chunks in CubeFormats):
+/// every zlib status becomes a `ZlibError` here. Each call owns one heap-allocated
+/// `z_stream` (zlib keeps a back-pointer to it, so its address must not move between calls)
+/// and ends it before returning; calls on different threads are independent.
 public enum Zlib {
     /// zlib-format compression of `input` at `level` (0 = store, 1 = fastest ... 9 = smallest,
     /// -1 = zlib's default, 6).
@@ -27,7 +28,48 @@ public enum Zlib {
         bytes.withUnsafeBytes { crc32(raw: $0, initial: initial) }
     }
 
-    static func crc32(raw: UnsafeRawBufferPointer, initial: UInt32) -> UInt32 {
+    /// Decompresses one zlib-format stream into `destination`, which it must fill exactly
+    /// (one `inflate` call, no intermediate buffer: what a decoder of fixed-size blocks such
+    /// as HDF5 chunks needs). Bytes after the end of the stream are ignored. Throws
+    /// `shortStream` when the stream ends early, `outputLimitExceeded` when it holds more,
+    /// `truncatedStream` when the input runs out, `corruptStream` for bad data.
+    public static func inflate(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws {
+        guard source.count <= Int(UInt32.max), destination.count <= Int(UInt32.max) else {
+            throw ZlibError.failed(operation: "inflate", status: Z_BUF_ERROR, message: "buffers over 4 GiB")
+        }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deinitialize(count: 1); stream.deallocate() }
+        let initStatus = cubeseg_inflateInit(stream)
+        guard initStatus == Z_OK else {
+            throw ZlibError.initialisationFailed(operation: "inflate", status: initStatus, message: message(stream))
+        }
+        defer { inflateEnd(stream) }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(source.count)
+        stream.pointee.next_out = destination.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(destination.count)
+        // All input and all output room are given at once: anything but the stream's end fails.
+        let status = CZlib.inflate(stream, Z_FINISH)
+        let produced = destination.count - Int(stream.pointee.avail_out)
+        switch status {
+        case Z_STREAM_END:
+            guard produced == destination.count else { throw ZlibError.shortStream(expected: destination.count, produced: produced) }
+        case Z_BUF_ERROR where stream.pointee.avail_out == 0:
+            throw ZlibError.outputLimitExceeded(limit: destination.count)
+        case Z_BUF_ERROR:
+            throw ZlibError.truncatedStream(consumed: source.count, produced: produced)
+        case Z_DATA_ERROR:
+            throw ZlibError.corruptStream(message: message(stream))
+        case Z_NEED_DICT:
+            throw ZlibError.corruptStream(message: "the stream needs a preset dictionary")
+        default:
+            throw ZlibError.failed(operation: "inflate", status: status, message: message(stream))
+        }
+    }
+
+    /// CRC-32 of raw bytes, continuing from `initial` (0 to start).
+    public static func crc32(raw: UnsafeRawBufferPointer, initial: UInt32) -> UInt32 {
         var crc = uLong(initial)
         guard let base = raw.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return initial }
         var offset = 0

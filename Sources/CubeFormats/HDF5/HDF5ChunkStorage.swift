@@ -18,14 +18,15 @@ import Foundation
 /// entirely by `fallback` (`H5Dread`). A chunk that fails to inflate throws a
 /// `CubeFormatError` naming the file, the dataset, the chunk's offset and zlib's message.
 struct HDF5ChunkStorage: DatacubeStorage {
-    let dataset: HDF5File.Dataset
     let layout: HDF5ChunkLayout
-    /// Stored shape, slowest dimension first.
-    let shape: [Int]
-    /// Cube axis of each stored dimension (0 = y, 1 = x, 2 = c).
-    let axes: [Int]
-    /// The `H5Dread` path, for calls this storage does not decode itself.
+    /// The `H5Dread` path over the same dataset, for calls this storage does not decode
+    /// itself; it also gives the dataset, its stored shape and axes.
     let fallback: HDF5Storage
+    var dataset: HDF5File.Dataset { fallback.dataset }
+    /// Stored shape, slowest dimension first.
+    var shape: [Int] { fallback.shape }
+    /// Cube axis of each stored dimension (0 = y, 1 = x, 2 = c).
+    var axes: [Int] { fallback.axes }
     /// Threads decoding chunks in one call.
     var workers = ProcessInfo.processInfo.activeProcessorCount
 

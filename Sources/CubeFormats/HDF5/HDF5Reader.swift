@@ -83,8 +83,7 @@ enum HDF5Reader {
                                       shape: info.shape, axes: cubeAxes, chunkRows: chunkRows)
             if let layout = try file.chunkedLayout(info.path) {
                 // gzip (and shuffle) chunks: decoded here in parallel, outside the library lock.
-                storage = HDF5ChunkStorage(dataset: library.dataset, layout: layout, shape: info.shape, axes: cubeAxes,
-                                           fallback: library)
+                storage = HDF5ChunkStorage(layout: layout, fallback: library)
                 details["read"] = "chunks"
             } else {
                 storage = library

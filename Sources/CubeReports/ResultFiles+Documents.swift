@@ -49,6 +49,7 @@ extension ResultFiles {
             kValues: result.labelsByK.keys.sorted(), chosenK: result.chosenK, criterion: scores.criterion,
             reason: scores.reason, scores: scores.scores, history: result.history,
             timings: result.timings, backgroundPixels: result.backgroundPixels,
-            signalPixels: result.height * result.width - result.backgroundPixels, files: fileNames(for: result))
+            signalPixels: result.height * result.width - result.backgroundPixels,
+            decisions: result.decisions, files: fileNames(for: result))
     }
 }

@@ -20,20 +20,35 @@ extension SyntheticCubes {
     ///
     /// Counts are exact Poisson: per pixel the total N ~ Poisson(mean) is split among the
     /// components and channels by sampling the spectra (alias tables), O(N) per pixel.
-    public static func maxrf(size: Int = 128, channels: Int = 1024, counts: Double = 120, seed: UInt64 = 0) -> SyntheticCube {
+    ///
+    /// `options` vary the painting (class count, a rare or dark class, mixed pixels, an
+    /// intensity gradient, stronger scatter); the defaults give the painting described above.
+    public static func maxrf(size: Int = 128, channels: Int = 1024, counts: Double = 120, seed: UInt64 = 0,
+                             options: MAXRFOptions = MAXRFOptions()) -> SyntheticCube {
         precondition(size >= 8 && channels >= 16 && counts > 0, "maxrf: size >= 8, channels >= 16, counts > 0")
+        precondition(MAXRFOptions.classRange.contains(options.classes), "maxrf: classes in \(MAXRFOptions.classRange)")
         let step = 20.48 / Double(channels)
         let axis = SpectralAxis.linear(count: channels, start: 0, step: step, unit: .keV, quantity: .energy)
         let energies = axis.values
         var rng = SeededGenerator(seed: seed, stream: 0x6D61_7872_66)  // "maxrf"
-        let pigments = Painting.pigments
-        let layout = PaintingLayout(classCount: pigments.count, grid: 5, marginClass: 0, rng: &rng)
+        var chosen = Array(Painting.pigments.prefix(options.classes))
+        if options.darkClass { chosen[chosen.count - 1] = Painting.dark }
+        let pigments = chosen
+        // A rare class gets no layout cell: it is painted as a small patch afterwards.
+        let layoutClasses = options.rareClass ? pigments.count - 1 : pigments.count
+        let layout = PaintingLayout(classCount: layoutClasses, grid: max(5, Int((Double(layoutClasses) * 2.5).squareRoot().rounded(.up))),
+                                    marginClass: 0, rng: &rng)
         let thicknessField = SmoothField(terms: 6, minFrequency: 0.5, maxFrequency: 3, rng: &rng)
         let strokes = SmoothField(terms: 3, minFrequency: 10, maxFrequency: 18, rng: &rng)
         let groundField = SmoothField(terms: 4, minFrequency: 0.5, maxFrequency: 2, rng: &rng)
 
         // Component spectra: one per pigment, then the ground, then the scatter.
         let groundIndex = pigments.count, scatterIndex = pigments.count + 1
+        var extras = SeededGenerator(seed: seed, stream: 0x6F70_7473)  // "opts": only non-default options draw
+        let gainField = options.intensityVariation > 0 ? SmoothField(terms: 4, minFrequency: 0.5, maxFrequency: 1.5, rng: &extras) : nil
+        let rarePatch = options.rareClass
+            ? (x: 0.2 + 0.6 * extras.nextDouble(), y: 0.2 + 0.6 * extras.nextDouble(), radius: (0.01 / Double.pi).squareRoot())
+            : nil
         var tables: [AliasTable?] = pigments.map { p in
             p.elements.isEmpty ? nil : AliasTable(weights: XRF.fluorescence(p.elements, energies: energies, step: step))
         }
@@ -56,7 +71,18 @@ extension SyntheticCubes {
                             var jitter = SeededGenerator(seed: seed, stream: 0x2_0000 + UInt64(py))
                             for px in 0..<size {
                                 let p = py * size + px
-                                let (main, other, f) = layout.pixel(px: px, py: py, size: size)
+                                var (main, other, f) = layout.pixel(px: px, py: py, size: size)
+                                let x0 = (Double(px) + 0.5) / Double(size), y0 = (Double(py) + 0.5) / Double(size)
+                                if let r = rarePatch, (x0 - r.x) * (x0 - r.x) + (y0 - r.y) * (y0 - r.y) < r.radius * r.radius {
+                                    main = pigments.count - 1; other = main; f = 0
+                                }
+                                if options.mixing > 0 {
+                                    var mix = SeededGenerator(seed: seed, stream: 0x3_0000 + UInt64(p))
+                                    if mix.nextDouble() < options.mixing {
+                                        other = (main + 1 + mix.nextInt(below: pigments.count - 1)) % pigments.count
+                                        f = 0.35
+                                    }
+                                }
                                 lab.base[p] = Int32(main)
                                 comp.base[2 * p] = Int32(main); comp.base[2 * p + 1] = Int32(other)
                                 let x = (Double(px) + 0.5) / Double(size), y = (Double(py) + 0.5) / Double(size)
@@ -68,7 +94,11 @@ extension SyntheticCubes {
                                 w.base[4 * p] = fa * a.strength * thickness
                                 w.base[4 * p + 1] = fb * b.strength * thickness
                                 w.base[4 * p + 2] = ground * (fa * exp(-a.attenuation * thickness) + fb * exp(-b.attenuation * thickness))
-                                w.base[4 * p + 3] = (fa * a.scatter + fb * b.scatter) * (0.8 + 0.2 * thickness)
+                                w.base[4 * p + 3] = (fa * a.scatter + fb * b.scatter) * (0.8 + 0.2 * thickness) * options.scatter
+                                if let g = gainField {
+                                    let gain = exp(options.intensityVariation * g.value(x: x, y: y))
+                                    for t in 0..<4 { w.base[4 * p + t] *= gain }
+                                }
                             }
                         }
                     }

@@ -35,5 +35,22 @@ enum Painting {
                 strength: 1.0, attenuation: 1.0, scatter: 0.12),
         Pigment(name: "zinc and titanium white retouching (Zn, Ti, Ba)", elements: [("Zn", 0.8), ("Ti", 0.5), ("Ba", 0.3), ("S", 0.05)],
                 strength: 0.9, attenuation: 0.8, scatter: 0.3),
+        // Classes 7... (`MAXRFOptions.classes` above 7).
+        Pigment(name: "chrome yellow (Cr, Pb)", elements: [("Cr", 1.0), ("Pb", 0.5), ("S", 0.05)],
+                strength: 0.8, attenuation: 0.9, scatter: 0.15),
+        Pigment(name: "emerald green (Cu, As)", elements: [("Cu", 0.8), ("As", 0.7)],
+                strength: 0.8, attenuation: 0.7, scatter: 0.2),
+        Pigment(name: "orpiment (As, S)", elements: [("As", 1.0), ("S", 0.25)],
+                strength: 0.7, attenuation: 0.6, scatter: 0.25),
+        Pigment(name: "titanium white (Ti, Ca)", elements: [("Ti", 1.0), ("Ca", 0.12)],
+                strength: 0.8, attenuation: 0.5, scatter: 0.35),
+        Pigment(name: "cobalt blue (Co)", elements: [("Co", 1.0), ("Ni", 0.03)],
+                strength: 0.6, attenuation: 0.4, scatter: 0.3),
     ]
+
+    /// A dark material (`MAXRFOptions.darkClass`): bone black, little fluorescence (Ca),
+    /// a thick layer that hides the ground and scatters little, so its pixels hold a small
+    /// fraction of the counts of the others.
+    static let dark = Pigment(name: "bone black (dark: Ca)", elements: [("Ca", 0.3)],
+                              strength: 0.06, attenuation: 2.5, scatter: 0.05)
 }

@@ -11,6 +11,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Smallest K tried (default \(defaults.kMin)).") var kMin: Int?
     @Option(help: "Largest K tried (default \(defaults.kMax)).") var kMax: Int?
     @Option(help: "How K is chosen: \(names(KCriterion.self)) (default \(defaults.kCriterion.rawValue)).") var kCriterion: String?
+    @Option(help: "What is clustered: \(names(EmbeddingChoice.self)) (default \(defaults.embedding.rawValue): the autoencoder unless PCA of the same dimension reconstructs better).") var embedding: String?
     @Option(help: "Latent dimension (default \(defaults.latent)).") var latent: Int?
     @Option(help: "Encoding dimension before the latent heads (default \(defaults.encodingDim)).") var encodingDim: Int?
     @Option(help: "Hidden sizes: \(names(HiddenRule.self)) (default \(defaults.hiddenRule.rawValue)).") var hiddenRule: String?
@@ -37,6 +38,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "k-means restarts per K (default \(defaults.kmeansRestarts)).") var kmeansRestarts: Int?
     @Option(help: "Lloyd iterations per restart (default \(defaults.lloydIterations)).") var lloydIterations: Int?
     @Option(help: "Points above which the silhouette uses a stratified sample (default \(defaults.silhouetteSample)).") var silhouetteSample: Int?
+    @Option(help: "Radius of the edge-preserving neighbourhood averaging of embeddings before clustering, 0 = off (default \(defaults.spatialRadius)).") var spatialRadius: Int?
     @Option(help: "Potts weight of the spatial regularisation of the label map, 0 = off (default \(defaults.spatialBeta)).") var spatialBeta: Double?
 
     /// The options as engine parameters; throws a `ValidationError` naming a bad value.
@@ -50,6 +52,7 @@ struct EngineOptions: ParsableArguments {
         set(betaMin, \.betaMin); set(betaMax, \.betaMax); set(betaStartEpoch, \.betaStartEpoch); set(betaEndEpoch, \.betaEndEpoch)
         set(smoothing, \.smoothing); set(kmeansRestarts, \.kmeansRestarts); set(lloydIterations, \.lloydIterations)
         set(silhouetteSample, \.silhouetteSample); set(spatialBeta, \.spatialBeta)
+        set(spatialRadius, \.spatialRadius)
         if variational { p.variational = true }
         if let bins { p.bins = bins }
         if let trainingPixels { p.trainingPixels = trainingPixels > 0 ? trainingPixels : nil }
@@ -59,6 +62,7 @@ struct EngineOptions: ParsableArguments {
         if let hiddenRule { p.hiddenRule = try choice(hiddenRule, "--hidden-rule") }
         if let clusteringTerm { p.clusteringTerm = try choice(clusteringTerm, "--clustering-term") }
         if let transform { p.transform = try choice(transform, "--transform") }
+        if let embedding { p.embedding = try choice(embedding, "--embedding") }
         switch background {
         case nil: break
         case "auto": p.background = .auto

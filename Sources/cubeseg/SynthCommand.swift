@@ -23,11 +23,21 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Spectral channels.") var channels: Int = 1024
     @Option(help: "Mean total counts per pixel (maxrf default 120; ifu: continuum level).") var counts: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "maxrf: classes, the ground and pigments (3...12, default 7).") var classes: Int = 7
+    @Flag(help: "maxrf: the last class covers about 1% of the pixels.") var rareClass = false
+    @Flag(help: "maxrf: the last class is a dark material holding few counts.") var darkClass = false
+    @Option(help: "maxrf: fraction of pixels mixing 35% of another pigment into their own (default 0).") var mixing: Double = 0
+    @Option(help: "maxrf: amplitude of a smooth intensity gain across the image, counts times exp(v * field) (default 0).") var intensityVariation: Double = 0
+    @Option(help: "maxrf: multiplier of the scattered tube radiation every pixel shares (default 1).") var scatter: Double = 1
 
     func validate() throws {
         guard (2...8192).contains(size) else { throw ValidationError("--size must be in 2...8192, got \(size)") }
         guard (8...65_536).contains(channels) else { throw ValidationError("--channels must be in 8...65536, got \(channels)") }
         if let counts, !(counts > 0 && counts.isFinite) { throw ValidationError("--counts must be a positive number, got \(counts)") }
+        guard MAXRFOptions.classRange.contains(classes) else { throw ValidationError("--classes must be in 3...12, got \(classes)") }
+        guard (0...1).contains(mixing) else { throw ValidationError("--mixing must be in 0...1, got \(mixing)") }
+        guard intensityVariation >= 0 && intensityVariation <= 5 else { throw ValidationError("--intensity-variation must be in 0...5, got \(intensityVariation)") }
+        guard scatter > 0 && scatter <= 100 else { throw ValidationError("--scatter must be in (0, 100], got \(scatter)") }
         guard out.hasSuffix(".npy") else { throw ValidationError("the output must end in .npy, got \(out)") }
     }
 
@@ -35,7 +45,10 @@ struct SynthCommand: ParsableCommand {
         try failingWithOneLine {
             let synthetic: SyntheticCube
             switch kind {
-            case .maxrf: synthetic = SyntheticCubes.maxrf(size: size, channels: channels, counts: counts ?? 120, seed: seed)
+            case .maxrf:
+                let options = MAXRFOptions(classes: classes, rareClass: rareClass, darkClass: darkClass, mixing: mixing,
+                                           intensityVariation: intensityVariation, scatter: scatter)
+                synthetic = SyntheticCubes.maxrf(size: size, channels: channels, counts: counts ?? 120, seed: seed, options: options)
             case .ifu: synthetic = counts.map { SyntheticCubes.ifu(size: size, channels: channels, counts: $0, seed: seed) }
                 ?? SyntheticCubes.ifu(size: size, channels: channels, seed: seed)
             }

@@ -109,7 +109,9 @@ func fakeResult(_ cube: Datacube, _ p: SegmentationParameters, model: TrainedMod
         height: cube.height, width: cube.width, chosenK: chosen,
         selection: KSelection(criterion: .silhouette, scores: scores, reason: "fake"), labelsByK: byK,
         clusters: clustersByK[chosen]!, clustersByK: clustersByK, history: [], timings: ["total": 0.01], model: m,
-        parameters: p, backgroundPixels: 0, spectralAxis: cube.axis.values, spectralUnit: cube.axis.unit.rawValue,
+        parameters: p,
+        decisions: SegmentationDecisions(plan: nil, bins: cube.channels, embedding: .autoencoder, embeddingReason: "fake", reconstruction: nil),
+        backgroundPixels: 0, spectralAxis: cube.axis.values, spectralUnit: cube.axis.unit.rawValue,
         reconstructionAxis: [0])
 }
 

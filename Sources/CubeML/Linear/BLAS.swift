@@ -1,7 +1,7 @@
 import COpenBLAS
 
-/// The one Swift file that imports OpenBLAS. Every dense product in CubeSeg goes through
-/// `BLAS.gemm`; no C type escapes this file.
+/// The one Swift file that imports OpenBLAS (and the LAPACK inside it). Every dense product
+/// in CubeSeg goes through `BLAS.gemm`; no C type escapes this file.
 public enum BLAS {
     /// Sets the number of threads OpenBLAS uses for every later call (process-wide).
     public static func setThreads(_ n: Int) {
@@ -51,5 +51,44 @@ public enum BLAS {
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The `count` largest eigenvalues of the symmetric `n x n` matrix `a` (row major; only
+    /// its values matter, both triangles equal) with their eigenvectors, through LAPACK's
+    /// `dsyevr` in double precision.
+    ///
+    /// - Returns: `values` in descending order (length `count`) and `vectors`, row major
+    ///   (`count x n`): row i is the unit eigenvector of `values[i]`. Nil when LAPACK reports
+    ///   a failure (it does not converge) or `count` is outside 1...n.
+    public static func symmetricEigen(_ a: [Double], n: Int, largest count: Int) -> (values: [Double], vectors: [Double])? {
+        guard n > 0, (1...n).contains(count), a.count == n * n else { return nil }
+        var matrix = a  // row major = column major for a symmetric matrix
+        var nn = Int32(n), lda = Int32(n), ldz = Int32(n)
+        var il = Int32(n - count + 1), iu = Int32(n)
+        var vl = 0.0, vu = 0.0, abstol = 0.0
+        var found: Int32 = 0, info: Int32 = 0
+        var w = [Double](repeating: 0, count: n)
+        var z = [Double](repeating: 0, count: n * count)
+        var support = [Int32](repeating: 0, count: 2 * count)
+        // Workspace query, then the solve.
+        var workSize = 0.0, iworkSize: Int32 = 0, query: Int32 = -1
+        dsyevr_("V", "I", "U", &nn, &matrix, &lda, &vl, &vu, &il, &iu, &abstol, &found, &w, &z, &ldz, &support,
+                &workSize, &query, &iworkSize, &query, &info, 1, 1, 1)
+        guard info == 0 else { return nil }
+        var lwork = Int32(workSize.rounded(.up)), liwork = iworkSize
+        var work = [Double](repeating: 0, count: Int(lwork))
+        var iwork = [Int32](repeating: 0, count: Int(liwork))
+        dsyevr_("V", "I", "U", &nn, &matrix, &lda, &vl, &vu, &il, &iu, &abstol, &found, &w, &z, &ldz, &support,
+                &work, &lwork, &iwork, &liwork, &info, 1, 1, 1)
+        guard info == 0, Int(found) == count else { return nil }
+        // LAPACK gives ascending values, vectors as columns of z (column major = rows here).
+        var values = [Double](repeating: 0, count: count)
+        var vectors = [Double](repeating: 0, count: count * n)
+        for i in 0..<count {
+            let src = count - 1 - i
+            values[i] = w[src]
+            for j in 0..<n { vectors[i * n + j] = z[src * n + j] }
+        }
+        return (values, vectors)
     }
 }

@@ -6,6 +6,10 @@ import Foundation
 public struct TrainedModel: Sendable, Codable, Equatable {
     /// Schema tag, `cubeseg-model/1`.
     public var format: String = TrainedModel.currentFormat
+    /// What the tensors are: the autoencoder (`architecture` describes it) or principal
+    /// axes (`pca.mean`, `pca.axes`; `architecture` gives only the input length and the
+    /// latent dimension). Files without the field hold an autoencoder.
+    public var embedding: EmbeddingKind = .autoencoder
     public var architecture: Architecture
     public var preprocessing: PreprocessingRecipe
     /// Every weight and bias, by name (see `Autoencoder.tensors()`).
@@ -20,6 +24,15 @@ public struct TrainedModel: Sendable, Codable, Equatable {
 
     public static let currentFormat = "cubeseg-model/1"
 
+    /// The embedding the tensors describe.
+    /// - Throws: `ModelFileError` for missing or malformed tensors.
+    public func spectralEmbedding() throws -> SpectralEmbedding {
+        switch embedding {
+        case .autoencoder: return .autoencoder(try Autoencoder(architecture: architecture, tensors: tensors))
+        case .pca: return .principalComponents(try PrincipalComponents(tensors: tensors))
+        }
+    }
+
     public init(architecture: Architecture, preprocessing: PreprocessingRecipe, tensors: [Tensor],
                 centroids: Tensor?, chosenK: Int?, kMin: Int, kMax: Int, seed: UInt64) {
         self.architecture = architecture; self.preprocessing = preprocessing; self.tensors = tensors
@@ -27,6 +40,24 @@ public struct TrainedModel: Sendable, Codable, Equatable {
     }
 
     /// Reads `model.json` bytes; throws `ModelFileError` naming what is wrong.
+    enum CodingKeys: String, CodingKey {
+        case format, embedding, architecture, preprocessing, tensors, centroids, chosenK, kMin, kMax, seed
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        embedding = try c.decodeIfPresent(EmbeddingKind.self, forKey: .embedding) ?? .autoencoder
+        architecture = try c.decode(Architecture.self, forKey: .architecture)
+        preprocessing = try c.decode(PreprocessingRecipe.self, forKey: .preprocessing)
+        tensors = try c.decode([Tensor].self, forKey: .tensors)
+        centroids = try c.decodeIfPresent(Tensor.self, forKey: .centroids)
+        chosenK = try c.decodeIfPresent(Int.self, forKey: .chosenK)
+        kMin = try c.decode(Int.self, forKey: .kMin)
+        kMax = try c.decode(Int.self, forKey: .kMax)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+    }
+
     public static func decode(_ data: Data) throws -> TrainedModel {
         let model: TrainedModel
         do { model = try JSONDecoder().decode(TrainedModel.self, from: data) }

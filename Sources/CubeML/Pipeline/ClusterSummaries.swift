@@ -11,7 +11,7 @@ enum ClusterSummaries {
     static let blockRows = 4096
 
     static func compute(cube: Datacube, recipe: PreprocessingRecipe, prepared: PreparedSpectra,
-                        network: Autoencoder, embeddings mu: Matrix,
+                        embedding: SpectralEmbedding, embeddings mu: Matrix,
                         labelsByK: [Int: [Int32]], centroidsByK: [Int: Matrix]) throws -> [Int: [ClusterSummary]] {
         let layout = OneHotLayout(labelsByK: labelsByK)
         let n = prepared.spectra.rows
@@ -29,7 +29,7 @@ enum ClusterSummaries {
             let latentBlock = mu.rows(rows)
             accumulate(&latentSums, hot: hot, block: latentBlock)
             accumulate(&inputSums, hot: hot, block: prepared.spectra.rows(rows))
-            accumulate(&reconstructionSums, hot: hot, block: network.decode(latentBlock))
+            accumulate(&reconstructionSums, hot: hot, block: embedding.decode(latentBlock))
             start = rows.upperBound
         }
 

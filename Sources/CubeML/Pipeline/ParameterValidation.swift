@@ -25,6 +25,7 @@ extension SegmentationParameters {
         if kmeansRestarts < 1 || kmeansRestarts > 100 { try fail("kmeans_restarts", "must be in 1...100, got \(kmeansRestarts)") }
         if lloydIterations < 1 || lloydIterations > 10_000 { try fail("lloyd_iterations", "must be in 1...10000, got \(lloydIterations)") }
         if silhouetteSample < 100 { try fail("silhouette_sample", "must be at least 100, got \(silhouetteSample)") }
+        if spatialRadius < 0 || spatialRadius > 8 { try fail("spatial_radius", "must be in 0...8, got \(spatialRadius)") }
         if spatialBeta < 0 { try fail("spatial_beta", "must be >= 0, got \(spatialBeta)") }
         if smoothing < 0 || smoothing > 1025 { try fail("smoothing", "must be in 0...1025, got \(smoothing)") }
         if let bins, bins < 0 || bins == 1 { try fail("bins", "must be 0 (keep every channel) or at least 2, got \(bins)") }

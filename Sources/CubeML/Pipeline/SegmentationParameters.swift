@@ -28,6 +28,10 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     public var trainingPixels: Int? = 20_000
 
     // MARK: Network
+    /// What is clustered: the autoencoder's latent space, PCA of the same dimension, or
+    /// (`auto`) the autoencoder unless it reconstructs held-out spectra no better than PCA
+    /// does, in which case PCA (`EmbeddingChoice`).
+    public var embedding: EmbeddingChoice = .auto
     public var variational: Bool = false
     /// Latent dimension L (paper: 3-10).
     public var latent: Int = 8
@@ -58,8 +62,10 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     public var betaMax: Double = 1
     public var betaStartEpoch: Int = 0
     public var betaEndEpoch: Int = 10
-    /// Clustering term in the loss and its weight.
-    public var clusteringTerm: ClusteringTerm = .silhouette
+    /// Clustering term in the loss and its weight. Off by default: the paper's term is a
+    /// constant that changes no weight and cost a k-means per batch, and DCN's measured
+    /// worse (it locks in the K it sees during training).
+    public var clusteringTerm: ClusteringTerm = .none
     public var gamma: Double = 0.002
 
     // MARK: Clustering
@@ -74,6 +80,9 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     public var silhouetteSample: Int = 20_000
 
     // MARK: Label map
+    /// Radius of the edge-preserving neighbourhood averaging of embeddings before k-means
+    /// (`NeighbourhoodAveraging`; 0: off, 1: 3 x 3 windows).
+    public var spatialRadius: Int = 1
     /// Potts weight of the iterated-conditional-modes spatial regularisation (0: off).
     public var spatialBeta: Double = 0
 
@@ -90,6 +99,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if let v = try c.decodeIfPresent(Int.self, forKey: .smoothing) { smoothing = v }
         if let v = try c.decodeIfPresent(BackgroundMask.self, forKey: .background) { background = v }
         if c.contains(.trainingPixels) { trainingPixels = try c.decodeIfPresent(Int.self, forKey: .trainingPixels) }
+        if let v = try c.decodeIfPresent(EmbeddingChoice.self, forKey: .embedding) { embedding = v }
         if let v = try c.decodeIfPresent(Bool.self, forKey: .variational) { variational = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .latent) { latent = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .encodingDim) { encodingDim = v }
@@ -115,12 +125,13 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if let v = try c.decodeIfPresent(Int.self, forKey: .kmeansRestarts) { kmeansRestarts = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .lloydIterations) { lloydIterations = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .silhouetteSample) { silhouetteSample = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .spatialRadius) { spatialRadius = v }
         if let v = try c.decodeIfPresent(Double.self, forKey: .spatialBeta) { spatialBeta = v }
     }
 
     enum CodingKeys: String, CodingKey {
         case seed, cropStart = "crop_start", cropEnd = "crop_end", bins, transform, smoothing, background
-        case trainingPixels = "training_pixels", variational, latent, encodingDim = "encoding_dim"
+        case trainingPixels = "training_pixels", embedding, variational, latent, encodingDim = "encoding_dim"
         case hiddenRule = "hidden_rule", hiddenLayers = "hidden_layers", dropout, epochs
         case batchSize = "batch_size", learningRate = "learning_rate", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", earlyStoppingPatience = "early_stopping_patience"
@@ -128,7 +139,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         case betaStartEpoch = "beta_start_epoch", betaEndEpoch = "beta_end_epoch"
         case clusteringTerm = "clustering_term", gamma, kMin = "k_min", kMax = "k_max"
         case kCriterion = "k_criterion", kmeansRestarts = "kmeans_restarts", lloydIterations = "lloyd_iterations"
-        case silhouetteSample = "silhouette_sample", spatialBeta = "spatial_beta"
+        case silhouetteSample = "silhouette_sample", spatialRadius = "spatial_radius", spatialBeta = "spatial_beta"
     }
 }
 
@@ -169,6 +180,14 @@ public enum BackgroundMask: Sendable, Codable, Equatable {
         case .threshold(let v): try c.encode(v)
         }
     }
+}
+
+/// Which embedding is clustered.
+public enum EmbeddingChoice: String, Sendable, Codable, CaseIterable {
+    /// The autoencoder, unless it learned less than PCA (see `SegmentationParameters.embedding`).
+    case auto
+    case autoencoder
+    case pca
 }
 
 /// Hidden layer size rule of method.md.

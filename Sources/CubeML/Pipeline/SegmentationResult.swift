@@ -21,6 +21,8 @@ public struct SegmentationResult: Sendable, Codable {
     /// The model that produced the embedding (trained in this run or applied).
     public var model: TrainedModel
     public var parameters: SegmentationParameters
+    /// The automatic choices of the run (data kind, bins, background, embedding) with their evidence.
+    public var decisions: SegmentationDecisions
     /// Number of pixels treated as background (label -1).
     public var backgroundPixels: Int
     /// Spectral axis of the mean spectra (after cropping, in the cube's own units) and of the
@@ -35,10 +37,11 @@ public struct SegmentationResult: Sendable, Codable {
     public init(height: Int, width: Int, chosenK: Int, selection: KSelection, labelsByK: [Int: [Int32]],
                 clusters: [ClusterSummary], clustersByK: [Int: [ClusterSummary]], history: [EpochRecord],
                 timings: [String: Double], model: TrainedModel, parameters: SegmentationParameters,
-                backgroundPixels: Int, spectralAxis: [Double], spectralUnit: String, reconstructionAxis: [Double]) {
+                decisions: SegmentationDecisions, backgroundPixels: Int, spectralAxis: [Double], spectralUnit: String, reconstructionAxis: [Double]) {
         self.height = height; self.width = width; self.chosenK = chosenK; self.selection = selection
         self.labelsByK = labelsByK; self.clusters = clusters; self.clustersByK = clustersByK
         self.history = history; self.timings = timings; self.model = model; self.parameters = parameters
+        self.decisions = decisions
         self.backgroundPixels = backgroundPixels; self.spectralAxis = spectralAxis
         self.spectralUnit = spectralUnit; self.reconstructionAxis = reconstructionAxis
     }

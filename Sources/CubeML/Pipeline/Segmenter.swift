@@ -29,14 +29,17 @@ public struct Segmenter: Sendable {
 
         // 1. Preprocess: one pass over the cube.
         progress.report(.preprocessing, 0)
+        let plan: PreprocessingPlan?
         let recipe: PreprocessingRecipe
         if let model {
+            plan = nil
             recipe = model.preprocessing
             guard recipe.sourceChannels == cube.channels else {
                 throw SegmentationError.modelMismatch("it was trained on cubes of \(recipe.sourceChannels) channels, this cube has \(cube.channels)")
             }
         } else {
-            recipe = try Preprocessor.recipe(for: cube, parameters: p)
+            plan = try Preprocessor.plan(for: cube, parameters: p)
+            recipe = plan!.recipe
         }
         let prepared = try Preprocessor(recipe: recipe).prepare(cube)
         let n = prepared.spectra.rows
@@ -45,33 +48,32 @@ public struct Segmenter: Sendable {
         clock.lap("preprocess")
         try progress.check()
 
-        // 2. Train, or load the given model.
-        var network: Autoencoder
+        // 2. Train (and check against PCA), or load the given model.
+        let embedding: SpectralEmbedding
         var history: [EpochRecord] = []
+        let decisions: SegmentationDecisions
         if let model {
-            network = try Autoencoder(architecture: model.architecture, tensors: model.tensors)
-            guard model.architecture.inputLength == prepared.spectra.cols else {
-                throw SegmentationError.modelMismatch("its input length is \(model.architecture.inputLength), the preprocessed spectra have \(prepared.spectra.cols) values")
+            embedding = try model.spectralEmbedding()
+            guard embedding.inputLength == prepared.spectra.cols else {
+                throw SegmentationError.modelMismatch("its input length is \(embedding.inputLength), the preprocessed spectra have \(prepared.spectra.cols) values")
             }
+            decisions = SegmentationDecisions(plan: nil, bins: prepared.spectra.cols, embedding: embedding.kind,
+                                              embeddingReason: "the applied model's", reconstruction: nil)
         } else {
-            let architecture = Autoencoder.architecture(for: p, inputLength: prepared.spectra.cols)
-            network = Autoencoder(architecture: architecture, seed: p.seed)
-            let trainingRows = min(p.trainingPixels ?? n, n)
-            let training = trainingRows == n
-                ? prepared.spectra
-                : prepared.spectra.gatherRows(TrainingSample.indices(count: trainingRows, of: n, seed: p.seed))
-            var trainerParameters = p
-            trainerParameters.batchSize = Self.batchSize(requested: p.batchSize, trainingRows: training.rows)
-            history = try Trainer(parameters: trainerParameters).train(
-                &network, on: training, hooks: LatentClustering(parameters: p).trainingHooks(),
-                observer: progress.trainingObserver())
+            let learned = try EmbeddingLearning(parameters: p).learn(prepared.spectra, progress: progress)
+            embedding = learned.embedding
+            history = learned.history
+            decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, embedding: embedding.kind,
+                                              embeddingReason: learned.reason, reconstruction: learned.check)
         }
         clock.lap("train")
         try progress.check()
 
         // 3. Encode every signal pixel.
         progress.report(.encoding, ProgressReporter.encodeStart)
-        let mu = network.encode(prepared.spectra)
+        let encoded = embedding.encode(prepared.spectra)
+        let mu = NeighbourhoodAveraging.smooth(encoded, pixelIndex: prepared.pixelIndex, height: cube.height,
+                                               width: cube.width, radius: p.spatialRadius)
         clock.lap("encode")
         try progress.check()
 
@@ -93,22 +95,23 @@ public struct Segmenter: Sendable {
             labelsByK[k] = Self.labelMap(labels, pixelIndex: prepared.pixelIndex, pixels: cube.pixelCount)
         }
         let summaries = try ClusterSummaries.compute(
-            cube: cube, recipe: recipe, prepared: prepared, network: network, embeddings: mu,
+            cube: cube, recipe: recipe, prepared: prepared, embedding: embedding, embeddings: mu,
             labelsByK: outcome.labelsByK, centroidsByK: outcome.centroidsByK)
         clock.lap("summarise")
 
         let chosen = outcome.chosenK
-        let trained = TrainedModel(
-            architecture: network.architecture, preprocessing: recipe, tensors: network.tensors(),
+        var trained = TrainedModel(
+            architecture: embedding.architecture, preprocessing: recipe, tensors: embedding.tensors(),
             centroids: outcome.centroidsByK[chosen].map { Tensor(name: "centroids", shape: [$0.rows, $0.cols], values: $0.storage) },
             chosenK: chosen, kMin: p.kMin, kMax: p.kMax, seed: p.seed)
+        trained.embedding = embedding.kind
         progress.report(.done, 1)
         let axis = cube.axis.values[recipe.cropStart..<recipe.cropEnd]
         let croppedAxis = SpectralAxis(values: Array(axis), unit: cube.axis.unit, quantity: cube.axis.quantity)
         return SegmentationResult(
             height: cube.height, width: cube.width, chosenK: chosen, selection: outcome.report,
             labelsByK: labelsByK, clusters: summaries[chosen] ?? [], clustersByK: summaries,
-            history: history, timings: clock.finish(), model: trained, parameters: p,
+            history: history, timings: clock.finish(), model: trained, parameters: p, decisions: decisions,
             backgroundPixels: prepared.backgroundCount, spectralAxis: croppedAxis.values,
             spectralUnit: cube.axis.unit.rawValue,
             reconstructionAxis: croppedAxis.rebinned(edges: recipe.binEdges).values)

@@ -24,7 +24,7 @@ public enum BackgroundThreshold {
     static let histogramBins = 256
 
     /// The outcome of the rule, with its evidence.
-    public struct Decision: Sendable, Equatable {
+    public struct Decision: Sendable, Equatable, Codable {
         /// Threshold in total counts; 0 when no background was found.
         public var threshold: Double
         /// Whether a background class was found.
@@ -33,6 +33,10 @@ public enum BackgroundThreshold {
         public var effectiveness: Double
         /// Difference of the class means of `log(1 + total)` at the best split.
         public var logContrast: Double
+
+        enum CodingKeys: String, CodingKey {
+            case threshold, masks, effectiveness, logContrast = "log_contrast"
+        }
     }
 
     /// Applies the rule above to `totals` (total counts per pixel, >= 0).

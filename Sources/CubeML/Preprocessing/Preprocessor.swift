@@ -28,6 +28,12 @@ public struct Preprocessor: Sendable {
     ///   smoothing width or threshold; `SegmentationError.invalidData` for NaN/infinite
     ///   values met while computing totals.
     public static func recipe(for cube: Datacube, parameters: SegmentationParameters) throws -> PreprocessingRecipe {
+        try plan(for: cube, parameters: parameters).recipe
+    }
+
+    /// The recipe of `recipe(for:parameters:)` with the automatic decisions behind it (data
+    /// kind, bins, background) and their evidence, for `report.json`.
+    public static func plan(for cube: Datacube, parameters: SegmentationParameters) throws -> PreprocessingPlan {
         let channels = cube.channels
         let start = parameters.cropStart ?? 0
         let end = parameters.cropEnd ?? channels
@@ -51,31 +57,45 @@ public struct Preprocessor: Sendable {
         }
         // One pass for what the automatic choices need: totals (background) and whether the
         // data are counts (automatic bins).
-        let needsSummary = parameters.bins == nil || parameters.background == .auto
-        let summary = needsSummary ? try countSummary(cube, channels: start..<end) : nil
+        let needsStatistics = parameters.bins == nil || parameters.background == .auto
+        let statistics = needsStatistics ? try CubeStatistics.measure(cube, channels: start..<end) : nil
         let threshold: Double?
+        let background: BackgroundThreshold.Decision?
         switch parameters.background {
-        case .none: threshold = nil
-        case .threshold(let v): threshold = v
-        case .auto: threshold = BackgroundThreshold.automatic(totals: summary!.totals)
+        case .none: threshold = nil; background = nil
+        case .threshold(let v): threshold = v; background = nil
+        case .auto:
+            background = BackgroundThreshold.decide(totals: statistics!.totals)
+            threshold = background!.threshold
+        }
+        var data: DataKindDecision? = nil
+        if let statistics {
+            let signal = statistics.totals.filter { Double($0) >= (threshold ?? 0) }
+            let mean = signal.isEmpty ? 0 : signal.reduce(0.0) { $0 + Double($1) } / Double(signal.count)
+            data = DataKindDecision(statistics: statistics, meanSignalTotal: mean)
         }
         let bins: Int?
+        let binsReason: String
         switch parameters.bins {
-        case 0?: bins = nil
-        case let b?: bins = b
+        case 0?: bins = nil; binsReason = "every channel kept (bins = 0)"
+        case let b?: bins = b; binsReason = "bins = \(b) given"
         case nil:
-            let signal = summary!.totals.filter { Double($0) >= (threshold ?? 0) }
-            let mean = signal.isEmpty ? 0 : signal.reduce(0.0) { $0 + Double($1) } / Double(signal.count)
-            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: mean, integral: summary!.integral)
+            let d = data!
+            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalTotal, integral: d.kind == .counts)
+            binsReason = d.kind == .counts
+                ? "counts: the largest power of two with at least \(AutomaticBinning.countsPerBin) mean counts per bin (\(String(format: "%.0f", d.meanSignalTotal)) counts per pixel)"
+                : "not counts: the paper's \(AutomaticBinning.paperLength) values (or every channel when fewer)"
         }
         let edges = Rebinning.edges(channels: end - start, bins: bins)
         if parameters.smoothing > edges.count - 1 {
             throw SegmentationError.invalidParameter(
                 name: "smoothing", reason: "width \(parameters.smoothing) is wider than the \(edges.count - 1) bins")
         }
-        return PreprocessingRecipe(sourceChannels: channels, cropStart: start, cropEnd: end, binEdges: edges,
-                                   transform: parameters.transform, smoothing: parameters.smoothing,
-                                   backgroundThreshold: threshold)
+        let recipe = PreprocessingRecipe(sourceChannels: channels, cropStart: start, cropEnd: end, binEdges: edges,
+                                         transform: parameters.transform, smoothing: parameters.smoothing,
+                                         backgroundThreshold: threshold)
+        return PreprocessingPlan(recipe: recipe, data: data, bins: edges.count - 1, binsReason: binsReason,
+                                 background: background)
     }
 
     /// Total counts of every pixel over `channels` (negatives as 0), row-major
@@ -83,34 +103,7 @@ public struct Preprocessor: Sendable {
     ///
     /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
     public static func totalCounts(_ cube: Datacube, channels: Range<Int>) throws -> [Float] {
-        try countSummary(cube, channels: channels).totals
-    }
-
-    /// Per-pixel totals over `channels` (negatives as 0, row-major (height, width)) and whether
-    /// every value is a whole number (photon or electron counts), in one block pass.
-    ///
-    /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
-    public static func countSummary(_ cube: Datacube, channels: Range<Int>) throws -> (totals: [Float], integral: Bool) {
-        let c = cube.channels, w = cube.width
-        var totals = [Float](repeating: 0, count: cube.pixelCount)
-        var integral = true
-        try cube.forEachRowBlock { rows, values in
-            let first = rows.lowerBound * w
-            for p in 0..<(rows.count * w) {
-                let base = p * c
-                var s: Double = 0
-                var whole = true
-                for ch in channels {
-                    let v = values[base + ch]
-                    guard v.isFinite else { throw badValue(pixel: first + p, channel: ch, value: v, width: w) }
-                    if v > 0 { s += Double(v) }
-                    whole = whole && v.rounded(.towardZero) == v
-                }
-                totals[first + p] = Float(s)
-                integral = integral && whole
-            }
-        }
-        return (totals, integral)
+        try CubeStatistics.measure(cube, channels: channels).totals
     }
 
     static func badValue(pixel: Int, channel: Int, value: Float, width: Int) -> SegmentationError {

@@ -4,7 +4,9 @@ import CubeML
 /// (a `CubeSummary`, omitted when unknown), height, width, parameters (as
 /// `SegmentationParameters` encodes them), k_values (every K tried), chosen_k, criterion,
 /// reason, scores (as in scores.json), history (one row per epoch), timings (seconds per
-/// phase), background_pixels, signal_pixels, files (the names written beside it).
+/// phase), background_pixels, signal_pixels, decisions (every automatic choice with its
+/// evidence: data kind, bins, background, embedding; see `SegmentationDecisions`), files
+/// (the names written beside it).
 public struct ReportDocument: Sendable, Codable {
     public var software: Software
     public var cube: CubeSummary?
@@ -20,11 +22,12 @@ public struct ReportDocument: Sendable, Codable {
     public var timings: [String: Double]
     public var backgroundPixels: Int
     public var signalPixels: Int
+    public var decisions: SegmentationDecisions
     public var files: [String]
 
     enum CodingKeys: String, CodingKey {
         case software, cube, height, width, parameters, kValues = "k_values", chosenK = "chosen_k", criterion, reason
-        case scores, history, timings, backgroundPixels = "background_pixels", signalPixels = "signal_pixels", files
+        case scores, history, timings, backgroundPixels = "background_pixels", signalPixels = "signal_pixels", decisions, files
     }
 
     public struct Software: Sendable, Codable, Equatable {

@@ -1,0 +1,114 @@
+/// Principal component analysis of the rows of a matrix: the classical embedding CubeSeg
+/// measures its autoencoder against, and falls back to when the autoencoder learned less.
+///
+/// The covariance (d x d) comes from one sgemm over (a sample of) the rows; its leading
+/// eigenvectors from LAPACK (`BLAS.symmetricEigen`); projecting every row is one more sgemm.
+public struct PrincipalComponents: Sendable, Equatable {
+    /// Column means (length d).
+    public var mean: [Float]
+    /// Principal axes, row major (components x d): row i is the unit axis of the i-th
+    /// largest variance.
+    public var axes: Matrix
+    /// Variance along each axis (length components), descending.
+    public var variances: [Double]
+    /// Total variance of the data: the sum over the d columns (= trace of the covariance).
+    public var totalVariance: Double
+
+    public init(mean: [Float], axes: Matrix, variances: [Double], totalVariance: Double) {
+        self.mean = mean; self.axes = axes; self.variances = variances; self.totalVariance = totalVariance
+    }
+
+    public var components: Int { axes.rows }
+    public var dimension: Int { axes.cols }
+
+    /// Mean squared error per element of reconstructing the rows from their projection on
+    /// the first `count` axes (count <= components): (total - kept variance) / d. With
+    /// `count` 0 it is the error of predicting the mean row for every row.
+    public func reconstructionError(components count: Int) -> Double {
+        let kept = variances.prefix(count).reduce(0, +)
+        return max(0, totalVariance - kept) / Double(dimension)
+    }
+
+    /// Fits `components` axes to the rows of `x` (n x d). Above `sampleRows` rows an evenly
+    /// spaced subset of that many rows estimates the covariance.
+    ///
+    /// - Returns: nil when `x` has fewer than two rows, `components` is outside 1...d, or
+    ///   the eigensolver fails.
+    public static func fit(_ x: Matrix, components: Int, sampleRows: Int = 50_000) -> PrincipalComponents? {
+        let n = x.rows, d = x.cols
+        guard n >= 2, d >= 1, (1...d).contains(components) else { return nil }
+        let sample = n > sampleRows ? x.gatherRows((0..<sampleRows).map { $0 * n / sampleRows }) : x
+        let m = sample.rows
+        // Means in double, then centred rows in float for the sgemm.
+        var meanD = [Double](repeating: 0, count: d)
+        sample.storage.withUnsafeBufferPointer { s in
+            for i in 0..<m { for j in 0..<d { meanD[j] += Double(s[i * d + j]) } }
+        }
+        for j in 0..<d { meanD[j] /= Double(m) }
+        let mean = meanD.map { Float($0) }
+        var centred = sample
+        centred.storage.withUnsafeMutableBufferPointer { s in
+            for i in 0..<m { for j in 0..<d { s[i * d + j] -= mean[j] } }
+        }
+        let gram = centred.matmul(centred, transposeSelf: true)  // d x d
+        let scale = 1 / Double(m - 1)
+        var covariance = [Double](repeating: 0, count: d * d)
+        var total = 0.0
+        for i in 0..<d {
+            for j in 0..<d {
+                // Symmetrise: sgemm's two triangles may differ in the last bit.
+                covariance[i * d + j] = 0.5 * (Double(gram[i, j]) + Double(gram[j, i])) * scale
+            }
+            total += covariance[i * d + i]
+        }
+        guard let eigen = BLAS.symmetricEigen(covariance, n: d, largest: components) else { return nil }
+        let axes = Matrix(rows: components, cols: d, values: eigen.vectors.map { Float($0) })
+        return PrincipalComponents(mean: mean, axes: axes, variances: eigen.values.map { max(0, $0) },
+                                   totalVariance: total)
+    }
+
+    /// The coordinates of every row of `x` (n x d) on the axes: (n x components), row major.
+    public func project(_ x: Matrix) -> Matrix {
+        precondition(x.cols == dimension, "project: \(x.cols) columns, the axes have \(dimension)")
+        var out = x.matmul(axes, transposeOther: true)
+        // Subtract the projected mean once per row.
+        let offset = (0..<components).map { i -> Float in
+            var s: Float = 0
+            for j in 0..<dimension { s += axes[i, j] * mean[j] }
+            return s
+        }
+        let k = components
+        out.storage.withUnsafeMutableBufferPointer { o in
+            for r in 0..<x.rows { for i in 0..<k { o[r * k + i] -= offset[i] } }
+        }
+        return out
+    }
+
+    /// Spectra back from coordinates `z` (n x components): mean + z * axes, (n x d).
+    public func reconstruct(_ z: Matrix) -> Matrix {
+        precondition(z.cols == components, "reconstruct: \(z.cols) columns, there are \(components) axes")
+        var out = z.matmul(axes)
+        let d = dimension
+        out.storage.withUnsafeMutableBufferPointer { o in
+            for r in 0..<z.rows { for j in 0..<d { o[r * d + j] += mean[j] } }
+        }
+        return out
+    }
+
+    /// The axes as model tensors: `pca.mean` (d) and `pca.axes` (components x d).
+    public func tensors() -> [Tensor] {
+        [Tensor(name: "pca.mean", shape: [dimension], values: mean),
+         Tensor(name: "pca.axes", shape: [components, dimension], values: axes.storage)]
+    }
+
+    /// Rebuilds the embedding from `tensors()`' output (variances are not stored).
+    public init(tensors: [Tensor]) throws {
+        guard let m = tensors.first(where: { $0.name == "pca.mean" }) else { throw ModelFileError.missingTensor("pca.mean") }
+        guard let a = tensors.first(where: { $0.name == "pca.axes" }) else { throw ModelFileError.missingTensor("pca.axes") }
+        guard m.shape.count == 1, a.shape.count == 2, a.shape[1] == m.shape[0], a.shape[0] >= 1 else {
+            throw ModelFileError.badTensor(name: "pca.axes", reason: "shape \(a.shape) does not fit a mean of shape \(m.shape)")
+        }
+        self.init(mean: m.values, axes: Matrix(rows: a.shape[0], cols: a.shape[1], values: a.values),
+                  variances: [], totalVariance: 0)
+    }
+}

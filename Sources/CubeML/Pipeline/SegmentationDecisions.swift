@@ -1,0 +1,55 @@
+/// A recipe with the automatic choices behind it (`Preprocessor.plan`).
+public struct PreprocessingPlan: Sendable {
+    public var recipe: PreprocessingRecipe
+    /// Counts or not, with the evidence; nil when neither bins nor background were automatic.
+    public var data: DataKindDecision?
+    /// Spectrum length after rebinning, and why.
+    public var bins: Int
+    public var binsReason: String
+    /// The automatic background rule's outcome; nil when `background` was not `auto`.
+    public var background: BackgroundThreshold.Decision?
+}
+
+/// How well the embedding reconstructs held-out spectra, next to what the mean spectrum
+/// and PCA of the same dimension achieve: the evidence for `EmbeddingChoice`. Errors are
+/// mean squared errors per value of the preprocessed spectra.
+public struct ReconstructionCheck: Sendable, Codable, Equatable {
+    /// The trained autoencoder's error on the validation rows.
+    public var autoencoder: Double
+    /// The error of predicting the mean spectrum for every row (a collapsed latent space).
+    public var meanSpectrum: Double
+    /// The error of PCA with as many components as the latent dimension.
+    public var pca: Double
+    /// Training runs made (a collapsed first run is run again with other settings).
+    public var attempts: Int
+
+    enum CodingKeys: String, CodingKey {
+        case autoencoder, meanSpectrum = "mean_spectrum", pca, attempts
+    }
+}
+
+/// Every automatic decision of a run, with its evidence: written into `report.json` so a
+/// user can see why the map looks as it does.
+public struct SegmentationDecisions: Sendable, Codable, Equatable {
+    public var data: DataKindDecision?
+    public var bins: Int
+    public var binsReason: String
+    public var background: BackgroundThreshold.Decision?
+    /// The embedding that was clustered, and why.
+    public var embedding: EmbeddingKind
+    public var embeddingReason: String
+    /// Nil when a model was applied.
+    public var reconstruction: ReconstructionCheck?
+
+    public init(plan: PreprocessingPlan?, bins: Int, embedding: EmbeddingKind, embeddingReason: String,
+                reconstruction: ReconstructionCheck?) {
+        data = plan?.data; self.bins = bins; binsReason = plan?.binsReason ?? "from the applied model"
+        background = plan?.background; self.embedding = embedding; self.embeddingReason = embeddingReason
+        self.reconstruction = reconstruction
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case data, bins, binsReason = "bins_reason", background, embedding, embeddingReason = "embedding_reason"
+        case reconstruction
+    }
+}

@@ -1,0 +1,105 @@
+import CubeFormats
+import Foundation
+
+/// What the automatic choices learn about a cube in one pass over it (cropped channels,
+/// negatives as 0): per-pixel totals, and the evidence that tells photon counts from other
+/// data.
+public struct CubeStatistics: Sendable {
+    /// Total of every pixel, row major (height, width).
+    public var totals: [Float]
+    /// Whether every value is a whole number.
+    public var wholeNumbers: Bool
+    /// Fraction of values that are exactly 0.
+    public var zeroFraction: Double
+    /// Median over horizontally adjacent pixel pairs (a, b) of sum_c (a_c - b_c)^2 /
+    /// sum_c (a_c + b_c): the noise variance over the mean. Poisson counts give about 1
+    /// (neighbours mostly share a material, so their difference is noise); scaled radiance,
+    /// reflectance and fluxes give whatever their units make of it. Pairs with no signal are
+    /// skipped; 0 when there is none.
+    public var dispersion: Double
+
+    /// One pass over `cube`'s channels `channels`, in row blocks.
+    /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
+    public static func measure(_ cube: Datacube, channels: Range<Int>) throws -> CubeStatistics {
+        let c = cube.channels, w = cube.width
+        var totals = [Float](repeating: 0, count: cube.pixelCount)
+        var integral = true
+        var zeros = 0
+        var ratios: [Float] = []
+        ratios.reserveCapacity(cube.height * max(0, w - 1))
+        try cube.forEachRowBlock { rows, values in
+            let first = rows.lowerBound * w
+            for p in 0..<(rows.count * w) {
+                let base = p * c
+                var s: Double = 0
+                var whole = true
+                for ch in channels {
+                    let v = values[base + ch]
+                    guard v.isFinite else { throw Preprocessor.badValue(pixel: first + p, channel: ch, value: v, width: w) }
+                    if v > 0 { s += Double(v) } else if v == 0 { zeros += 1 }
+                    whole = whole && v.rounded(.towardZero) == v
+                }
+                totals[first + p] = Float(s)
+                integral = integral && whole
+                // The pair (p, p + 1) within one image row.
+                guard (p % w) + 1 < w else { continue }
+                var diff: Double = 0, sum: Double = 0
+                for ch in channels {
+                    let a = Double(max(0, values[base + ch])), b = Double(max(0, values[base + c + ch]))
+                    diff += (a - b) * (a - b); sum += a + b
+                }
+                if sum > 0 { ratios.append(Float(diff / sum)) }
+            }
+        }
+        let count = cube.pixelCount * channels.count
+        return CubeStatistics(totals: totals, wholeNumbers: integral,
+                              zeroFraction: count > 0 ? Double(zeros) / Double(count) : 0,
+                              dispersion: Self.median(&ratios))
+    }
+
+    static func median(_ values: inout [Float]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let mid = values.count / 2
+        values.sort()
+        return values.count % 2 == 1 ? Double(values[mid]) : (Double(values[mid - 1]) + Double(values[mid])) / 2
+    }
+}
+
+/// Whether a cube holds photon (or electron) counts, which decides the bins and the
+/// background rule; with the evidence, for `report.json`.
+public struct DataKindDecision: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case counts, continuous }
+    public var kind: Kind
+    public var wholeNumbers: Bool
+    public var zeroFraction: Double
+    public var dispersion: Double
+    /// Mean total of the pixels kept as signal.
+    public var meanSignalTotal: Double
+    public var reason: String
+
+    /// Counts need whole numbers and noise whose variance is about their mean: a dispersion
+    /// in this range (Poisson: 1; measured on AVIRIS scaled radiance: 3.2, on reflectance:
+    /// 0.0002).
+    public static let poissonDispersion = 0.5...2.0
+
+    public init(statistics s: CubeStatistics, meanSignalTotal: Double) {
+        wholeNumbers = s.wholeNumbers; zeroFraction = s.zeroFraction; dispersion = s.dispersion
+        self.meanSignalTotal = meanSignalTotal
+        let d = String(format: "%.3g", s.dispersion)
+        if !s.wholeNumbers {
+            kind = .continuous
+            reason = "not every value is a whole number: fluxes, radiance or reflectance, not counts"
+        } else if Self.poissonDispersion.contains(s.dispersion) {
+            kind = .counts
+            reason = "whole numbers whose neighbour-to-neighbour variance is \(d) times their mean (Poisson counts: 1)"
+        } else {
+            kind = .continuous
+            reason = "whole numbers, but their neighbour-to-neighbour variance is \(d) times their mean, far from the 1 of Poisson counts: scaled values, not counts"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, wholeNumbers = "whole_numbers", zeroFraction = "zero_fraction", dispersion
+        case meanSignalTotal = "mean_signal_total", reason
+    }
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `make quality`: CubeSeg with default parameters on a suite of cubes with ground truth,
+# next to PCA(10) + k-means on the same cubes (and scikit-learn's k-means and Gaussian
+# mixture where PEER_PY has scikit-learn). Writes quality-out/quality.jsonl and prints the
+# table. The suite:
+#   - CubeSeg's own generators over a grid (counts 20...5000, 256...4096 channels, 3...12
+#     classes, a 1% class, mixed pixels, an intensity gradient, a dark class, strong scatter;
+#     IFU galaxies),
+#   - an independent simulator in Python/numpy (scripts/sim, its own physics and noise),
+#   - the real cubes in ../shared/data (when present).
+# QUALITY_QUICK=1 runs a small subset (a few minutes); QUALITY_ONLY=TEXT only cubes whose
+# name contains TEXT; QUALITY_PARAMS='{"k_criterion": "silhouette"}' changes parameters.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+FLAGS="-c release -Xswiftc -enable-testing"
+swift build $FLAGS --product cubeseg >/dev/null && swift build $FLAGS --product cubeseg-bench >/dev/null || exit 1
+BIN=.build/release
+OUT=quality-out
+DATA="${QUALITY_DATA:-$OUT/cubes}"
+mkdir -p "$OUT" "$DATA/grid"
+PEER_PY="${PEER_PY:-/tmp/peer/bin/python}"
+SIZE="${QUALITY_SIZE:-96}"
+QUICK="${QUALITY_QUICK:-}"
+
+# 1. CubeSeg's generators: name, then synth arguments.
+GRID=(
+  "maxrf_c20|maxrf --counts 20"
+  "maxrf_c120|maxrf --counts 120"
+  "maxrf_c400|maxrf --counts 400"
+  "maxrf_c5000|maxrf --counts 5000"
+  "maxrf_c400_ch256|maxrf --counts 400 --channels 256"
+  "maxrf_c400_ch4096|maxrf --counts 400 --channels 4096"
+  "maxrf_k3|maxrf --counts 400 --classes 3"
+  "maxrf_k12|maxrf --counts 1000 --classes 12"
+  "maxrf_rare|maxrf --counts 400 --classes 6 --rare-class"
+  "maxrf_mixed|maxrf --counts 400 --mixing 0.3"
+  "maxrf_gradient|maxrf --counts 400 --intensity-variation 1"
+  "maxrf_dark|maxrf --counts 400 --classes 6 --dark-class"
+  "maxrf_scatter|maxrf --counts 400 --scatter 6"
+  "ifu|ifu"
+  "ifu_faint|ifu --counts 2000"
+)
+[ -n "$QUICK" ] && GRID=("${GRID[0]}" "${GRID[3]}" "${GRID[8]}" "${GRID[13]}")
+entries=()
+for item in "${GRID[@]}"; do
+  name=${item%%|*}; args=${item#*|}
+  if [ ! -f "$DATA/grid/$name.npy" ]; then
+    # shellcheck disable=SC2086
+    $BIN/cubeseg synth $args "$DATA/grid/$name.npy" --size "$SIZE" --seed 3 >/dev/null || exit 1
+  fi
+  k=$(python3 -c "import numpy as np; l=np.load('$DATA/grid/${name}_labels.npy'); print(len(np.unique(l[l>=0])))")
+  entries+=("{\"name\": \"$name\", \"cube\": \"$name.npy\", \"labels\": \"${name}_labels.npy\", \"true_k\": $k, \"kind\": \"${args%% *}\"}")
+done
+(IFS=,; echo "{\"generator\": \"cubeseg\", \"cubes\": [${entries[*]}]}") > "$DATA/grid/suite.json"
+SUITES=(--suite "$DATA/grid/suite.json")
+
+# 2. The independent simulator.
+if [ ! -f "$DATA/pysim/suite.json" ]; then
+  python3 scripts/sim/make_suite.py "$DATA/pysim" ${QUICK:+--quick} >/dev/null || exit 1
+fi
+SUITES+=(--suite "$DATA/pysim/suite.json")
+
+# 3. Real cubes.
+REAL=../shared/data
+if [ -f "$REAL/samson.npy" ] && [ -z "$QUICK" ]; then
+  cat > "$OUT/real-suite.json" <<JSON
+{"generator": "real", "cubes": [
+ {"name": "samson", "cube": "$(cd "$REAL" && pwd)/samson.npy", "labels": "$(cd "$REAL" && pwd)/samson_labels.npy", "true_k": 3, "kind": "reflectance"},
+ {"name": "indian_pines", "cube": "$(cd "$REAL" && pwd)/indian_pines.npy", "labels": "$(cd "$REAL" && pwd)/indian_pines_labels.npy", "true_k": 16, "kind": "radiance"}
+]}
+JSON
+  SUITES+=(--suite "$OUT/real-suite.json")
+fi
+
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+$BIN/cubeseg-bench quality "${SUITES[@]}" --json "$OUT/quality.jsonl" --threads "$(nproc)" ${QUALITY_DUMP:+--dump "$QUALITY_DUMP"} \
+  ${QUALITY_ONLY:+--only "$QUALITY_ONLY"} ${QUALITY_PARAMS:+--params "$QUALITY_PARAMS"} | tee "$OUT/quality.txt"
+
+if [ -x "$PEER_PY" ] && "$PEER_PY" -c "import sklearn" 2>/dev/null; then
+  echo "== scikit-learn on the same cubes (same preprocessing: rebinned to <= 1024, log(1 + x) / max), true K"
+  "$PEER_PY" scripts/quality_peers.py "$OUT/quality.jsonl" "${SUITES[@]}" | tee "$OUT/quality-peers.txt"
+else
+  echo "(no scikit-learn at $PEER_PY: peer baselines skipped)"
+fi

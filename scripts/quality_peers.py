@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""scikit-learn baselines for `make quality`, on the cubes `cubeseg-bench quality` measured.
+
+Usage: quality_peers.py QUALITY.jsonl --suite SUITE.json [--suite ...]
+
+For each cube: the paper's preprocessing (sum-rebinned to at most 1024 values, log(1 + x),
+divided by each spectrum's maximum), PCA(10), then k-means and a Gaussian mixture (full
+covariance) given the true K, seed 1. Scores on labelled pixels (truth >= 0): ARI, NMI,
+Hungarian accuracy; printed next to CubeSeg's ARI from the JSON lines.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.mixture import GaussianMixture
+
+
+def preprocess(cube):
+    x = np.clip(np.nan_to_num(cube.reshape(-1, cube.shape[-1]).astype(np.float64)), 0, None)
+    c = x.shape[1]
+    if c > 1024:  # sum into 1024 bins of ceil/floor widths, no channel dropped
+        edges = (np.arange(1025) * c) // 1024
+        x = np.add.reduceat(x, edges[:-1], axis=1)
+    x = np.log1p(x)
+    m = x.max(axis=1, keepdims=True)
+    m[m == 0] = 1
+    return x / m
+
+
+def accuracy(t, p):
+    ct = np.zeros((t.max() + 1, p.max() + 1))
+    np.add.at(ct, (t, p), 1)
+    r, c = linear_sum_assignment(-ct)
+    return ct[r, c].sum() / len(t)
+
+
+def scores(t, p):
+    return (adjusted_rand_score(t, p), normalized_mutual_info_score(t, p), accuracy(t, p))
+
+
+def main():
+    jsonl = sys.argv[1]
+    suites = [a for i, a in enumerate(sys.argv[2:]) if i % 2 == 1]
+    entries = {}
+    for s in suites:
+        d = os.path.dirname(os.path.abspath(s))
+        for e in json.load(open(s))["cubes"]:
+            entries[e["name"]] = (os.path.join(d, e["cube"]), os.path.join(d, e["labels"]), e["true_k"])
+    print(f"{'cube':26s} {'CubeSeg':>8s} | {'km ARI':>7s} {'NMI':>6s} {'acc':>6s} | {'gmm ARI':>7s} {'NMI':>6s} {'acc':>6s}")
+    for line in open(jsonl):
+        row = json.loads(line)
+        cube_path, labels_path, k = entries[row["name"]]
+        t = np.load(labels_path).ravel()
+        keep = t >= 0
+        z = PCA(10, random_state=1).fit_transform(preprocess(np.load(cube_path)))
+        km = KMeans(k, n_init=3, random_state=1).fit_predict(z)
+        gm = GaussianMixture(k, covariance_type="full", random_state=1, reg_covar=1e-5).fit(z).predict(z)
+        a = scores(t[keep], km[keep])
+        b = scores(t[keep], gm[keep])
+        print(f"{row['name']:26s} {row['scores']['ari']:8.3f} | {a[0]:7.3f} {a[1]:6.3f} {a[2]:6.3f} | {b[0]:7.3f} {b[1]:6.3f} {b[2]:6.3f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

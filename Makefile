@@ -1,5 +1,5 @@
 # CubeSeg: `make run` starts the service, `make test` runs every test, `make bench`
-# measures CubeSeg against its peers. Each installs the Debian packages it needs.
+# measures CubeSeg against its peers, `make quality` its segmentations against PCA + k-means. Each installs the Debian packages it needs.
 
 APT_PACKAGES := pkg-config zlib1g-dev libopenblas-dev libmicrohttpd-dev libhdf5-dev \
                 libcfitsio-dev libsqlite3-dev libgnutls28-dev
@@ -7,7 +7,7 @@ APT_PACKAGES := pkg-config zlib1g-dev libopenblas-dev libmicrohttpd-dev libhdf5-
 SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BIN := .build/release/cubeseg
 
-.PHONY: deps build run test bench fuzz clean
+.PHONY: deps build run test bench quality fuzz clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -31,6 +31,9 @@ test: deps
 
 bench: build
 	scripts/bench.sh
+
+quality: build
+	scripts/quality.sh
 
 fuzz: deps
 	scripts/fuzz.sh

@@ -21,13 +21,15 @@ extension ResultFiles {
         return try render(plot, description: "Mean spectrum of each cluster, K = \(k)")
     }
 
-    /// `scores.png`: the selection criterion's score for every K tried, the chosen K dashed.
+    /// `scores.png`: the selection criterion's score for every K tried (for the consensus,
+    /// the silhouette), the chosen K dashed.
     public static func scoresPNG(_ result: SegmentationResult) throws -> Data {
         let scores = result.selection.scores.sorted { $0.k < $1.k }
-        let name = result.selection.criterion.rawValue
+        let criterion = result.selection.criterion
+        let name = criterion == .consensus ? KCriterion.silhouette.rawValue : criterion.rawValue
         let values: [Double] = scores.map { s in
             switch result.selection.criterion {
-            case .silhouette, .recursiveSilhouette: return s.silhouette
+            case .silhouette, .recursiveSilhouette, .consensus: return s.silhouette
             case .calinskiHarabasz: return s.calinskiHarabasz
             case .daviesBouldin: return s.daviesBouldin
             }

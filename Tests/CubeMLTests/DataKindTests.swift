@@ -42,11 +42,12 @@ struct DataKindTests {
         #expect(plan.bins == 40)
     }
 
-    @Test("Poisson counts with 1,000 channels at 120 counts per pixel are rebinned to about one count per bin")
+    @Test("Poisson counts with 1,024 channels at 120 counts per pixel are summed into 128 bins for the autoencoder, 512 for PCA")
     func countBins() throws {
         let s = SyntheticCubes.maxrf(size: 24, channels: 1024, counts: 120, seed: 4)
         let plan = try Preprocessor.plan(for: s.cube, parameters: SegmentationParameters())
         #expect(plan.data?.kind == .counts)
         #expect(plan.bins == 128)
+        #expect(plan.linearBins == 512)
     }
 }

@@ -45,6 +45,8 @@ public enum KSelectionRule: Sendable, Equatable {
         switch self {
         case .recursiveSilhouette, .criterion(.recursiveSilhouette):
             return nil
+        case .criterion(.consensus):
+            return Self.consensus(defined, range: range)
         case .criterion(.silhouette):
             let best = Self.best(defined) { $0.score.silhouette }
             return (best.k, "K = \(best.k) has the highest silhouette (\(f(best.score.silhouette))) in \(range)")
@@ -62,6 +64,49 @@ public enum KSelectionRule: Sendable, Equatable {
             }
             return (chosen.k, "K = \(chosen.k) is the largest K whose silhouette (\(f(chosen.score.silhouette))) is within \(f(tolerance)) of the best (\(f(best.score.silhouette)) at K = \(best.k))")
         }
+    }
+
+    /// The spatial vote: the largest K whose map is within this of the most coherent map's
+    /// spatial coherence (splitting a material by noise scatters labels and costs coherence).
+    public static let coherenceTolerance = 0.01
+
+    /// Each criterion's K and the consensus (the median vote; of four votes, the lower
+    /// middle one), with a sentence that lists the votes.
+    static func consensus(_ c: [KClustering], range: String) -> (k: Int, reason: String) {
+        var votes: [(String, Int)] = [
+            ("silhouette", best(c) { $0.score.silhouette }.k),
+            ("Calinski-Harabasz", best(c) { $0.score.calinskiHarabasz }.k),
+            ("Davies-Bouldin", best(c) { -$0.score.daviesBouldin }.k),
+            ("inertia elbow", elbow(c)),
+        ]
+        if let spatial = spatialVote(c) { votes.append(("spatial coherence", spatial)) }
+        let sorted = votes.map(\.1).sorted()
+        let k = sorted[(sorted.count - 1) / 2]
+        let list = votes.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        return (k, "K = \(k) is the median of the criteria's choices in \(range) (\(list))")
+    }
+
+    /// The largest K whose spatial coherence is within `coherenceTolerance` of the best;
+    /// nil when the scores carry no spatial coherence.
+    static func spatialVote(_ c: [KClustering]) -> Int? {
+        let values = c.compactMap { x in x.score.spatialCoherence.map { (x.k, $0) } }
+        guard values.count == c.count, let top = values.map(\.1).max() else { return nil }
+        return values.filter { $0.1 >= top - coherenceTolerance }.map(\.0).max()
+    }
+
+    /// The elbow of log(inertia) over K: the K farthest below the chord from the first to
+    /// the last K, both axes scaled to [0, 1] ("kneedle"). The first K when there is no curve.
+    static func elbow(_ c: [KClustering]) -> Int {
+        guard c.count >= 3 else { return c[0].k }
+        let k0 = Double(c.first!.k), k1 = Double(c.last!.k)
+        let y0 = log(max(c.first!.score.inertia, 1e-300)), y1 = log(max(c.last!.score.inertia, 1e-300))
+        guard y0 > y1 else { return c[0].k }
+        var bestK = c[0].k, bestGain = -Double.infinity
+        for x in c {
+            let gain = (y0 - log(max(x.score.inertia, 1e-300))) / (y0 - y1) - (Double(x.k) - k0) / (k1 - k0)
+            if gain > bestGain { bestGain = gain; bestK = x.k }
+        }
+        return bestK
     }
 
     static func format(_ v: Double) -> String { String(format: abs(v) >= 1000 ? "%.1f" : "%.3f", v) }

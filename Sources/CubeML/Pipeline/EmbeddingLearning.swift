@@ -26,14 +26,11 @@ struct EmbeddingLearning {
     func learn(_ spectra: Matrix, progress: ProgressReporter) throws -> Outcome {
         let p = parameters
         let n = spectra.rows
-        let trainingRows = min(p.trainingPixels ?? n, n)
-        let trainingIndices = trainingRows == n ? Array(0..<n) : TrainingSample.indices(count: trainingRows, of: n, seed: p.seed)
-        let training = trainingRows == n ? spectra : spectra.gatherRows(trainingIndices)
+        let trainingIndices = self.trainingIndices(rows: n)
+        let training = trainingIndices.count == n ? spectra : spectra.gatherRows(trainingIndices)
         let held = spectra.gatherRows(Self.heldOut(n: n, training: trainingIndices))
         let components = min(p.latent, spectra.cols)
-        guard let pca = PrincipalComponents.fit(training, components: components) else {
-            throw SegmentationError.invalidData("the spectra have no variance to learn from (PCA failed)")
-        }
+        let pca = try principalComponents(of: training, sampled: false)
         let pcaError = Self.error(.principalComponents(pca), on: held)
         let meanError = Self.meanError(of: held, mean: pca.mean)
         if p.embedding == .pca {
@@ -70,6 +67,23 @@ struct EmbeddingLearning {
         }
         let why = p.embedding == .autoencoder ? "the autoencoder, as asked" : "the autoencoder: it reconstructs better than PCA of the same dimension"
         return Outcome(embedding: .autoencoder(network), history: history, check: check, reason: "\(why)\(retried) (\(errors))")
+    }
+
+    /// The rows trained on: `trainingPixels` drawn at random, or all.
+    func trainingIndices(rows n: Int) -> [Int] {
+        let count = min(parameters.trainingPixels ?? n, n)
+        return count == n ? Array(0..<n) : TrainingSample.indices(count: count, of: n, seed: parameters.seed)
+    }
+
+    /// PCA with `latent` components of the training rows of `spectra` (of `spectra` itself
+    /// when `sampled` is false).
+    func principalComponents(of spectra: Matrix, sampled: Bool = true) throws -> PrincipalComponents {
+        let rows = sampled ? trainingIndices(rows: spectra.rows) : Array(0..<spectra.rows)
+        let training = rows.count == spectra.rows ? spectra : spectra.gatherRows(rows)
+        guard let pca = PrincipalComponents.fit(training, components: min(parameters.latent, spectra.cols)) else {
+            throw SegmentationError.invalidData("the spectra have no variance to learn from (PCA failed)")
+        }
+        return pca
     }
 
     /// A collapsed autoencoder removed less than half of the error PCA removes from the

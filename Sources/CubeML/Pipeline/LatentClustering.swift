@@ -13,10 +13,23 @@ struct LatentClustering: Sendable {
 
     /// Clusters `mu` (N x L) for every K. With a model that carries centroids, its K is kept
     /// and its centroids label the pixels, so cluster numbers match across cubes.
-    func cluster(_ mu: Matrix, model: TrainedModel?, isCancelled: @Sendable () -> Bool) throws -> Outcome {
+    ///
+    /// With `grid` (the points are pixels of an image), every K's score carries the
+    /// spatial coherence of its map, which the consensus criterion uses.
+    func cluster(_ mu: Matrix, grid: ImageGrid?, model: TrainedModel?, isCancelled: @Sendable () -> Bool) throws -> Outcome {
         let result: IterativeKMeansResult
         do {
-            result = try IterativeKMeans(parameters: parameters).run(mu, criterion: parameters.kCriterion, isCancelled: isCancelled)
+            let settings = IterativeKMeans(parameters: parameters)
+            var all = try settings.clusterAll(mu, isCancelled: isCancelled)
+            if let grid {
+                for i in all.indices where all[i].scoresDefined {
+                    all[i].score.spatialCoherence = grid.spatialCoherence(all[i].labels, k: all[i].k)
+                }
+            }
+            let rule = KSelectionRule(parameters.kCriterion)
+            let (k, reason) = try settings.choose(all, data: mu, rule: rule, isCancelled: isCancelled)
+            result = IterativeKMeansResult(clusterings: all, chosenK: k,
+                                           selection: KSelection(criterion: rule.reportedCriterion, scores: all.map(\.score), reason: reason))
         } catch let e as ClusteringError {
             throw SegmentationError.invalidData("clustering failed: \(e)")
         }

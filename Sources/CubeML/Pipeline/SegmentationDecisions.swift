@@ -3,11 +3,21 @@ public struct PreprocessingPlan: Sendable {
     public var recipe: PreprocessingRecipe
     /// Counts or not, with the evidence; nil when neither bins nor background were automatic.
     public var data: DataKindDecision?
-    /// Spectrum length after rebinning, and why.
+    /// Spectrum length after rebinning for the autoencoder, and why.
     public var bins: Int
     public var binsReason: String
+    /// Spectrum length for PCA: more than `bins` for sparse counts (PCA averages noise
+    /// itself and keeps the resolution: `AutomaticBinning.linearCountsPerBin`), else `bins`.
+    public var linearBins: Int
     /// The automatic background rule's outcome; nil when `background` was not `auto`.
     public var background: BackgroundThreshold.Decision?
+
+    /// `recipe` with `linearBins` values per spectrum.
+    public var linearRecipe: PreprocessingRecipe {
+        var r = recipe
+        r.binEdges = Rebinning.edges(channels: r.cropEnd - r.cropStart, bins: linearBins)
+        return r
+    }
 }
 
 /// How well the embedding reconstructs held-out spectra, next to what the mean spectrum

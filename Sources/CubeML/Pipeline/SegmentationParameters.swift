@@ -70,9 +70,9 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
 
     // MARK: Clustering
     public var kMin: Int = 2
-    public var kMax: Int = 10
+    public var kMax: Int = 12
     /// How the K is chosen among kMin...kMax.
-    public var kCriterion: KCriterion = .silhouette
+    public var kCriterion: KCriterion = .consensus
     /// k-means restarts per K (best inertia kept) and Lloyd iterations per restart.
     public var kmeansRestarts: Int = 3
     public var lloydIterations: Int = 50
@@ -209,6 +209,9 @@ public enum ClusteringTerm: String, Sendable, Codable, CaseIterable {
 
 /// The score that picks K.
 public enum KCriterion: String, Sendable, Codable, CaseIterable {
+    /// The median of five votes: silhouette, Calinski-Harabasz, Davies-Bouldin, the
+    /// spatial-coherence rule and the elbow of the inertia curve (`KSelectionRule.consensus`).
+    case consensus
     case silhouette
     case calinskiHarabasz = "calinski_harabasz"
     case daviesBouldin = "davies_bouldin"

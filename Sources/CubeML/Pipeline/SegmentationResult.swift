@@ -67,9 +67,14 @@ public struct KScore: Sendable, Codable, Equatable {
     public var calinskiHarabasz: Double
     public var daviesBouldin: Double
     public var inertia: Double
-    public init(k: Int, silhouette: Double, calinskiHarabasz: Double, daviesBouldin: Double, inertia: Double) {
+    /// Spatial coherence of the label map (`SpatialCoherence`), when the points are pixels
+    /// of an image: 1 when every neighbour shares its pixel's label, about 0 for labels
+    /// scattered at random.
+    public var spatialCoherence: Double?
+    public init(k: Int, silhouette: Double, calinskiHarabasz: Double, daviesBouldin: Double, inertia: Double,
+                spatialCoherence: Double? = nil) {
         self.k = k; self.silhouette = silhouette; self.calinskiHarabasz = calinskiHarabasz
-        self.daviesBouldin = daviesBouldin; self.inertia = inertia
+        self.daviesBouldin = daviesBouldin; self.inertia = inertia; self.spatialCoherence = spatialCoherence
     }
 }
 

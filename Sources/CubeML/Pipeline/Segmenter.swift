@@ -30,7 +30,7 @@ public struct Segmenter: Sendable {
         // 1. Preprocess: one pass over the cube.
         progress.report(.preprocessing, 0)
         let plan: PreprocessingPlan?
-        let recipe: PreprocessingRecipe
+        var recipe: PreprocessingRecipe
         if let model {
             plan = nil
             recipe = model.preprocessing
@@ -39,9 +39,9 @@ public struct Segmenter: Sendable {
             }
         } else {
             plan = try Preprocessor.plan(for: cube, parameters: p)
-            recipe = plan!.recipe
+            recipe = p.embedding == .pca ? plan!.linearRecipe : plan!.recipe
         }
-        let prepared = try Preprocessor(recipe: recipe).prepare(cube)
+        var prepared = try Preprocessor(recipe: recipe).prepare(cube)
         let n = prepared.spectra.rows
         guard n >= 2 else { throw SegmentationError.tooFewSignalPixels(found: n) }
         guard p.kMax <= n else { throw SegmentationError.impossibleKRange(kMin: p.kMin, kMax: p.kMax, points: n) }
@@ -49,7 +49,7 @@ public struct Segmenter: Sendable {
         try progress.check()
 
         // 2. Train (and check against PCA), or load the given model.
-        let embedding: SpectralEmbedding
+        var embedding: SpectralEmbedding
         var history: [EpochRecord] = []
         let decisions: SegmentationDecisions
         if let model {
@@ -60,11 +60,20 @@ public struct Segmenter: Sendable {
             decisions = SegmentationDecisions(plan: nil, bins: prepared.spectra.cols, embedding: embedding.kind,
                                               embeddingReason: "the applied model's", reconstruction: nil)
         } else {
-            let learned = try EmbeddingLearning(parameters: p).learn(prepared.spectra, progress: progress)
+            let learning = EmbeddingLearning(parameters: p)
+            let learned = try learning.learn(prepared.spectra, progress: progress)
             embedding = learned.embedding
             history = learned.history
+            var reason = learned.reason
+            // PCA keeps more resolution on sparse counts than the autoencoder's input has.
+            if embedding.kind == .pca, let plan, recipe != plan.linearRecipe {
+                recipe = plan.linearRecipe
+                prepared = try Preprocessor(recipe: recipe).prepare(cube)
+                embedding = .principalComponents(try learning.principalComponents(of: prepared.spectra))
+                reason += "; PCA fitted on \(plan.linearBins) bins, which keep more of the resolution"
+            }
             decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, embedding: embedding.kind,
-                                              embeddingReason: learned.reason, reconstruction: learned.check)
+                                              embeddingReason: reason, reconstruction: learned.check)
         }
         clock.lap("train")
         try progress.check()
@@ -80,7 +89,8 @@ public struct Segmenter: Sendable {
         // 4. Cluster the embeddings for every K; choose K.
         progress.report(.clustering, ProgressReporter.clusterStart)
         let clustering = LatentClustering(parameters: p)
-        var outcome = try clustering.cluster(mu, model: model, isCancelled: observer.isCancelled)
+        let grid = ImageGrid(height: cube.height, width: cube.width, pixelIndex: prepared.pixelIndex)
+        var outcome = try clustering.cluster(mu, grid: grid, model: model, isCancelled: observer.isCancelled)
         if p.spatialBeta > 0 {
             outcome = try clustering.regularised(outcome, embeddings: mu, pixelIndex: prepared.pixelIndex,
                                              height: cube.height, width: cube.width)

@@ -10,9 +10,10 @@ import Foundation
 /// 2. Accept it as a background/signal split only if the histogram is clearly bimodal:
 ///    Otsu's effectiveness `eta = between-class variance / total variance >= 0.8`
 ///    (a single Gaussian gives 0.64, a uniform spread 0.75), and the two classes' mean
-///    `v` differ by at least `log(8)` (the background's typical total is at least 8 times
-///    below the signal's), so two materials of different brightness are not mistaken
-///    for signal and background.
+///    `v` differ by at least `log(20)` (the background's typical total is at least 20
+///    times below the signal's): empty background (no sample, sky) is that dark, while a
+///    dark material is not (water in reflectance scenes is 5-10 times darker than soil,
+///    a bone-black pigment in MA-XRF about 6 times), and must stay a class.
 /// 3. Accepted: the threshold is `exp(split) - 1` in total counts (pixels with a total
 ///    strictly below it are background). Rejected: the threshold is 0, which masks no
 ///    pixel, since totals are never negative.
@@ -20,7 +21,7 @@ public enum BackgroundThreshold {
     /// Minimum Otsu effectiveness for a split to count as background vs signal.
     public static let minimumEffectiveness = 0.8
     /// Minimum distance of the two class means of `log(1 + total)`.
-    public static let minimumLogContrast = log(8.0)
+    public static let minimumLogContrast = log(20.0)
     static let histogramBins = 256
 
     /// The outcome of the rule, with its evidence.

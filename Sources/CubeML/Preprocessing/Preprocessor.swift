@@ -75,15 +75,19 @@ public struct Preprocessor: Sendable {
             data = DataKindDecision(statistics: statistics, meanSignalTotal: mean)
         }
         let bins: Int?
+        var linearBins: Int? = nil
         let binsReason: String
         switch parameters.bins {
         case 0?: bins = nil; binsReason = "every channel kept (bins = 0)"
         case let b?: bins = b; binsReason = "bins = \(b) given"
         case nil:
             let d = data!
-            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalTotal, integral: d.kind == .counts)
-            binsReason = d.kind == .counts
-                ? "counts: the largest power of two with at least \(AutomaticBinning.countsPerBin) mean counts per bin (\(String(format: "%.0f", d.meanSignalTotal)) counts per pixel)"
+            let counts = d.kind == .counts
+            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalTotal, integral: counts)
+            linearBins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalTotal, integral: counts,
+                                               perBin: AutomaticBinning.linearCountsPerBin)
+            binsReason = counts
+                ? "counts (\(String(format: "%.0f", d.meanSignalTotal)) per pixel): the largest power of two with at least \(AutomaticBinning.countsPerBin) mean counts per bin for the autoencoder (\(bins!)), \(AutomaticBinning.linearCountsPerBin) for PCA (\(linearBins!))"
                 : "not counts: the paper's \(AutomaticBinning.paperLength) values (or every channel when fewer)"
         }
         let edges = Rebinning.edges(channels: end - start, bins: bins)
@@ -95,7 +99,7 @@ public struct Preprocessor: Sendable {
                                          transform: parameters.transform, smoothing: parameters.smoothing,
                                          backgroundThreshold: threshold)
         return PreprocessingPlan(recipe: recipe, data: data, bins: edges.count - 1, binsReason: binsReason,
-                                 background: background)
+                                 linearBins: linearBins ?? edges.count - 1, background: background)
     }
 
     /// Total counts of every pixel over `channels` (negatives as 0), row-major

@@ -13,21 +13,25 @@ public struct ScoresDocument: Sendable, Codable, Equatable {
     }
 
     /// Scores of one K: silhouette (higher is better), calinski_harabasz (higher is better),
-    /// davies_bouldin (lower is better), inertia (sum of squared distances to centroids).
+    /// davies_bouldin (lower is better), inertia (sum of squared distances to centroids),
+    /// spatial_coherence (1: solid regions, 0: labels scattered at random; absent when the
+    /// points were not pixels of one image).
     public struct Row: Sendable, Codable, Equatable {
         public var k: Int
         public var silhouette: Double
         public var calinskiHarabasz: Double
         public var daviesBouldin: Double
         public var inertia: Double
+        public var spatialCoherence: Double?
 
         enum CodingKeys: String, CodingKey {
             case k, silhouette, calinskiHarabasz = "calinski_harabasz", daviesBouldin = "davies_bouldin", inertia
+            case spatialCoherence = "spatial_coherence"
         }
 
         init(_ s: KScore) {
             k = s.k; silhouette = s.silhouette; calinskiHarabasz = s.calinskiHarabasz
-            daviesBouldin = s.daviesBouldin; inertia = s.inertia
+            daviesBouldin = s.daviesBouldin; inertia = s.inertia; spatialCoherence = s.spatialCoherence
         }
     }
 

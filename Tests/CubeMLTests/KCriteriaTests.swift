@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import CubeML
+
+/// The K criteria of the consensus on cases whose answer is known.
+@Suite("K criteria")
+struct KCriteriaTests {
+    private func clustering(_ k: Int, silhouette: Double = 0, ch: Double = 0, db: Double = 1, inertia: Double = 1,
+                            coherence: Double? = nil) -> KClustering {
+        KClustering(k: k, labels: [], centroids: Matrix(rows: k, cols: 1),
+                    score: KScore(k: k, silhouette: silhouette, calinskiHarabasz: ch, daviesBouldin: db, inertia: inertia,
+                                  spatialCoherence: coherence),
+                    scoresDefined: true, iterations: 1)
+    }
+
+    @Test("the elbow of an inertia curve that falls steeply until K = 4 and slowly after is K = 4")
+    func elbowFindsTheBend() {
+        let inertia: [Int: Double] = [2: 1000, 3: 400, 4: 100, 5: 90, 6: 82, 7: 76, 8: 71]
+        let c = (2...8).map { clustering($0, inertia: inertia[$0]!) }
+        #expect(KSelectionRule.elbow(c) == 4)
+        // A flat curve has no elbow: the first K.
+        #expect(KSelectionRule.elbow((2...5).map { clustering($0, inertia: 50) }) == 2)
+    }
+
+    @Test("the spatial vote is the largest K within 0.01 of the most coherent map, and absent without coherence")
+    func spatialVote() {
+        let values: [Int: Double] = [2: 0.950, 3: 0.955, 4: 0.948, 5: 0.90, 6: 0.70]
+        #expect(KSelectionRule.spatialVote((2...6).map { clustering($0, coherence: values[$0]!) }) == 4)
+        #expect(KSelectionRule.spatialVote((2...6).map { clustering($0) }) == nil)
+    }
+
+    @Test("the consensus is the median of the five votes and names each")
+    func consensusIsTheMedianVote() throws {
+        // silhouette votes 2, Calinski-Harabasz 6, Davies-Bouldin 5, elbow 5 (bend), spatial 6.
+        let sil: [Int: Double] = [2: 0.9, 3: 0.5, 4: 0.5, 5: 0.6, 6: 0.55, 7: 0.4]
+        let ch: [Int: Double] = [2: 10, 3: 20, 4: 30, 5: 40, 6: 50, 7: 45]
+        let db: [Int: Double] = [2: 0.9, 3: 0.8, 4: 0.7, 5: 0.3, 6: 0.5, 7: 0.9]
+        let inertia: [Int: Double] = [2: 1000, 3: 700, 4: 400, 5: 100, 6: 95, 7: 91]
+        let coherence: [Int: Double] = [2: 0.95, 3: 0.94, 4: 0.95, 5: 0.95, 6: 0.945, 7: 0.80]
+        let c = (2...7).map { clustering($0, silhouette: sil[$0]!, ch: ch[$0]!, db: db[$0]!, inertia: inertia[$0]!, coherence: coherence[$0]!) }
+        let (k, reason) = try #require(KSelectionRule.criterion(.consensus).choose(c))
+        #expect(k == 5)
+        for name in ["silhouette 2", "Calinski-Harabasz 6", "Davies-Bouldin 5", "inertia elbow 5", "spatial coherence 6"] {
+            #expect(reason.contains(name), "\(reason)")
+        }
+        // Without spatial coherence, four votes (2, 5, 5, 6): the lower middle one.
+        let flat = (2...7).map { clustering($0, silhouette: sil[$0]!, ch: ch[$0]!, db: db[$0]!, inertia: inertia[$0]!) }
+        #expect(KSelectionRule.criterion(.consensus).choose(flat)?.k == 5)
+    }
+
+    @Test("on five well-separated blobs every criterion and the consensus find K = 5")
+    func blobsGiveTheirK() throws {
+        let (x, _) = ClusteringTestData.blobs(sizes: [120, 80, 150, 60, 100], spreads: [0.5, 0.5, 0.6, 0.4, 0.5], dim: 3, seed: 11)
+        let settings = IterativeKMeans(kMin: 2, kMax: 9, restarts: 3, iterations: 100, seed: 1)
+        let all = try settings.clusterAll(x)
+        for criterion in [KCriterion.consensus, .silhouette, .calinskiHarabasz, .daviesBouldin] {
+            #expect(KSelectionRule.criterion(criterion).choose(all)?.k == 5, "\(criterion)")
+        }
+        #expect(KSelectionRule.elbow(all) == 5)
+    }
+
+    @Test("spatial coherence: 1 for solid regions' neighbours, 2/3 for two halves of a 4 x 4 map, -1 for a checkerboard")
+    func spatialCoherenceValues() throws {
+        let grid = ImageGrid(height: 4, width: 4, pixelIndex: (0..<16).map(Int32.init))
+        let halves: [Int32] = (0..<16).map { ($0 % 4) < 2 ? 0 : 1 }
+        #expect(abs(try #require(grid.spatialCoherence(halves, k: 2)) - 2.0 / 3.0) < 1e-12)
+        let checker: [Int32] = (0..<16).map { Int32((($0 % 4) + ($0 / 4)) % 2) }
+        #expect(abs(try #require(grid.spatialCoherence(checker, k: 2)) + 1) < 1e-12)
+        #expect(grid.spatialCoherence([Int32](repeating: 0, count: 16), k: 1) == nil)
+        // Background pixels (not in pixelIndex) break no pair: the left half only, one label.
+        let left = ImageGrid(height: 4, width: 4, pixelIndex: (0..<16).filter { $0 % 4 < 2 }.map(Int32.init))
+        #expect(left.spatialCoherence([Int32](repeating: 0, count: 8), k: 1) == nil)
+    }
+}

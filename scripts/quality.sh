@@ -37,8 +37,8 @@ GRID=(
   "maxrf_gradient|maxrf --counts 400 --intensity-variation 1"
   "maxrf_dark|maxrf --counts 400 --classes 6 --dark-class"
   "maxrf_scatter|maxrf --counts 400 --scatter 6"
-  "ifu|ifu"
-  "ifu_faint|ifu --counts 2000"
+  "ifu_galaxy|ifu"
+  "ifu_galaxy_faint|ifu --counts 2000"
 )
 [ -n "$QUICK" ] && GRID=("${GRID[0]}" "${GRID[3]}" "${GRID[8]}" "${GRID[13]}")
 entries=()

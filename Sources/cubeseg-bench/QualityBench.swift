@@ -66,7 +66,7 @@ struct QualityBench: ParsableCommand {
             name: entry.name, generator: suite.generator ?? "", kind: entry.kind ?? "",
             shape: [cube.height, cube.width, cube.channels], trueK: entry.trueK, k: result.chosenK,
             scores: QualityScores(truth: truth, predicted: result.labels), seconds: seconds, ariByK: byK,
-            decisions: result.decisions, baseline: baseline)
+            decisions: result.decisions, baseline: baseline, kScores: result.selection.scores)
     }
 
     func dumpEmbedding(_ result: SegmentationResult, cube: Datacube, truth: [Int32], name: String, directory: String) throws {
@@ -93,9 +93,34 @@ struct QualityRow: Encodable {
     var ariByK: [String: Double]
     var decisions: SegmentationDecisions
     var baseline: ClassicalBaseline.Outcome
+    /// The scores of every K tried (silhouette, CH, DB, inertia, spatial coherence).
+    var kScores: [KScore]
 
     enum CodingKeys: String, CodingKey {
         case name, generator, kind, shape, trueK = "true_k", k, scores, seconds, ariByK = "ari_by_k", decisions, baseline
+        case kScores = "k_scores", votes
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name); try c.encode(generator, forKey: .generator); try c.encode(kind, forKey: .kind)
+        try c.encode(shape, forKey: .shape); try c.encode(trueK, forKey: .trueK); try c.encode(k, forKey: .k)
+        try c.encode(scores, forKey: .scores); try c.encode(seconds, forKey: .seconds); try c.encode(ariByK, forKey: .ariByK)
+        try c.encode(decisions, forKey: .decisions); try c.encode(baseline, forKey: .baseline)
+        try c.encode(kScores, forKey: .kScores); try c.encode(votes, forKey: .votes)
+    }
+
+    /// The K each criterion of the consensus picks on this cube.
+    var votes: [String: Int] {
+        let c = kScores.map { KClustering(k: $0.k, labels: [], centroids: Matrix(rows: 1, cols: 1), score: $0, scoresDefined: true, iterations: 0) }
+        guard !c.isEmpty else { return [:] }
+        var out: [String: Int] = [:]
+        for criterion in [KCriterion.consensus, .silhouette, .calinskiHarabasz, .daviesBouldin] {
+            if let k = KSelectionRule.criterion(criterion).choose(c)?.k { out[criterion.rawValue] = k }
+        }
+        out["inertia_elbow"] = KSelectionRule.elbow(c)
+        if let k = KSelectionRule.spatialVote(c) { out["spatial_coherence"] = k }
+        return out
     }
 
     /// CubeSeg's ARI minus the baseline's given the true K (target: >= -0.02).
@@ -130,10 +155,19 @@ struct QualityRow: Encodable {
         let collapsed = rows.filter { $0.bestARI < 0.5 && $0.baseline.trueK.ari > 0.9 }.count
         let meanARI = rows.map(\.scores.ari).reduce(0, +) / Double(n)
         let meanBase = rows.map(\.baseline.trueK.ari).reduce(0, +) / Double(n)
+        // Each criterion's hit rate and mean ARI at its K, on the same clusterings.
+        let names = ["consensus", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia_elbow", "spatial_coherence"]
+        let perCriterion = names.map { name -> String in
+            let picks = rows.compactMap { r in r.votes[name].map { (r, $0) } }
+            let hits = picks.filter { $0.0.trueK == $0.1 }.count
+            let ari = picks.map { $0.0.ariByK[String($0.1)] ?? 0 }.reduce(0, +) / Double(max(1, picks.count))
+            return "\(name) \(hits)/\(picks.count) (mean ARI \(String(format: "%.3f", ari)))"
+        }.joined(separator: ", ")
         return """
         cubes: \(n); true K chosen: \(kHits)/\(n); ARI >= PCA+k-means(true K) - 0.02: \(within)/\(n); \
         every K < 0.5 while PCA+k-means > 0.9: \(collapsed); mean ARI \(String(format: "%.3f", meanARI)) \
         (PCA+k-means true K: \(String(format: "%.3f", meanBase)))
+        true K chosen by each criterion: \(perCriterion)
         """
     }
 }

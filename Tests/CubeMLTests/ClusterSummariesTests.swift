@@ -20,7 +20,7 @@ struct ClusterSummariesTests {
         p.latent = 2; p.encodingDim = 2; p.hiddenLayers = 0
         let network = Autoencoder(architecture: Autoencoder.architecture(for: p, inputLength: 2), seed: 1)
         let labelsByK: [Int: [Int32]] = [2: [0, 0, 1, 1, 0], 3: [0, 1, 2, 2, 1]]
-        let out = try ClusterSummaries.compute(cube: cube, recipe: recipe, prepared: prepared, network: network,
+        let out = try ClusterSummaries.compute(cube: cube, recipe: recipe, prepared: prepared, embedding: .autoencoder(network),
                                                embeddings: mu, labelsByK: labelsByK, centroidsByK: [:])
         let k2 = try #require(out[2])
         #expect(k2.map(\.pixels) == [3, 2])

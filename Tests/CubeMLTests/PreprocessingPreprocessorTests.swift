@@ -139,12 +139,13 @@ struct PreprocessingPreprocessorTests {
         #expect(try Preprocessor(recipe: r3).prepare(e).spectra.rows == 4)
     }
 
-    @Test("without bins, sparse count data are rebinned and flux data keep their channels; bins 0 keeps every channel")
+    @Test("without bins, whole numbers without Poisson noise and flux data keep their channels; bins 0 keeps every channel")
     func automaticBins() throws {
-        // 4 x 4 pixels, 512 channels: whole counts, about 128 per pixel.
+        // 4 x 4 identical pixels, 512 channels, whole numbers: no noise, so not counts
+        // (`DataKindTests` covers real counts, which are rebinned).
         let counts = cube(4, 4, 512) { y, x, k in (k % 4 == 0) ? 1 : 0 }
         let auto = try Preprocessor.recipe(for: counts, parameters: parameters { $0.background = .none })
-        #expect(auto.binEdges.count - 1 == 128)
+        #expect(auto.binEdges.count - 1 == 512)
         let kept = try Preprocessor.recipe(for: counts, parameters: parameters { $0.background = .none; $0.bins = 0 })
         #expect(kept.binEdges.count - 1 == 512)
         let flux = cube(4, 4, 512) { y, x, k in (k % 4 == 0) ? 1.5 : 0.25 }

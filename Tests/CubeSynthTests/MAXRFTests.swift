@@ -18,7 +18,7 @@ struct MAXRFTests {
         #expect(s.cube.axis.values.first == 0)
         #expect(abs(s.cube.axis.values.last! - 20.48 * 511 / 512) < 1e-9)
         #expect(s.labels.count == 64 * 64)
-        #expect(s.classNames.count == Painting.pigments.count)
+        #expect(s.classNames.count == MAXRFOptions().classes)
     }
 
     @Test("the same seed gives identical values and labels, another seed does not")

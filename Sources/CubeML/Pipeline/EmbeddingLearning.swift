@@ -35,7 +35,7 @@ struct EmbeddingLearning {
         let meanError = Self.meanError(of: held, mean: pca.mean)
         if p.embedding == .pca {
             return Outcome(embedding: .principalComponents(pca), history: [],
-                           check: ReconstructionCheck(autoencoder: .nan, meanSpectrum: meanError, pca: pcaError, attempts: 0),
+                           check: ReconstructionCheck(autoencoder: nil, meanSpectrum: meanError, pca: pcaError, attempts: 0),
                            reason: "PCA with \(components) components, as asked (embedding = pca)")
         }
 

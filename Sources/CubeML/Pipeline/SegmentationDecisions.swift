@@ -24,14 +24,18 @@ public struct PreprocessingPlan: Sendable {
 /// and PCA of the same dimension achieve: the evidence for `EmbeddingChoice`. Errors are
 /// mean squared errors per value of the preprocessed spectra.
 public struct ReconstructionCheck: Sendable, Codable, Equatable {
-    /// The trained autoencoder's error on the validation rows.
-    public var autoencoder: Double
+    /// The trained autoencoder's error on the held-out rows (nil when none was trained).
+    public var autoencoder: Double?
     /// The error of predicting the mean spectrum for every row (a collapsed latent space).
     public var meanSpectrum: Double
     /// The error of PCA with as many components as the latent dimension.
     public var pca: Double
     /// Training runs made (a collapsed first run is run again with other settings).
     public var attempts: Int
+
+    public init(autoencoder: Double?, meanSpectrum: Double, pca: Double, attempts: Int) {
+        self.autoencoder = autoencoder; self.meanSpectrum = meanSpectrum; self.pca = pca; self.attempts = attempts
+    }
 
     enum CodingKeys: String, CodingKey {
         case autoencoder, meanSpectrum = "mean_spectrum", pca, attempts

@@ -209,8 +209,8 @@ public enum ClusteringTerm: String, Sendable, Codable, CaseIterable {
 
 /// The score that picks K.
 public enum KCriterion: String, Sendable, Codable, CaseIterable {
-    /// The median of five votes: silhouette, Calinski-Harabasz, Davies-Bouldin, the
-    /// spatial-coherence rule and the elbow of the inertia curve (`KSelectionRule.consensus`).
+    /// The median of three votes: Calinski-Harabasz, the elbow of the inertia curve and the
+    /// spatial coherence of the maps (`KSelectionRule.consensus`).
     case consensus
     case silhouette
     case calinskiHarabasz = "calinski_harabasz"

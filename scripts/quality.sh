@@ -82,3 +82,5 @@ if [ -x "$PEER_PY" ] && "$PEER_PY" -c "import sklearn" 2>/dev/null; then
 else
   echo "(no scikit-learn at $PEER_PY: peer baselines skipped)"
 fi
+python3 scripts/quality_table.py "$OUT/quality.jsonl" $( [ -f "$OUT/quality-peers.txt" ] && echo "$OUT/quality-peers.txt" ) > "$OUT/quality.md"
+echo "(the README's table: $OUT/quality.md)"

@@ -76,8 +76,10 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     /// k-means restarts per K (best inertia kept) and Lloyd iterations per restart.
     public var kmeansRestarts: Int = 3
     public var lloydIterations: Int = 50
-    /// Above this many points the silhouette is computed on a stratified sample of this size.
-    public var silhouetteSample: Int = 20_000
+    /// Above this many points the silhouette is computed on a stratified sample of this size
+    /// (scored against every point). The silhouette no longer votes for K by default, and
+    /// 20,000 cost about 1 s per K on a 256 x 256 cube.
+    public var silhouetteSample: Int = 5_000
 
     // MARK: Label map
     /// Radius of the edge-preserving neighbourhood averaging of embeddings before k-means

@@ -31,7 +31,7 @@ struct HTTPLifecycleTests {
             return .deferred {
                 // Sleeps while the other request is served, then waits for the test's signal.
                 try? await Task.sleep(nanoseconds: 200_000_000)
-                let opened = await gate.wait(seconds: 10)
+                let opened = await gate.wait(seconds: 60)
                 return .json(["state": opened ? "succeeded" : "gate-timeout"])
             }
         }

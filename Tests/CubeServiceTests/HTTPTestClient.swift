@@ -23,7 +23,7 @@ final class HTTPTestClient {
     private var pending = Data()
 
     /// Connects to 127.0.0.1:`port`; reads time out after `timeout` seconds.
-    init(port: Int, timeout: Int = 20) throws {
+    init(port: Int, timeout: Int = 120) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
         var address = sockaddr_in()

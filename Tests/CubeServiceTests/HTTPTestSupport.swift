@@ -101,7 +101,7 @@ func filesIn(_ directory: URL) -> [String] {
 }
 
 /// Polls `condition` every 10 ms for up to `seconds`; returns its last value.
-func eventually(within seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+func eventually(within seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }

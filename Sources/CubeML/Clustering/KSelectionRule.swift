@@ -75,7 +75,7 @@ public enum KSelectionRule: Sendable, Equatable {
     /// smaller), with a sentence that lists the votes and the silhouette's and
     /// Davies-Bouldin's choices for information. These three voters found the true K most
     /// often on the quality suite (`make quality`, 32 cubes: elbow 13, spatial coherence
-    /// 12, Calinski-Harabasz 11, Davies-Bouldin 11, silhouette 5); their median found it on
+    /// 12, Calinski-Harabasz 11, Davies-Bouldin 11, silhouette 6); their median found it on
     /// 15 and stayed within 0.02 of PCA + k-means given the true K on 28, against 21 for the
     /// median of all five and 17 for the silhouette alone.
     static func consensus(_ c: [KClustering], range: String) -> (k: Int, reason: String) {

@@ -66,7 +66,8 @@ struct QualityBench: ParsableCommand {
             name: entry.name, generator: suite.generator ?? "", kind: entry.kind ?? "",
             shape: [cube.height, cube.width, cube.channels], trueK: entry.trueK, k: result.chosenK,
             scores: QualityScores(truth: truth, predicted: result.labels), seconds: seconds, ariByK: byK,
-            decisions: result.decisions, baseline: baseline, kScores: result.selection.scores)
+            decisions: result.decisions, baseline: baseline, kScores: result.selection.scores,
+            votes: QualityRow.votes(result.selection.scores))
     }
 
     func dumpEmbedding(_ result: SegmentationResult, cube: Datacube, truth: [Int32], name: String, directory: String) throws {
@@ -101,17 +102,10 @@ struct QualityRow: Encodable {
         case kScores = "k_scores", votes
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name); try c.encode(generator, forKey: .generator); try c.encode(kind, forKey: .kind)
-        try c.encode(shape, forKey: .shape); try c.encode(trueK, forKey: .trueK); try c.encode(k, forKey: .k)
-        try c.encode(scores, forKey: .scores); try c.encode(seconds, forKey: .seconds); try c.encode(ariByK, forKey: .ariByK)
-        try c.encode(decisions, forKey: .decisions); try c.encode(baseline, forKey: .baseline)
-        try c.encode(kScores, forKey: .kScores); try c.encode(votes, forKey: .votes)
-    }
+    /// The K each criterion picks on this cube, from `kScores`.
+    var votes: [String: Int]
 
-    /// The K each criterion of the consensus picks on this cube.
-    var votes: [String: Int] {
+    static func votes(_ kScores: [KScore]) -> [String: Int] {
         let c = kScores.map { KClustering(k: $0.k, labels: [], centroids: Matrix(rows: 1, cols: 1), score: $0, scoresDefined: true, iterations: 0) }
         guard !c.isEmpty else { return [:] }
         var out: [String: Int] = [:]

@@ -8,7 +8,11 @@ struct TestResponder: HTTPResponder {
     var precheckHandler: @Sendable (HTTPRequestHead) -> HTTPResponse? = { _ in nil }
     var handler: @Sendable (HTTPRequest) -> HTTPResponderResult
 
-    func precheck(_ head: HTTPRequestHead) -> HTTPResponse? { precheckHandler(head) }
+    /// Refuses with `precheckHandler`'s response, else accepts bodies up to `bodyLimit`.
+    var bodyLimit: Int64 = .max
+    func precheck(_ head: HTTPRequestHead) -> HTTPAdmission {
+        precheckHandler(head).map { .refuse($0) } ?? .accept(bodyLimit: bodyLimit)
+    }
     func respond(to request: HTTPRequest) -> HTTPResponderResult { handler(request) }
 }
 

@@ -130,7 +130,7 @@ struct HTTPUploadTests {
             #expect(response.status == 413)
             #expect(response.headers["content-type"] == "application/problem+json")
             let problem = try JSONDecoder().decode(ProblemDetails.self, from: response.body)
-            #expect(problem.code == "body_too_large")
+            #expect(problem.code == "payload_too_large")
             #expect(problem.extensions["max_bytes"] == .int(1 << 20))
             #expect(filesIn(configuration.uploadDirectory).isEmpty)
         }
@@ -146,7 +146,7 @@ struct HTTPUploadTests {
             try client.sendChunk(Data())
             let response = try client.readResponse()
             #expect(response.status == 413)
-            #expect(try JSONDecoder().decode(ProblemDetails.self, from: response.body).code == "body_too_large")
+            #expect(try JSONDecoder().decode(ProblemDetails.self, from: response.body).code == "payload_too_large")
             #expect(filesIn(configuration.uploadDirectory).isEmpty)
         }
     }

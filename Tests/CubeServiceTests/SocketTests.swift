@@ -11,6 +11,13 @@ import Testing
 final class SocketTests {
     let dir = makeServiceTestDirectory()
     deinit { cleanUp(dir) }
+    /// Generous: on a machine whose cores are busy (CI, a loaded laptop) a request may wait.
+    let session: URLSession = {
+        let c = URLSessionConfiguration.ephemeral
+        c.timeoutIntervalForRequest = 300
+        c.timeoutIntervalForResource = 600
+        return URLSession(configuration: c)
+    }()
 
     func start(tokens: [ServiceConfiguration.APIToken] = [alice, bob]) throws -> RunningService {
         try buildService(configuration: testConfiguration(dir, tokens: tokens), logger: quietLogger,
@@ -24,7 +31,7 @@ final class SocketTests {
         if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
         r.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: r)
+        let (data, response) = try await session.data(for: r)
         let http = response as! HTTPURLResponse
         var h: [String: String] = [:]
         for (k, v) in http.allHeaderFields { h[String(describing: k).lowercased()] = String(describing: v) }

@@ -167,7 +167,7 @@ extension CubeSegService {
         }
         let head = HTTPRequestHead(method: method, path: path, queryItems: query.map { ($0.key, $0.value) }, headers: h,
                                    remoteAddress: "127.0.0.1", contentLength: length)
-        if let early = precheck(head) { return TestResponse(early) }
+        if case .refuse(let early) = precheck(head) { return TestResponse(early) }
         switch respond(to: HTTPRequest(head: head, body: body, parts: parts)) {
         case .immediate(let r): return TestResponse(r)
         case .deferred(let work): return TestResponse(await work())

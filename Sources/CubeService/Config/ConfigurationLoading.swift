@@ -101,6 +101,7 @@ extension ServiceConfiguration {
         case "data_dir": dataDirectory = try string()
         case "max_cube_bytes": maxCubeBytes = Int64(try int())
         case "max_json_bytes": maxJSONBytes = Int64(try int())
+        case "min_free_bytes": minFreeBytes = Int64(try int())
         case "retention_days": retentionDays = try double()
         case "workers": workers = try int()
         case "blas_threads":

@@ -30,6 +30,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var maxCubeBytes: Int64 = 8 << 30
     /// Largest JSON request body, bytes.
     public var maxJSONBytes: Int64 = 1 << 20
+    /// Free space the data directory's file system keeps, bytes: below it `/readyz` answers
+    /// 503 and uploads that would cross it 507, before anything is written.
+    public var minFreeBytes: Int64 = 512 << 20
     /// Finished jobs and their result files are removed after this many days (0: never). Cubes
     /// and models stay until deleted.
     public var retentionDays: Double = 30
@@ -105,6 +108,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         try positive("poll_seconds", pollSeconds)
         try positive("max_attempts", Double(maxAttempts))
         try positive("max_cube_bytes", Double(maxCubeBytes))
+        if minFreeBytes < 0 { throw ConfigurationError.invalidValue(key: "min_free_bytes", value: "\(minFreeBytes)", reason: "must be >= 0") }
         try positive("max_queued_jobs", Double(maxQueuedJobs))
         try positive("max_queued_jobs_per_token", Double(maxQueuedJobsPerToken))
         if heartbeatSeconds * 2 > leaseSeconds {

@@ -20,19 +20,38 @@ extension HTTPServer {
             return complete(context, on: connection)
         }
 
-        let head = makeHead(connection: connection, url: url, method: method)
+        let (head, lengthHeaders) = makeHead(connection: connection, url: url, method: method)
         let context = RequestContext(head: head)
         requestState.pointee = Unmanaged.passRetained(context).toOpaque()
         recorder.requestStarted()
 
-        if let refusal = responder.precheck(head) { return answer(context, refusal, on: connection) }
-        if let length = head.contentLength, length > configuration.maxBodyBytes {
-            return answer(context, .problem(tooLarge(declared: length)), on: connection)
+        // RFC 9112 6.3: more than one Content-Length (or one that is no number) is an
+        // unrecoverable framing error; answering it closes the connection.
+        if lengthHeaders.count > 1 || (lengthHeaders.count == 1 && head.contentLength == nil) {
+            let detail = lengthHeaders.count > 1
+                ? "The request has \(lengthHeaders.count) Content-Length headers; send exactly one."
+                : "Content-Length \"\(lengthHeaders[0])\" is not a number of bytes."
+            return answer(context, .problem(ProblemDetails(status: 400, code: "invalid_content_length", title: "Bad Request",
+                                                           detail: detail)), on: connection)
+        }
+
+        switch responder.precheck(head) {
+        case .refuse(let refusal):
+            return answer(context, refusal, on: connection)
+        case .accept(let bodyLimit):
+            context.bodyLimit = min(bodyLimit, configuration.maxBodyBytes)
+        }
+        let hasBody = head.isChunked || (head.contentLength ?? 0) > 0
+        // Refused here, nothing is read or written: a body on a route that takes none, or a
+        // declared length over the limit.
+        if hasBody, context.bodyLimit == 0 || (head.contentLength ?? 0) > context.bodyLimit {
+            return answer(context, .problem(.payloadTooLarge(limit: context.bodyLimit, declared: head.contentLength,
+                                                             route: "\(head.method) \(head.path)")), on: connection)
         }
         // No body: answer on the next call. A response queued on this first call makes
         // libmicrohttpd close the connection afterwards (it stops reading the request), which
         // is right for refusals but would end keep-alive for every request.
-        guard head.isChunked || (head.contentLength ?? 0) > 0 else { return .YES }
+        guard hasBody else { return .YES }
         if head.mediaType == "multipart/form-data" {
             guard let collector = MultipartCollector(connection: connection, directory: configuration.uploadDirectory,
                                                      memoryLimit: configuration.maxInMemoryBody) else {
@@ -64,8 +83,8 @@ extension HTTPServer {
         guard context.phase == .receiving else {
             return context.received - context.refusedAt > Self.refusedBodyDrainBytes ? refuseBody(context, on: connection) : .YES
         }
-        if context.received > configuration.maxBodyBytes {
-            context.failure = .problem(tooLarge(declared: nil))
+        if context.received > context.bodyLimit {
+            context.failure = .problem(.payloadTooLarge(limit: context.bodyLimit))
         } else if let multipart = context.multipart {
             if !multipart.process(chunk) {
                 context.failure = .problem(multipart.failure?.problem
@@ -128,7 +147,7 @@ extension HTTPServer {
                     status: 503, code: "shutting_down", title: "Service Unavailable",
                     detail: "The server is shutting down; retry the request.")), on: connection)
             }
-            Task {
+            Task(executorPreference: SerialQueueExecutor(label: "cubeseg.http.deferred")) {
                 let response = await work()
                 self.resume(context, with: response)
             }
@@ -174,17 +193,11 @@ extension HTTPServer {
         }
     }
 
-    private func tooLarge(declared: Int64?) -> ProblemDetails {
-        let limit = configuration.maxBodyBytes
-        let detail = declared.map { "The body of \($0) bytes exceeds the limit of \(limit) bytes." }
-            ?? "The body exceeds the limit of \(limit) bytes."
-        return ProblemDetails(status: 413, code: "body_too_large", title: "Content Too Large", detail: detail,
-                              extensions: ["max_bytes": .int(limit)])
-    }
-
     private func problem(for error: any Error) -> ProblemDetails {
+        logger.error("request body: \(error)")
         if let error = error as? HTTPServerError { return error.problem }
-        return ProblemDetails(status: 500, code: "internal_error", title: "Internal Server Error", detail: "\(error)")
+        return ProblemDetails(status: 500, code: "internal_error", title: "Internal Server Error",
+                              detail: ServerPaths.redacted("\(error)"))
     }
 
     // MARK: - Head
@@ -193,7 +206,9 @@ extension HTTPServer {
         var pairs: [(String, String)] = []
     }
 
-    private func makeHead(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?) -> HTTPRequestHead {
+    /// The head, and every Content-Length value sent (to refuse duplicates).
+    private func makeHead(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?)
+        -> (HTTPRequestHead, lengthHeaders: [String]) {
         let headerPairs = Self.values(of: .HEADER_KIND, on: connection)
         var headers: [String: String] = [:]
         headers.reserveCapacity(headerPairs.count)
@@ -201,14 +216,15 @@ extension HTTPServer {
             let key = name.lowercased()
             if headers[key] == nil { headers[key] = value }
         }
-        let contentLength = headers["content-length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-        return HTTPRequestHead(
+        let lengthHeaders = headerPairs.filter { $0.0.lowercased() == "content-length" }.map(\.1)
+        let contentLength = headers["content-length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0 >= 0 ? $0 : nil }
+        return (HTTPRequestHead(
             method: method.map { String(cString: $0) } ?? "GET",
             path: url.map { String(cString: $0) } ?? "/",
             queryItems: Self.values(of: .GET_ARGUMENT_KIND, on: connection),
             headers: headers,
             remoteAddress: SocketAddress.numericHost(of: cubeseg_mhd_client_address(connection)),
-            contentLength: contentLength)
+            contentLength: contentLength), lengthHeaders)
     }
 
     private static func values(of kind: MHD_ValueKind, on connection: OpaquePointer) -> [(String, String)] {

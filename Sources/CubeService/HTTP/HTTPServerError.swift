@@ -43,11 +43,16 @@ public enum HTTPServerError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    /// The error as a problem response.
+    /// The error as a problem response; never with a server path (the log has it).
     var problem: ProblemDetails {
         switch self {
         case .malformedMultipart(let reason):
             return ProblemDetails(status: 400, code: "malformed_multipart", title: "Bad Request", detail: reason)
+        case .bodyWriteFailed(_, let code) where code == ENOSPC || code == EDQUOT:
+            return .insufficientStorage("The server has no room left for this body; retry later.")
+        case .bodyWriteFailed(_, let code):
+            return ProblemDetails(status: 500, code: "internal_error", title: "Internal Server Error",
+                                  detail: "Storing the request body failed on the server (\(String(cString: strerror(code)))).")
         default:
             return ProblemDetails(status: 500, code: "internal_error", title: "Internal Server Error",
                                   detail: description)

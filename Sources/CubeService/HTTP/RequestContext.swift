@@ -24,6 +24,8 @@ final class RequestContext: @unchecked Sendable {
     var phase: Phase = .receiving
     var sink: BodySink?
     var multipart: MultipartCollector?
+    /// The most body bytes this request may carry (from the responder's admission).
+    var bodyLimit: Int64 = 0
     /// Body bytes received so far.
     var received: Int64 = 0
     /// `received` when the body was refused (phase `.failed`).

@@ -39,9 +39,6 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     static func conflict(_ code: String, _ detail: String) -> APIError {
         APIError(status: 409, code: code, title: "Conflict", detail: detail)
     }
-    static func tooLarge(_ detail: String) -> APIError {
-        APIError(status: 413, code: "payload_too_large", title: "Payload too large", detail: detail)
-    }
     static func unsupportedMediaType(_ code: String, _ detail: String) -> APIError {
         APIError(status: 415, code: code, title: "Unsupported media type", detail: detail)
     }

@@ -37,12 +37,12 @@ extension CubeSegService {
             throw APIError.badRequest("missing_body", "no cube file in the request")
         case .data(let data):
             size = Int64(data.count)
-            if size > configuration.maxCubeBytes { throw APIError.tooLarge("the cube has \(size) bytes; the limit is \(configuration.maxCubeBytes)") }
+            if size > configuration.maxCubeBytes { throw ProblemDetails.payloadTooLarge(limit: configuration.maxCubeBytes, declared: size) }
             sha = CryptoHelpers.sha256Hex(data)
             try blobs.write(data, to: relative)
         case .file(let f):
             size = f.size
-            if size > configuration.maxCubeBytes { throw APIError.tooLarge("the cube has \(size) bytes; the limit is \(configuration.maxCubeBytes)") }
+            if size > configuration.maxCubeBytes { throw ProblemDetails.payloadTooLarge(limit: configuration.maxCubeBytes, declared: size) }
             sha = f.sha256Hex
             try blobs.adopt(file: f.url, as: relative)
         }
@@ -159,7 +159,9 @@ extension CubeSegService {
     /// Runs blocking work (file I/O, parsing) off the HTTP threads.
     static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
+            // A serial queue of its own targets the overcommitting pool: it gets a thread even
+            // while jobs keep every core busy (the global concurrent queue would wait for one).
+            DispatchQueue(label: "cubeseg.offload", qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
         }
     }
 }

@@ -36,14 +36,13 @@ public final class CubeSegService: HTTPResponder {
 
     // MARK: - HTTPResponder
 
-    public func precheck(_ head: HTTPRequestHead) -> HTTPResponse? {
+    public func precheck(_ head: HTTPRequestHead) -> HTTPAdmission {
         do {
-            _ = try check(head)
-            return nil
+            return .accept(bodyLimit: try check(head).bodyLimit)
         } catch {
             let response = Self.response(for: error, logger: logger)
             finished(head, route: Route(path: head.path)?.template ?? "unmatched", response: response, started: Date())
-            return response
+            return .refuse(response)
         }
     }
 
@@ -52,8 +51,15 @@ public final class CubeSegService: HTTPResponder {
         let head = request.head
         let route: Route
         let principal: Principal
-        do { (route, principal) = try check(head) }
-        catch {
+        do {
+            let admitted = try check(head)
+            (route, principal) = (admitted.route, admitted.principal)
+            // In-process callers hand over whole bodies; the HTTP front stops at the limit.
+            if request.body.count > admitted.bodyLimit {
+                throw ProblemDetails.payloadTooLarge(limit: admitted.bodyLimit, declared: request.body.count,
+                                                     route: "\(head.method) \(route.template)")
+            }
+        } catch {
             let response = Self.response(for: error, logger: logger)
             finished(head, route: Route(path: head.path)?.template ?? "unmatched", response: response, started: started)
             return .immediate(response)
@@ -88,45 +94,65 @@ public final class CubeSegService: HTTPResponder {
 
     // MARK: - Checks from the headers
 
+    /// What the headers decide: route, method, draining, authentication, content type, and
+    /// the largest body this request may carry (0 for every method but POST and PUT).
+    struct Admitted {
+        var route: Route
+        var principal: Principal
+        var bodyLimit: Int64
+    }
+
     /// Route, method, draining, authentication, content type and length.
-    func check(_ head: HTTPRequestHead) throws -> (Route, Principal) {
+    func check(_ head: HTTPRequestHead) throws -> Admitted {
         guard let route = Route(path: head.path) else { throw APIError.notFound("route_not_found", "no route \(head.path)") }
         let method = head.method == "HEAD" ? "GET" : head.method
         guard route.allowedMethods.contains(method) else { throw APIError.methodNotAllowed(head.method, allowed: route.allowedMethods) }
-        if route.isPublic { return (route, .local) }
-        if isDraining { throw APIError.shuttingDown() }
-        let principal = try auth.principal(headers: head.headers)
-        if route == .metrics && !principal.admin { throw APIError.forbidden("metrics need an admin token") }
-        if method == "POST" || method == "PUT" { try checkBody(route, head) }
-        return (route, principal)
+        let principal: Principal
+        if route.isPublic {
+            principal = .local
+        } else {
+            if isDraining { throw APIError.shuttingDown() }
+            principal = try auth.principal(headers: head.headers)
+            if route == .metrics && !principal.admin { throw APIError.forbidden("metrics need an admin token") }
+        }
+        let limit = method == "POST" || method == "PUT" ? try bodyLimit(route, head) : 0
+        if let n = head.contentLength, n > limit {
+            throw ProblemDetails.payloadTooLarge(limit: limit, declared: n, route: "\(head.method) \(route.template)")
+        }
+        if head.isChunked && limit == 0 {
+            throw ProblemDetails.payloadTooLarge(limit: 0, route: "\(head.method) \(route.template)")
+        }
+        if limit == configuration.maxCubeBytes, let free = DiskSpace.available(at: configuration.dataDirectoryURL),
+           free - (head.contentLength ?? 0) < configuration.minFreeBytes {
+            throw ProblemDetails.insufficientStorage(
+                "The server is short of disk space for an upload (it keeps \(configuration.minFreeBytes) bytes free); retry later.")
+        }
+        return Admitted(route: route, principal: principal, bodyLimit: limit)
     }
 
-    private func checkBody(_ route: Route, _ head: HTTPRequestHead) throws {
+    /// The body limit of a POST or PUT, after checking its content type.
+    private func bodyLimit(_ route: Route, _ head: HTTPRequestHead) throws -> Int64 {
         let contentType = (head.headers["content-type"] ?? "").lowercased()
         let isMultipart = contentType.hasPrefix("multipart/form-data")
         let isJSON = contentType.hasPrefix("application/json") || contentType.hasSuffix("+json")
-        let limit: Int64
         switch route {
         case .cubes:
-            limit = configuration.maxCubeBytes
             if let f = head.query["format"], !CubeOpenRequest.knownFormats.contains(f.lowercased()) {
                 throw APIError.unsupportedMediaType("unknown_format", "format \"\(f)\" is not one of \(CubeOpenRequest.knownFormats.sorted().joined(separator: ", "))")
             }
+            return configuration.maxCubeBytes
         case .jobs:
             guard isJSON || isMultipart else {
                 throw APIError.unsupportedMediaType("unsupported_media_type", "POST /v1/jobs takes application/json or multipart/form-data, not \"\(contentType)\"")
             }
-            limit = isMultipart ? configuration.maxCubeBytes : configuration.maxJSONBytes
+            return isMultipart ? configuration.maxCubeBytes : configuration.maxJSONBytes
         case .modelApply:
             guard isJSON || contentType.isEmpty else {
                 throw APIError.unsupportedMediaType("unsupported_media_type", "this route takes application/json, not \"\(contentType)\"")
             }
-            limit = configuration.maxJSONBytes
+            return configuration.maxJSONBytes
         default:
-            limit = configuration.maxJSONBytes
-        }
-        if let n = head.contentLength, n > limit {
-            throw APIError.tooLarge("the body has \(n) bytes; the limit here is \(limit)")
+            return configuration.maxJSONBytes
         }
     }
 
@@ -178,12 +204,20 @@ public final class CubeSegService: HTTPResponder {
             case .badCursor: api = .badRequest("invalid_cursor", e.description)
             }
         case let e as ProblemDetails:
-            return .problem(e)
+            var redacted = e
+            redacted.detail = ServerPaths.redacted(e.detail)
+            return .problem(redacted)
+        case let e where ServerPaths.isOutOfSpace(e):
+            logger.error("out of space: \(error)")
+            return .problem(.insufficientStorage("The server has no room left to store this; retry later."),
+                            headers: [("Retry-After", "60")])
         default:
             logger.error("unexpected error: \(error)")
             api = .internalError("an unexpected error occurred; see the server log")
         }
-        return .problem(api.problem, headers: api.headers)
+        var problem = api.problem
+        problem.detail = ServerPaths.redacted(problem.detail)
+        return .problem(problem, headers: api.headers)
     }
 
     private func finished(_ head: HTTPRequestHead, route: String, response: HTTPResponse, started: Date) {
@@ -202,6 +236,11 @@ public final class CubeSegService: HTTPResponder {
         do { try store.ping() } catch {
             return Self.response(for: APIError(status: 503, code: "store_unavailable", title: "Service unavailable",
                                                detail: "the job store does not answer: \(error)"), logger: logger)
+        }
+        if let free = DiskSpace.available(at: configuration.dataDirectoryURL), free < configuration.minFreeBytes {
+            return Self.response(for: APIError(status: 503, code: "low_disk_space", title: "Service unavailable",
+                                               detail: "the data directory has \(free) bytes free, below min_free_bytes (\(configuration.minFreeBytes))"),
+                                 logger: logger)
         }
         return Self.json(["status": "ready"])
     }

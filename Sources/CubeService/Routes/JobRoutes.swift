@@ -136,8 +136,10 @@ extension CubeSegService {
     func getJob(_ id: String, _ head: HTTPRequestHead, _ principal: Principal) throws -> Handled {
         var wait = 0.0
         if let w = head.query["wait"] {
-            guard let n = Double(w), n >= 0, n.isFinite else { throw APIError.badRequest("invalid_query", "wait must be a number of seconds >= 0") }
-            wait = min(n, Double(configuration.maxWaitSeconds))
+            guard let n = Double(w), n >= 0, n <= Double(configuration.maxWaitSeconds) else {
+                throw APIError.badRequest("invalid_query", "wait must be a number of seconds in 0...\(configuration.maxWaitSeconds), not \"\(w)\"")
+            }
+            wait = n
         }
         guard let job = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
         let (body, etag) = Self.jobBody(job)

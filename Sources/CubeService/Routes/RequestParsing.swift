@@ -66,14 +66,38 @@ enum RequestParsing {
         }
         let p: SegmentationParameters
         do {
-            p = try JSONDecoder().decode(SegmentationParameters.self, from: try JSONEncoder().encode(object))
+            p = try decodeParameters(object)
         } catch let e as DecodingError {
+            // Name the first parameter that does not decode alone, and what it takes.
+            for key in object.keys.sorted() where (try? decodeParameters([key: object[key]!])) == nil {
+                throw APIError.badRequest("invalid_parameter", "params.\(key) = \(render(object[key]!)) is not \(expectedKind(of: key))")
+            }
             throw APIError.badRequest("invalid_parameter", "params: \(describe(e))")
         } catch {
             throw APIError.badRequest("invalid_parameter", "params: \(error)")
         }
         try validate(p)
         return (p, try canonicalJSON(p))
+    }
+
+    private static func decodeParameters(_ object: [String: JSONValue]) throws -> SegmentationParameters {
+        try JSONDecoder().decode(SegmentationParameters.self, from: try JSONEncoder().encode(object))
+    }
+
+    /// What a parameter takes, found by offering it sample values (so it follows the type in
+    /// `SegmentationParameters`, not a list kept here).
+    static func expectedKind(of key: String) -> String {
+        func takes(_ v: JSONValue) -> Bool { (try? decodeParameters([key: v])) != nil }
+        if takes(.number(0.5)) { return "a number" }
+        if takes(.integer(-1)) { return "an integer" }
+        if takes(.integer(1)) { return "a whole number >= 0 (within 64 bits)" }
+        if takes(.bool(true)) { return "true or false" }
+        return "a valid value (see GET /openapi.yaml, JobParameters)"
+    }
+
+    private static func render(_ v: JSONValue) -> String {
+        guard let data = try? JSONEncoder().encode(v), let text = String(data: data, encoding: .utf8) else { return "this value" }
+        return text.count > 40 ? String(text.prefix(40)) + "..." : text
     }
 
     /// Every parameter, sorted, with explicit nulls: the synthesized encoder leaves nil

@@ -65,6 +65,10 @@ public func buildService(configuration: ServiceConfiguration, logger: Logger,
     let store = try SQLiteJobStore(path: dataDir.appendingPathComponent("cubeseg.sqlite").path)
     let blobs = try BlobStore(root: dataDir.appendingPathComponent("blobs", isDirectory: true))
     blobs.sweepTemporary()
+    let leftovers = sweepUploads(dataDir.appendingPathComponent("uploads")) + blobs.sweepOrphans(keeping: try store.referencedBlobs())
+    if !leftovers.isEmpty {
+        logger.warning("removed files a crash left behind", metadata: ["count": "\(leftovers.count)", "files": "\(leftovers.prefix(20))"])
+    }
     let metrics = ServiceMetrics()
     let reaped = try store.reapExpiredLeases(now: Date(), retry: RetryPolicy(baseSeconds: configuration.retryBaseSeconds))
     if !reaped.requeued.isEmpty || !reaped.failed.isEmpty {
@@ -91,6 +95,15 @@ public func buildService(configuration: ServiceConfiguration, logger: Logger,
         "address": "\(configuration.host):\(service.port)", "data_dir": "\(dataDir.path)", "workers": "\(configuration.workers)",
         "blas_threads": "\(configuration.effectiveBLASThreads)", "mode": "\(configuration.isLocalMode ? "local single-user" : "tokens")"])
     return service
+}
+
+/// Removes every file in the upload directory: before the HTTP front starts no request is in
+/// flight, so each one is a body whose request a crash cut short. Returns their names.
+func sweepUploads(_ directory: URL) -> [String] {
+    let fm = FileManager.default
+    return ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).sorted().filter {
+        (try? fm.removeItem(at: directory.appendingPathComponent($0))) != nil
+    }.map { "uploads/\($0)" }
 }
 
 /// Runs the service until SIGTERM or SIGINT, then shuts down gracefully. For `cubeseg serve`.

@@ -91,6 +91,26 @@ public struct BlobStore: Sendable {
         }
     }
 
+    /// Removes the blobs no row refers to, left by a crash between writing a blob and
+    /// committing its row. Only while nothing else writes (at start, before the workers and
+    /// the HTTP front). Returns the relative paths removed.
+    @discardableResult
+    public func sweepOrphans(keeping references: BlobReferences) -> [String] {
+        let fm = FileManager.default
+        var removed: [String] = []
+        func sweep(_ folder: String, id: (String) -> String?, keep: Set<String>) {
+            for name in (try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? [] {
+                guard let key = id(name), !keep.contains(key) else { continue }
+                let relative = "\(folder)/\(name)"
+                if (try? fm.removeItem(at: root.appendingPathComponent(relative))) != nil { removed.append(relative) }
+            }
+        }
+        sweep("cubes", id: { $0 }, keep: references.cubes)
+        sweep("results", id: { $0 }, keep: references.results)
+        sweep("models", id: { $0.hasSuffix(".json") ? String($0.dropLast(5)) : $0 }, keep: references.models)
+        return removed.sorted()
+    }
+
     // MARK: - File system primitives
 
     static func writeAtomically(_ data: Data, to dest: URL, tmpDir: URL) throws {

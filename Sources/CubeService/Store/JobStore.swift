@@ -57,8 +57,22 @@ public protocol JobStore: Sendable {
     /// Removes the row; throws `StoreError.modelInUse` while a queued or running job applies it.
     func deleteModel(id: String, owner: String?) throws -> ModelRecord?
 
+    /// Every blob a row refers to: for the start-up sweep of blobs that a crash left without
+    /// a row (a cube written but never inserted, results written but never committed).
+    func referencedBlobs() throws -> BlobReferences
+
     /// Cheap liveness check of the underlying database.
     func ping() throws
+}
+
+/// The ids whose blobs the rows refer to (`cubes/<id>/`, `results/<id>/`, `models/<id>.json`).
+public struct BlobReferences: Sendable, Equatable {
+    public var cubes: Set<String> = []
+    public var results: Set<String> = []
+    public var models: Set<String> = []
+    public init(cubes: Set<String> = [], results: Set<String> = [], models: Set<String> = []) {
+        self.cubes = cubes; self.results = results; self.models = models
+    }
 }
 
 public enum JobState: String, Sendable, Codable, CaseIterable {

@@ -38,6 +38,15 @@ public final class SQLiteJobStore: JobStore {
         _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    public func referencedBlobs() throws -> BlobReferences {
+        try pool.read { db in
+            BlobReferences(
+                cubes: Set(try String.fetchAll(db, sql: "SELECT id FROM cubes")),
+                results: Set(try String.fetchAll(db, sql: "SELECT result_id FROM jobs WHERE result_id IS NOT NULL")),
+                models: Set(try String.fetchAll(db, sql: "SELECT id FROM models")))
+        }
+    }
+
     // MARK: - Cubes
 
     public func insertCube(_ c: CubeRecord) throws {

@@ -118,6 +118,7 @@ struct JobRunner: Sendable {
         if running.leaseLost { return "lease_lost" }
         let retryable: Bool
         switch error {
+        case let e where ServerPaths.isOutOfSpace(e): retryable = true
         case let f as RunFailure: retryable = f.retryable
         case is SegmentationError, is CubeOpenFailure, is ModelFileError, is ResultFilesError: retryable = false
         default: retryable = true
@@ -126,7 +127,7 @@ struct JobRunner: Sendable {
         log.error("job run failed: \(error)", metadata: ["retryable": "\(retryable)"])
         do {
             _ = try store.finish(jobID: job.id, leaseToken: running.leaseToken,
-                                 outcome: .failed(error: String(describing: error), retryAfter: retryAfter), now: Date())
+                                 outcome: .failed(error: ServerPaths.redacted(String(describing: error)), retryAfter: retryAfter), now: Date())
         } catch {
             log.error("could not record the failure: \(error)")
         }

@@ -27,7 +27,7 @@ run: build
 
 test: deps
 	swift build $(SWIFT_FLAGS) --build-tests
-	swift test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
+	swift test $(SWIFT_FLAGS) --skip-build --no-parallel
 
 bench: build
 	scripts/bench.sh

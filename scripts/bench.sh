@@ -60,6 +60,10 @@ if have_peer torch && have_peer sklearn && [ -z "${BENCH_QUICK:-}" ]; then
     --kmin 2 --kmax 10 --json "$OUT/peer_e2e.json" > /dev/null 2>&1 && log "{\"bench\": \"end_to_end_peer\", \"result\": $(tr -d '\n ' < "$OUT/peer_e2e.json")}"
 fi
 
+echo "== shared machine: the end-to-end cube idle and with two other busy processes (CLI and a service job)"
+log "$(scripts/bench_shared.sh "$CUBE" "$BIN/cubeseg" | tee "$OUT/shared.txt" | tail -1)"
+grep -v '^{' "$OUT/shared.txt"
+
 echo "== service: wrk on a job while it trains, a 1 GiB upload, peak memory"
 log "$(scripts/bench_service.sh "$BIN/cubeseg" | tee "$OUT/service.txt" | tail -1)"
 grep -v '^{' "$OUT/service.txt"

@@ -26,7 +26,7 @@ echo "== wrk: GET /v1/jobs/{id} for 10 s, 2 threads, 32 connections, while job $
 wrk -t2 -c32 -d10s --latency "$base/v1/jobs/$job" | tee "$work/wrk.txt" | grep -E "Requests/sec|99%|50%|Non-2xx"
 rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
-curl -s -X DELETE "$base/v1/jobs/$job" > /dev/null
+curl -s -X POST "$base/v1/jobs/$job/cancel" > /dev/null
 
 echo "== upload: 1 GiB float32 cube with curl -T"
 head -c $((1024 * 1024 * 1024)) /dev/zero > "$work/zeros.bin"

@@ -34,19 +34,21 @@ struct SegmentCommand: ParsableCommand {
         let parameters = try engine.parameters()
         try failingWithOneLine {
             BLAS.setThreads(threads)
+            // Everything that can be checked is checked before the first epoch.
+            let directory = try OutputDirectory.prepare(out)
             let datacube = try CubeReader.open(URL(fileURLWithPath: cube), options: try input.openOptions())
-            let trained = try model.map { try TrainedModel.decode(try Data(contentsOf: URL(fileURLWithPath: $0))) }
+            let trained = try model.map { try ModelFile.read($0) }
+            let labels = try truth.map { path in
+                do { return try NumPyLabelMap.read(URL(fileURLWithPath: path), height: datacube.height, width: datacube.width) }
+                catch { throw CommandLineProblem("--truth \(path): \(OutputDirectory.reason(error)); give a .npy label map of \(datacube.height) x \(datacube.width)") }
+            }
             let terminal = TerminalProgress(enabled: !quiet)
             let result = try Segmenter(parameters: parameters).segment(
                 datacube, model: trained, observer: SegmentationObserver(progress: terminal.show))
             terminal.finish()
-            let directory = URL(fileURLWithPath: out, isDirectory: true)
             let files = try ResultFiles.write(result, cube: CubeSummary(name: URL(fileURLWithPath: cube).lastPathComponent, cube: datacube), to: directory)
             print(Summary.line(result, files: files.count, directory: out))
-            if let truth {
-                let labels = try NumPyLabelMap.read(URL(fileURLWithPath: truth), height: datacube.height, width: datacube.width)
-                print(Summary.scores(truth: labels, predicted: result.labels))
-            }
+            if let labels { print(Summary.scores(truth: labels, predicted: result.labels)) }
         }
     }
 }
@@ -56,5 +58,65 @@ func failingWithOneLine(_ body: () throws -> Void) throws {
     do { try body() } catch let exit as ExitCode { throw exit } catch {
         FileHandle.standardError.write(Data("cubeseg: error: \(error)\n".utf8))
         throw ExitCode.failure
+    }
+}
+
+/// A problem with the command line, said in one line with what to do.
+struct CommandLineProblem: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `--out`: made (with its parents) before any work, so that a file in the way or a
+/// directory that cannot be written is reported at once, not after training.
+enum OutputDirectory {
+    static func prepare(_ path: String) throws -> URL {
+        let url = URL(fileURLWithPath: path, isDirectory: true)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CommandLineProblem("--out \(path) is a file; give a directory (it is created if missing)")
+        }
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        catch { throw CommandLineProblem("--out \(path): cannot create the directory (\(reason(error))); choose a writable place") }
+        guard FileManager.default.isWritableFile(atPath: url.path) else {
+            throw CommandLineProblem("--out \(path) is not writable; choose a writable directory")
+        }
+        return url
+    }
+
+    /// The human part of a Foundation or POSIX error, without its dictionary dump.
+    static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if ns.domain == NSCocoaErrorDomain {
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileReadNoSuchFile, .fileNoSuchFile: return "no such file"
+            case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+            case .fileWriteFileExists: return "a file is in the way"
+            default: break
+            }
+        }
+        return String(describing: error)
+    }
+}
+
+/// `--model`: a model.json written by `cubeseg segment` or the service.
+enum ModelFile {
+    static func read(_ path: String) throws -> TrainedModel {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) }
+        catch { throw CommandLineProblem("--model \(path): \(OutputDirectory.reason(error))") }
+        do { return try TrainedModel.decode(data) }
+        catch let error as ModelFileError {
+            if case .unreadable = error {
+                throw CommandLineProblem("--model \(path) is not a CubeSeg model; give the model.json that `cubeseg segment` wrote (not labels or scores)")
+            }
+            throw CommandLineProblem("--model \(path): \(error)")
+        } catch {
+            throw CommandLineProblem("--model \(path) is not a CubeSeg model; give the model.json that `cubeseg segment` wrote (not labels or scores)")
+        }
     }
 }

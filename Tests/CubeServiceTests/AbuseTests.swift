@@ -1,4 +1,5 @@
 import CubeFormats
+import CubeML
 import CubeReports
 import Foundation
 import Testing
@@ -178,6 +179,27 @@ final class AbuseTests {
         #expect(state["attempt"] as? Int == 3)
         #expect(runs.value == 3)
         #expect((state["error"] as? String)?.contains(dir.path) == false)
+    }
+
+    @Test("a cube with nothing to segment is refused 422 at upload, and by the engine before training")
+    func constantCubesAreRefused() async throws {
+        let service = try start(engine: .live); defer { service.shutdown() }
+        let zeros = NumPyWriter.encode([Float](repeating: 0, count: 6 * 8 * 5), shape: [6, 8, 5])
+        let constant = NumPyWriter.encode((0..<(6 * 8 * 5)).map { Float($0 % 5) }, shape: [6, 8, 5])
+        for (data, words) in [(zeros, "all values 0"), (constant, "the same 5 values")] {
+            let r = await service.responder.upload(data, token: alice.token)
+            #expect(r.status == 422)
+            #expect(r.problemCode == "unsegmentable_cube")
+            #expect((r.json["detail"] as? String)?.contains(words) == true)
+        }
+        #expect(filesIn(dir.appendingPathComponent("blobs/cubes")).isEmpty)
+        // One differing pixel is enough to be accepted.
+        var values = [Float](repeating: 0, count: 6 * 8 * 5)
+        values[7] = 3
+        #expect(await service.responder.upload(NumPyWriter.encode(values, shape: [6, 8, 5]), token: alice.token).status == 201)
+        // The engine refuses a constant cube itself (CLI, cubes stored before this check).
+        let cube = Datacube(height: 6, width: 8, channels: 5, values: [Float](repeating: 2, count: 240))
+        #expect(throws: SegmentationError.self) { try Segmenter(parameters: SegmentationParameters()).segment(cube) }
     }
 
     @Test("out-of-range numbers and waits are 400s that name the field and what it takes")

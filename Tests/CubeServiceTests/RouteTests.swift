@@ -270,15 +270,27 @@ import Testing
         #expect(await s.call("GET", "/v1/jobs/\(jobID)", query: ["wait": "soon"], token: alice.token).status == 400)
     }
 
-    @Test func deletingAQueuedJobCancelsItAndDeletingItAgainRemovesIt() async throws {
+    @Test func cancellingAndDeletingAreSeparateAndEachIsSafeToRetry() async throws {
         let s = try service().responder
         let id = try await uploadedCube(s)
         let jobID = try #require(await s.postJSON("/v1/jobs", ["cube_id": id], token: alice.token).json["id"] as? String)
-        let cancel = await s.call("DELETE", "/v1/jobs/\(jobID)", token: alice.token)
-        #expect(cancel.status == 202)
-        #expect(cancel.json["state"] as? String == "cancelled")
+        // DELETE of an unfinished job removes nothing and says what to do instead.
+        let early = await s.call("DELETE", "/v1/jobs/\(jobID)", token: alice.token)
+        #expect(early.status == 409)
+        #expect(early.problemCode == "job_not_finished")
+        #expect(await s.call("GET", "/v1/jobs/\(jobID)", token: alice.token).json["state"] as? String == "queued")
+        // Cancel, twice: the same answer, and the record stays.
+        for _ in 0..<2 {
+            let cancel = await s.call("POST", "/v1/jobs/\(jobID)/cancel", token: alice.token)
+            #expect(cancel.status == 202)
+            #expect(cancel.json["state"] as? String == "cancelled")
+        }
+        #expect(await s.call("GET", "/v1/jobs/\(jobID)", token: alice.token).status == 200)
+        // Delete, twice: removed, then not found.
         #expect(await s.call("DELETE", "/v1/jobs/\(jobID)", token: alice.token).status == 204)
+        #expect(await s.call("DELETE", "/v1/jobs/\(jobID)", token: alice.token).status == 404)
         #expect(await s.call("GET", "/v1/jobs/\(jobID)", token: alice.token).status == 404)
+        #expect(await s.call("POST", "/v1/jobs/\(jobID)/cancel", token: alice.token).status == 404)
         #expect(await s.call("DELETE", "/v1/cubes/\(id)", token: alice.token).status == 204)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("blobs/cubes/\(id)").path))
     }

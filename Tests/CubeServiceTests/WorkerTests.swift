@@ -54,7 +54,7 @@ import Testing
         let clusters = await s.call("GET", "/v1/jobs/\(jobID)/results/clusters.json")
         #expect(clusters.status == 200 && clusters.header("Content-Type") == "application/json")
         #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/scores.json").status == 200)
-        #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: ["k": "99"]).status == 404)
+        #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: ["k": "99"]).status == 400)
         #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/labels.png", query: ["style": "rainbow"]).status == 400)
         // The trained model is stored, listed and applies to another cube.
         let modelID = try #require(job["model_id"] as? String)
@@ -105,6 +105,52 @@ import Testing
         #expect(runs.value == 1)
     }
 
+    @Test func everyListedResultAnswersAndKIsHonouredOrRefused() async throws {
+        let running = try start(); defer { running.shutdown() }
+        let s = running.responder
+        let (_, jobID) = try await submit(s, params: ["k_min": 2, "k_max": 3, "epochs": 2])
+        let job = await waitFor(s, jobID, ["succeeded", "failed"])
+        #expect(job["state"] as? String == "succeeded")
+        // A finished job says which K it chose and why, and shows no stale progress.
+        #expect(job["chosen_k"] as? Int == 2)
+        #expect(job["k_reason"] as? String == "fake")
+        #expect(job["progress"] == nil)
+        let files = try #require(await s.call("GET", "/v1/jobs/\(jobID)/results").json["files"] as? [String])
+        #expect(files.contains("labels_k3.png") && files.contains("labels_index_k2.png"))
+        for name in files {
+            #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/\(name)").status == 200, "\(name)")
+        }
+        // k on the per-K results: another K's clusters and label map.
+        let clusters3 = await s.call("GET", "/v1/jobs/\(jobID)/results/clusters.json", query: ["k": "3"])
+        #expect(clusters3.json["k"] as? Int == 3)
+        #expect((clusters3.json["clusters"] as? [Any])?.count == 3)
+        #expect((await s.call("GET", "/v1/jobs/\(jobID)/results/clusters.json").json["clusters"] as? [Any])?.count == 2)
+        let values = makeCubeNpy().1
+        let labels = fakeLabels(Datacube(height: 6, width: 8, channels: 5, values: values))
+        let npy3 = await s.call("GET", "/v1/jobs/\(jobID)/results/labels.npy", query: ["k": "3"])
+        #expect(npy3.status == 200)
+        #expect(npy3.body == NumPyWriter.encode(labels.map { min($0, 2) }, shape: [6, 8]))
+        // ... and refused where it means nothing, or names a K not tried.
+        for (file, query) in [("spectra.png", ["k": "3"]), ("scores.json", ["k": "2"]), ("labels.npy", ["k": "7"]),
+                              ("report.json", ["style": "index"])] {
+            let r = await s.call("GET", "/v1/jobs/\(jobID)/results/\(file)", query: query)
+            #expect(r.status == 400, "\(file) \(query)")
+            #expect(r.problemCode == "invalid_query")
+        }
+        #expect(await s.call("GET", "/v1/jobs/\(jobID)/results/nothing.txt").status == 404)
+    }
+
+    @Test func oneCallWaitsForTheEndOfAJobThroughItsProgressUpdates() async throws {
+        let running = try start { $0.maxWaitSeconds = 60 }; defer { running.shutdown() }
+        let s = running.responder
+        let (_, jobID) = try await submit(s, params: ["epochs": 40])
+        // 40 epochs of 5 ms report progress 40 times; until=finished answers once, at the end.
+        let answer = await s.call("GET", "/v1/jobs/\(jobID)", query: ["wait": "60", "until": "finished"])
+        #expect(answer.status == 200)
+        #expect(answer.json["state"] as? String == "succeeded")
+        #expect(await s.call("GET", "/v1/jobs/\(jobID)", query: ["wait": "1", "until": "soon"]).status == 400)
+    }
+
     @Test func anUnexpectedErrorIsRetriedUntilMaxAttempts() async throws {
         struct Flaky: Error {}
         let runs = Counter()
@@ -124,10 +170,16 @@ import Testing
         let (_, jobID) = try await submit(s, params: ["epochs": 100_000])
         let job = await waitFor(s, jobID, ["running"])
         #expect(job["state"] as? String == "running")
-        let cancel = await s.call("DELETE", "/v1/jobs/\(jobID)")
+        let cancel = await s.call("POST", "/v1/jobs/\(jobID)/cancel")
         #expect(cancel.status == 202)
         #expect(cancel.json["cancel_requested"] as? Bool == true)
         #expect(await waitFor(s, jobID, ["cancelled"])["state"] as? String == "cancelled")
+        // A finished job cannot be cancelled; a succeeded one says so and keeps its results.
+        let (_, done) = try await submit(s, params: ["epochs": 1])
+        #expect(await waitFor(s, done, ["succeeded"])["state"] as? String == "succeeded")
+        let late = await s.call("POST", "/v1/jobs/\(done)/cancel")
+        #expect(late.status == 409)
+        #expect(late.problemCode == "job_finished")
     }
 
     @Test func progressIsReportedWhileAJobRuns() async throws {
@@ -141,7 +193,7 @@ import Testing
         }
         #expect(progress?["phase"] as? String == "training")
         #expect(progress?["epochs"] as? Int == 100_000)
-        _ = await s.call("DELETE", "/v1/jobs/\(jobID)")
+        _ = await s.call("POST", "/v1/jobs/\(jobID)/cancel")
     }
 
     @Test func shutdownRequeuesARunningJobAndARestartFinishesIt() async throws {

@@ -31,7 +31,7 @@ public enum NeighbourhoodAveraging {
         for (row, pixel) in pixelIndex.enumerated() { rowOf[Int(pixel)] = Int32(row) }
         let tau = edgeFactor * medianAdjacentDistance(z, rowOf: rowOf, height: height, width: width)
         var out = Matrix(rows: n, cols: l)
-        let chunks = max(1, min(n, ProcessInfo.processInfo.activeProcessorCount * 8))
+        let chunks = ParallelBlocks.workers == 1 ? 1 : max(1, min(n, ParallelBlocks.workers * 8))
         z.storage.withUnsafeBufferPointer { src in
             rowOf.withUnsafeBufferPointer { rows in
                 pixelIndex.withUnsafeBufferPointer { pix in

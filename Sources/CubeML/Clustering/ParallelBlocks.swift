@@ -1,12 +1,14 @@
 import Dispatch
 import Foundation
 
-/// Runs work over contiguous blocks of rows on every core, with results that do not depend on
+/// Runs work over contiguous blocks of rows on the job's cores (`workers`), with results that do not depend on
 /// scheduling: each block's work is a pure function of its index, and callers store one partial
 /// result per block and reduce them in block order afterwards.
 enum ParallelBlocks {
-    /// Worker count used by the clustering code: the machine's active cores.
-    static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// Worker count of every parallel loop in CubeML: the job's thread budget (the OpenBLAS
+    /// thread count that `cubeseg segment --threads` and the service's `blas_threads` set),
+    /// at most the machine's active cores.
+    static var workers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, BLAS.threads)) }
 
     /// Splits `0..<count` into blocks of `blockSize` rows (the last one shorter) and calls
     /// `body(blockIndex, rowRange, worker)` once per block, from `workers` threads at most.

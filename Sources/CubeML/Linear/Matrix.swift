@@ -110,3 +110,17 @@ extension Matrix {
         return out
     }
 }
+
+extension Matrix {
+    /// True when every row equals the first (bit for bit); true for 0 or 1 rows.
+    public var rowsAllEqual: Bool {
+        guard rows > 1, cols > 0 else { return true }
+        return storage.withUnsafeBufferPointer { s in
+            let first = UnsafeBufferPointer(rebasing: s[0..<cols])
+            for r in 1..<rows where !first.elementsEqual(UnsafeBufferPointer(rebasing: s[(r * cols)..<((r + 1) * cols)])) {
+                return false
+            }
+            return true
+        }
+    }
+}

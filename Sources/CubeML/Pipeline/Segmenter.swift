@@ -44,6 +44,9 @@ public struct Segmenter: Sendable {
         var prepared = try Preprocessor(recipe: recipe).prepare(cube)
         let n = prepared.spectra.rows
         guard n >= 2 else { throw SegmentationError.tooFewSignalPixels(found: n) }
+        if prepared.spectra.rowsAllEqual {
+            throw SegmentationError.invalidData("every pixel has the same spectrum after preprocessing: there is nothing to segment")
+        }
         guard p.kMax <= n else { throw SegmentationError.impossibleKRange(kMin: p.kMin, kMax: p.kMax, points: n) }
         clock.lap("preprocess")
         try progress.check()

@@ -143,7 +143,7 @@ public struct Preprocessor: Sendable {
         index.reserveCapacity(cube.pixelCount)
         var blockOut: [Float] = []
         var blockSignal: [Bool] = []
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = ParallelBlocks.workers
 
         try cube.forEachRowBlock { rows, values in
             let pixels = rows.count * width

@@ -92,6 +92,8 @@ public struct Trainer: Sendable {
         var dcnActive = false
 
         var best: [Float]? = nil
+        var governor = ContentionGovernor()
+        defer { governor.finish() }
         var records: [EpochRecord] = []
         let totalBatches = Double(max(1, p.epochs * batchesPerEpoch))
         let gamma = Float(p.gamma)
@@ -153,6 +155,7 @@ public struct Trainer: Sendable {
                             sums.clustering += clustering
                             sums.loss += losses.reconstruction + beta * losses.mmd + clustering
                             observer.batchEnded(Double(epoch * batchesPerEpoch + b + 1) / totalBatches)
+                            governor.step()
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 import Crypto
 import CubeFormats
+import CubeML
 import Foundation
 
 /// `/v1/cubes`: upload, list, get, delete, preview.
@@ -72,6 +73,14 @@ extension CubeSegService {
             case CubeOpenFailure.unusable(let s): throw APIError.unprocessable("unusable_cube", s)
             default: throw APIError.unprocessable("unusable_cube", "\(error)")
             }
+        }
+        // Refused now rather than "segmented" into one cluster after a training run.
+        let nothingToSegment: String?
+        do { nothingToSegment = try SpectralVariety.problem(in: cube) }
+        catch { blobs.remove(relative: "cubes/\(id)"); throw APIError.unprocessable("unusable_cube", "\(error)") }
+        if let nothingToSegment {
+            blobs.remove(relative: "cubes/\(id)")
+            throw APIError.unprocessable("unsegmentable_cube", nothingToSegment)
         }
         let record = CubeRecord(
             id: id, owner: owner, name: name, format: cube.info.format, shape: [cube.height, cube.width, cube.channels],

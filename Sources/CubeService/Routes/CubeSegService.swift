@@ -174,6 +174,7 @@ public final class CubeSegService: HTTPResponder {
         case (.jobs, "POST"): return try createJob(request, principal)
         case (.jobs, _): return .now(try listJobs(request.head, principal))
         case (.job(let id), "DELETE"): return .now(try deleteJob(id, principal))
+        case (.jobCancel(let id), _): return .now(try cancelJob(id, principal))
         case (.job(let id), _): return try getJob(id, request.head, principal)
         case (.jobResults(let id), _): return .now(try listResults(id, principal))
         case (.jobResult(let id, let file), _): return .now(try result(id, file: file, head: request.head, principal))

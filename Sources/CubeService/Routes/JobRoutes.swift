@@ -1,5 +1,6 @@
 import Crypto
 import CubeML
+import CubeReports
 import Foundation
 
 /// `/v1/jobs`: submit (JSON or multipart with the cube), list, get (long-poll, ETag),
@@ -132,8 +133,13 @@ extension CubeSegService {
     }
 
     /// The job as JSON with a strong ETag; `If-None-Match` -> 304; `?wait=N` waits up to N
-    /// seconds for the job to change from the tag given (or from its state now).
+    /// seconds for the job to change from the tag given (or from its state now);
+    /// `&until=state` for its state to change, `&until=finished` for it to end.
     func getJob(_ id: String, _ head: HTTPRequestHead, _ principal: Principal) throws -> Handled {
+        let until = head.query["until"] ?? "change"
+        guard ["change", "state", "finished"].contains(until) else {
+            throw APIError.badRequest("invalid_query", "until must be change, state or finished, not \"\(until)\"")
+        }
         var wait = 0.0
         if let w = head.query["wait"] {
             guard let n = Double(w), n >= 0, n <= Double(configuration.maxWaitSeconds) else {
@@ -152,13 +158,22 @@ extension CubeSegService {
         let scope = principal.scope
         let poll = waitPollSeconds
         let seconds = wait
+        let initialState = job.state
+        // What ends the wait: any change of the job, a change of its state, or its end.
+        let done: @Sendable (JobRecord, String) -> Bool
+        switch until {
+        case "state": done = { now, _ in now.state != initialState }
+        case "finished": done = { now, _ in now.state.isFinished }
+        default: done = { _, tag in tag != etag }
+        }
+        if until != "change" && job.state.isFinished { return .now(Self.jobResponse(body, etag)) }
         return .later { [self] in
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline && !isDraining {
                 try await Task.sleep(nanoseconds: UInt64(min(poll, max(0.001, deadline.timeIntervalSinceNow)) * 1e9))
                 guard let now = try store.job(id: id, owner: scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
                 let (b, t) = Self.jobBody(now)
-                if t != etag { return Self.jobResponse(b, t) }
+                if done(now, t) { return t == etag && clientHasCurrent ? Self.notModified(etag) : Self.jobResponse(b, t) }
             }
             return clientHasCurrent ? Self.notModified(etag) : Self.jobResponse(body, etag)
         }
@@ -203,14 +218,27 @@ extension CubeSegService {
         HTTPResponse(status: 304, headers: [("ETag", etag), ("Cache-Control", "no-cache")])
     }
 
-    /// Queued or running: cancel (202 with the job). Finished: remove it and its results (204).
+    /// Removes a finished job and its result files (204). A queued or running job is a 409
+    /// (cancel it first); a job already removed is a 404, so a retried DELETE changes nothing.
     func deleteJob(_ id: String, _ principal: Principal) throws -> HTTPResponse {
+        guard let job = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
+        guard job.state.isFinished else {
+            throw APIError.conflict("job_not_finished", "job \(id) is \(job.state.rawValue); cancel it first with POST /v1/jobs/\(id)/cancel")
+        }
+        if try store.deleteJob(id: id, owner: principal.scope), let r = job.resultID {
+            blobs.remove(blobs.resultDirectory(r))
+        }
+        return HTTPResponse(status: 204)
+    }
+
+    /// Cancels a queued job at once and asks a running one to stop at its next batch (202 with
+    /// the job). Safe to retry: a job already cancelled, or asked to stop, answers the same;
+    /// one that ended otherwise (succeeded, failed) is a 409 and stays as it is.
+    func cancelJob(_ id: String, _ principal: Principal) throws -> HTTPResponse {
         guard let before = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
-        if before.state.isFinished {
-            if try store.deleteJob(id: id, owner: principal.scope) {
-                if let r = before.resultID { blobs.remove(blobs.resultDirectory(r)) }
-                return HTTPResponse(status: 204)
-            }
+        if before.state == .cancelled { return Self.json(JobView(before), status: 202) }
+        guard !before.state.isFinished else {
+            throw APIError.conflict("job_finished", "job \(id) already \(before.state.rawValue); there is nothing to cancel")
         }
         guard let after = try store.requestCancel(id: id, owner: principal.scope, now: Date()) else {
             throw APIError.notFound("job_not_found", "no job \(id)")
@@ -219,11 +247,10 @@ extension CubeSegService {
         return Self.json(JobView(after), status: 202)
     }
 
-    /// The result files a job has (for a succeeded job).
+    /// The result files a job has (for a succeeded job): exactly the names `result` serves.
     func listResults(_ id: String, _ principal: Principal) throws -> HTTPResponse {
         let dir = try resultDirectory(id, principal)
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
-        return Self.json(ResultFilesView(jobId: id, files: files))
+        return Self.json(ResultFilesView(jobId: id, files: Self.resultFileNames(in: dir)))
     }
 
     private func resultDirectory(_ id: String, _ principal: Principal) throws -> URL {
@@ -234,29 +261,59 @@ extension CubeSegService {
         return blobs.resultDirectory(r)
     }
 
-    /// One result file. `labels.png` takes `?k=` (any K tried) and `?style=palette|index`.
+    /// The plain files of a result directory, sorted.
+    static func resultFileNames(in dir: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// One result file, any name `listResults` gives. `?k=` (a K tried) selects that K's
+    /// `labels.png`, `labels.npy` or `clusters.json`; `labels.png` also takes
+    /// `?style=palette|index`. Either on another file is a 400, never silently ignored.
     func result(_ id: String, file: String, head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
-        let known = ["labels.png", "labels.json", "labels.npy", "clusters.json", "scores.json", "report.json", "model.json",
-                     "spectra.png", "scores.png"]
-        guard known.contains(file) else {
-            throw APIError.notFound("result_not_found", "no result file \(file); results are \(known.joined(separator: ", "))")
+        let dir = try resultDirectory(id, principal)
+        let available = Self.resultFileNames(in: dir)
+        guard available.contains(file) else {
+            throw APIError.notFound("result_not_found", "job \(id) has no result file \(file); it has \(available.joined(separator: ", "))")
         }
-        var name = file
-        if file == "labels.png" {
-            let style = head.query["style"] ?? "palette"
-            guard style == "palette" || style == "index" else { throw APIError.badRequest("invalid_query", "style must be palette or index") }
-            var k: Int? = nil
-            if let s = head.query["k"] {
-                guard let n = Int(s), n >= 1 else { throw APIError.badRequest("invalid_query", "k must be a positive integer") }
-                k = n
+        var k: Int? = nil
+        if let s = head.query["k"] {
+            guard ResultFiles.perKFileNames.contains(file) else {
+                throw APIError.badRequest("invalid_query", "k selects a K only on \(ResultFiles.perKFileNames.sorted().joined(separator: ", ")); \(file) is about the chosen K")
             }
-            name = "labels" + (style == "index" ? "_index" : "") + (k.map { "_k\($0)" } ?? "") + ".png"
-        }  // k and style mean nothing for the other files and are ignored there
-        let url = try resultDirectory(id, principal).appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw APIError.notFound("result_not_found", name == file ? "job \(id) has no \(file)" : "job \(id) has no \(name) (was that K tried?)")
+            let kept = ResultFiles.keptKs(in: available)
+            guard let n = Int(s), kept.contains(n) else {
+                throw APIError.badRequest("invalid_query", "k must be one of the Ks tried (\(kept.map(String.init).joined(separator: ", "))), not \"\(s)\"")
+            }
+            k = n
+        }
+        var style = ResultFiles.LabelStyle.palette
+        if let s = head.query["style"] {
+            guard file == "labels.png" else { throw APIError.badRequest("invalid_query", "style applies to labels.png only") }
+            guard let st = ResultFiles.LabelStyle(rawValue: s) else { throw APIError.badRequest("invalid_query", "style must be palette or index") }
+            style = st
         }
         let type = file.hasSuffix(".png") ? "image/png" : file.hasSuffix(".json") ? "application/json" : "application/octet-stream"
+        func derived(_ make: () throws -> Data) throws -> HTTPResponse {
+            HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .data(try make()))
+        }
+        var name = file
+        switch (file, k) {
+        case ("labels.png", _):
+            if let k { name = ResultFiles.labelsFileName(k: k, style: style) } else if style == .index { name = "labels_index.png" }
+        case ("labels.npy", let k?):
+            let png = try Data(contentsOf: dir.appendingPathComponent(ResultFiles.labelsFileName(k: k, style: .index)))
+            return try derived { try ResultFiles.labelsNPY(fromIndexPNG: png) }
+        case ("clusters.json", let k?):
+            let json = try Data(contentsOf: dir.appendingPathComponent(file))
+            return try derived { try ResultFiles.clustersJSON(json, k: k) }
+        default:
+            break
+        }
+        let url = dir.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw APIError.notFound("result_not_found", "job \(id) has no \(name)")
+        }
         return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .file(url, contentType: type))
     }
 }

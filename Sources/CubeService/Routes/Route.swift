@@ -3,7 +3,7 @@
 enum Route: Equatable {
     case healthz, readyz, metrics, openapi
     case cubes, cube(String), cubePreview(String)
-    case jobs, job(String), jobResults(String), jobResult(String, String)
+    case jobs, job(String), jobCancel(String), jobResults(String), jobResult(String, String)
     case models, model(String), modelApply(String)
 
     init?(path: String) {
@@ -25,6 +25,7 @@ enum Route: Equatable {
             switch (p[1], p[3]) {
             case ("cubes", "preview.png"): self = .cubePreview(p[2])
             case ("jobs", "results"): self = .jobResults(p[2])
+            case ("jobs", "cancel"): self = .jobCancel(p[2])
             case ("models", "apply"): self = .modelApply(p[2])
             default: return nil
             }
@@ -44,6 +45,7 @@ enum Route: Equatable {
         case .cubePreview: return "/v1/cubes/{id}/preview.png"
         case .jobs: return "/v1/jobs"
         case .job: return "/v1/jobs/{id}"
+        case .jobCancel: return "/v1/jobs/{id}/cancel"
         case .jobResults: return "/v1/jobs/{id}/results"
         case .jobResult: return "/v1/jobs/{id}/results/{file}"
         case .models: return "/v1/models"
@@ -60,7 +62,7 @@ enum Route: Equatable {
         case .jobs: return ["GET", "POST"]
         case .cube, .job, .model: return ["GET", "DELETE"]
         case .models: return ["GET"]
-        case .modelApply: return ["POST"]
+        case .modelApply, .jobCancel: return ["POST"]
         }
     }
 

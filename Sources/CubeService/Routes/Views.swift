@@ -51,7 +51,12 @@ struct JobView: Encodable {
     var attempt: Int
     var maxAttempts: Int
     var cancelRequested: Bool
+    /// While queued or running; a failed or cancelled job keeps where it stopped; a
+    /// succeeded one has none (see `chosen_k`).
     var progress: SegmentationProgress?
+    /// Succeeded jobs: the K of `labels.png` and why it was chosen.
+    var chosenK: Int?
+    var kReason: String?
     var error: String?
     var createdAt: Date
     var startedAt: Date?
@@ -67,7 +72,9 @@ struct JobView: Encodable {
         modelId = j.modelID
         params = JSONValue(data: j.paramsJSON)
         attempt = j.attempt; maxAttempts = j.maxAttempts; cancelRequested = j.cancelRequested
-        progress = j.progressJSON.flatMap { try? JSONDecoder.snakeCase.decode(SegmentationProgress.self, from: $0) }
+        progress = j.state == .succeeded ? nil : j.progressJSON.flatMap { try? JSONDecoder.snakeCase.decode(SegmentationProgress.self, from: $0) }
+        chosenK = j.choice?.k
+        kReason = j.choice?.reason
         error = j.error; createdAt = j.createdAt; startedAt = j.startedAt; finishedAt = j.finishedAt
         runAfter = j.state == .queued && j.runAfter > now ? j.runAfter : nil
         elapsedSeconds = Self.elapsedSeconds(j, now: now)

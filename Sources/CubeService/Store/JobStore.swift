@@ -164,6 +164,8 @@ public struct JobRecord: Sendable, Equatable {
     public var modelID: String?
     /// Folder of the result files under the blob store's `results/`.
     public var resultID: String?
+    /// Succeeded jobs: the K chosen and why.
+    public var choice: KChoice? = nil
     public var error: String?
     public var idempotencyKey: String?
     public var requestHash: String?
@@ -200,10 +202,18 @@ public enum HeartbeatOutcome: Sendable, Equatable {
 }
 
 public enum JobOutcome: Sendable, Equatable {
-    case succeeded(resultID: String, model: ModelRecord?)
+    /// `choice`: the K the run chose and why, shown with the job.
+    case succeeded(resultID: String, model: ModelRecord?, choice: KChoice? = nil)
     /// `retryAfter` nil: final failure; otherwise requeue (if attempts remain) to run after it.
     case failed(error: String, retryAfter: Date?)
     case cancelled
+}
+
+/// The K a succeeded run chose, and the selection's one-line reason.
+public struct KChoice: Sendable, Equatable {
+    public var k: Int
+    public var reason: String
+    public init(k: Int, reason: String) { self.k = k; self.reason = reason }
 }
 
 public struct ReapReport: Sendable, Equatable {

@@ -186,11 +186,12 @@ public final class SQLiteJobStore: JobStore {
         return try immediate { db in
             let guardSQL = "WHERE id = ? AND lease_token = ? AND state = 'running'"
             switch outcome {
-            case let .succeeded(resultID, model):
+            case let .succeeded(resultID, model, choice):
                 try db.execute(sql: """
                     UPDATE jobs SET state = 'succeeded', result_id = ?, model_id = COALESCE(?, model_id), finished_at = ?,
+                        chosen_k = ?, k_reason = ?,
                         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, error = NULL \(guardSQL)
-                    """, arguments: [resultID, model?.id, t, jobID, leaseToken])
+                    """, arguments: [resultID, model?.id, t, choice?.k, choice?.reason, jobID, leaseToken])
                 guard db.changesCount == 1 else { return false }
                 if let m = model {
                     try db.execute(sql: "INSERT INTO models (id, owner, job_id, cube_id, chosen_k, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -367,6 +368,7 @@ public final class SQLiteJobStore: JobStore {
     static func job(row: Row) -> JobRecord {
         let params: String = row["params"]
         let progress: String? = row["progress"]
+        let chosenK: Int? = row["chosen_k"], reason: String? = row["k_reason"]
         return JobRecord(
             id: row["id"], owner: row["owner"], kind: JobKind(rawValue: row["kind"]) ?? .train,
             state: JobState(rawValue: row["state"]) ?? .failed, priority: row["priority"], attempt: row["attempt"],
@@ -374,7 +376,8 @@ public final class SQLiteJobStore: JobStore {
             leaseOwner: row["lease_owner"], leaseToken: row["lease_token"], leaseExpiresAt: date(row["lease_expires_at"]),
             heartbeatAt: date(row["heartbeat_at"]), progressJSON: progress.map { Data($0.utf8) },
             cancelRequested: row["cancel_requested"], paramsJSON: Data(params.utf8), cubeID: row["cube_id"],
-            modelID: row["model_id"], resultID: row["result_id"], error: row["error"],
+            modelID: row["model_id"], resultID: row["result_id"], choice: chosenK.map { KChoice(k: $0, reason: reason ?? "") },
+            error: row["error"],
             idempotencyKey: row["idempotency_key"], requestHash: row["request_hash"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]), startedAt: date(row["started_at"]),
             finishedAt: date(row["finished_at"]))

@@ -64,6 +64,10 @@ enum SQLiteSchema {
                 CREATE INDEX models_by_owner ON models(owner, created_at, id);
                 """)
         }
+        m.registerMigration("v2: the K a job chose") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN chosen_k INTEGER")
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN k_reason TEXT")
+        }
         return m
     }
 }

@@ -85,7 +85,9 @@ struct JobRunner: Sendable {
             model = m
         }
         let done = try store.finish(jobID: job.id, leaseToken: running.leaseToken,
-                                    outcome: .succeeded(resultID: resultID, model: model), now: Date())
+                                    outcome: .succeeded(resultID: resultID, model: model,
+                                                                        choice: KChoice(k: result.chosenK, reason: result.selection.reason)),
+                                    now: Date())
         if !done {
             // Someone else owns the job now (the lease expired and it was reaped): undo our writes.
             blobs.remove(resultDir)

@@ -1,13 +1,14 @@
 # CubeSeg: `make run` starts the service, `make test` runs every test, `make bench`
-# measures CubeSeg against its peers, `make quality` its segmentations against PCA + k-means. Each installs the Debian packages it needs.
+# measures CubeSeg against its peers, `make quality` its segmentations against PCA + k-means,
+# `make soak` kills the service 20 times mid-work. Each installs the Debian packages it needs.
 
 APT_PACKAGES := pkg-config zlib1g-dev libopenblas-dev libmicrohttpd-dev libhdf5-dev \
-                libcfitsio-dev libsqlite3-dev libgnutls28-dev
+                libcfitsio-dev libsqlite3-dev libgnutls28-dev curl python3
 # One flag set for build, run and test so they share one release build.
 SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BIN := .build/release/cubeseg
 
-.PHONY: deps build run test bench quality fuzz clean
+.PHONY: deps build run test soak bench quality fuzz clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -28,6 +29,11 @@ run: build
 test: deps
 	swift build $(SWIFT_FLAGS) --build-tests
 	swift test $(SWIFT_FLAGS) --skip-build --no-parallel
+	scripts/soak.sh 3 $(BIN)
+
+# 20 kill -9 of a running service at random moments, then nothing lost or left behind.
+soak: build
+	scripts/soak.sh 20 $(BIN)
 
 bench: build
 	scripts/bench.sh

@@ -73,5 +73,12 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let c = try ServiceConfiguration.load(file: root.appendingPathComponent("config/cubeseg.yaml"), environment: [:])
         #expect(c == ServiceConfiguration())
+        // The file names every key, and every key it names is known (to the environment too).
+        let text = try String(contentsOf: root.appendingPathComponent("config/cubeseg.yaml"), encoding: .utf8)
+        let fileKeys = Set(text.split(separator: "\n").compactMap { line -> String? in
+            guard let first = line.first, first.isLetter, let colon = line.firstIndex(of: ":") else { return nil }
+            return String(line[..<colon])
+        })
+        #expect(fileKeys == ServiceConfiguration.knownKeys)
     }
 }

@@ -35,7 +35,7 @@ final class RestartTests {
         p.standardError = FileHandle.nullDevice
         try p.run()
         var text = ""
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
@@ -53,6 +53,7 @@ final class RestartTests {
         r.httpMethod = method
         r.httpBody = body
         if let type { r.setValue(type, forHTTPHeaderField: "Content-Type") }
+        r.timeoutInterval = 300  // generous: the machine may be busy
         let (data, _) = try await URLSession.shared.data(for: r)
         return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }

@@ -29,7 +29,7 @@ run: build
 test: deps
 	swift build $(SWIFT_FLAGS) --build-tests
 	swift test $(SWIFT_FLAGS) --skip-build --no-parallel
-	scripts/soak.sh 3 $(BIN)
+	scripts/soak.sh 5 $(BIN)
 
 # 20 kill -9 of a running service at random moments, then nothing lost or left behind.
 soak: build

@@ -22,6 +22,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Mini-batch size (default \(defaults.batchSize)).") var batchSize: Int?
     @Option(help: "Adam learning rate (default \(defaults.learningRate)).") var learningRate: Double?
     @Option(help: "Early-stopping patience in epochs, 0 = off (default \(defaults.earlyStoppingPatience)).") var earlyStoppingPatience: Int?
+    @Option(help: "Learning-rate cut when the validation loss stalls (default \(defaults.plateauFactor)).") var plateauFactor: Double?
+    @Option(help: "Epochs without improvement before the cut (default \(defaults.plateauPatience)).") var plateauPatience: Int?
+    @Option(help: "Share of the training pixels held out for validation (default \(defaults.validationFraction)).") var validationFraction: Double?
     @Option(help: "Clustering term in the loss: \(names(ClusteringTerm.self)) (default \(defaults.clusteringTerm.rawValue)).") var clusteringTerm: String?
     @Option(help: "Weight of the clustering term (default \(defaults.gamma)).") var gamma: Double?
     @Option(help: "MMD weight at the start of its ramp (default \(defaults.betaMin)).") var betaMin: Double?
@@ -49,6 +52,7 @@ struct EngineOptions: ParsableArguments {
         set(encodingDim, \.encodingDim); set(hiddenLayers, \.hiddenLayers); set(dropout, \.dropout)
         set(epochs, \.epochs); set(batchSize, \.batchSize); set(learningRate, \.learningRate)
         set(earlyStoppingPatience, \.earlyStoppingPatience); set(gamma, \.gamma)
+        set(plateauFactor, \.plateauFactor); set(plateauPatience, \.plateauPatience); set(validationFraction, \.validationFraction)
         set(betaMin, \.betaMin); set(betaMax, \.betaMax); set(betaStartEpoch, \.betaStartEpoch); set(betaEndEpoch, \.betaEndEpoch)
         set(smoothing, \.smoothing); set(kmeansRestarts, \.kmeansRestarts); set(lloydIterations, \.lloydIterations)
         set(silhouetteSample, \.silhouetteSample); set(spatialBeta, \.spatialBeta)

@@ -19,7 +19,9 @@ extension SegmentationParameters {
         if plateauPatience < 0 { try fail("plateau_patience", "must be >= 0, got \(plateauPatience)") }
         if earlyStoppingPatience < 0 { try fail("early_stopping_patience", "must be >= 0, got \(earlyStoppingPatience)") }
         if !(0..<0.9).contains(validationFraction) { try fail("validation_fraction", "must be in [0, 0.9), got \(validationFraction)") }
-        if betaMin < 0 || betaMax < 0 { try fail("beta_max", "beta must be >= 0") }
+        if betaMin < 0 { try fail("beta_min", "must be >= 0, got \(betaMin)") }
+        if betaMax < 0 { try fail("beta_max", "must be >= 0, got \(betaMax)") }
+        if betaStartEpoch < 0 { try fail("beta_start_epoch", "must be >= 0, got \(betaStartEpoch)") }
         if betaEndEpoch < betaStartEpoch { try fail("beta_end_epoch", "must be >= beta_start_epoch (\(betaStartEpoch))") }
         if gamma < 0 { try fail("gamma", "must be >= 0, got \(gamma)") }
         if kmeansRestarts < 1 || kmeansRestarts > 100 { try fail("kmeans_restarts", "must be in 1...100, got \(kmeansRestarts)") }
@@ -31,6 +33,7 @@ extension SegmentationParameters {
         if let bins, bins < 0 || bins == 1 { try fail("bins", "must be 0 (keep every channel) or at least 2, got \(bins)") }
         if let trainingPixels, trainingPixels < 2 { try fail("training_pixels", "must be at least 2, got \(trainingPixels)") }
         if let s = cropStart, s < 0 { try fail("crop_start", "must be >= 0, got \(s)") }
+        if let e = cropEnd, e < 1 { try fail("crop_end", "must be >= 1, got \(e)") }
         if let s = cropStart, let e = cropEnd, e <= s { try fail("crop_end", "must be greater than crop_start (\(s)), got \(e)") }
         if case .threshold(let t) = background, !t.isFinite || t < 0 { try fail("background", "threshold must be a finite number >= 0") }
     }

@@ -100,7 +100,8 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if let v = try c.decodeIfPresent(SpectrumTransform.self, forKey: .transform) { transform = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .smoothing) { smoothing = v }
         if let v = try c.decodeIfPresent(BackgroundMask.self, forKey: .background) { background = v }
-        if c.contains(.trainingPixels) { trainingPixels = try c.decodeIfPresent(Int.self, forKey: .trainingPixels) }
+        // 0 means every signal pixel, as null does (and as `--training-pixels 0` does).
+        if c.contains(.trainingPixels) { trainingPixels = try c.decodeIfPresent(Int.self, forKey: .trainingPixels).flatMap { $0 == 0 ? nil : $0 } }
         if let v = try c.decodeIfPresent(EmbeddingChoice.self, forKey: .embedding) { embedding = v }
         if let v = try c.decodeIfPresent(Bool.self, forKey: .variational) { variational = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .latent) { latent = v }

@@ -21,6 +21,9 @@ public final class CubeSegService: HTTPResponder {
     let server = ServerSlot()
     /// Where `?wait=N` sleeps between looks at the job, seconds.
     let waitPollSeconds: Double
+    /// The application behind the routes: cubes, and jobs with their results and models.
+    let cubes: CubeLibrary
+    let jobs: JobDesk
 
     init(configuration: ServiceConfiguration, store: any JobStore, blobs: BlobStore, engine: ServiceEngine,
          pool: WorkerPool?, metrics: ServiceMetrics, logger: Logger, waitPollSeconds: Double = 0.1) {
@@ -28,6 +31,8 @@ public final class CubeSegService: HTTPResponder {
         self.pool = pool; self.metrics = metrics; self.logger = logger
         self.auth = Authenticator(tokens: configuration.tokens)
         self.waitPollSeconds = waitPollSeconds
+        self.cubes = CubeLibrary(configuration: configuration, store: store, blobs: blobs, engine: engine, metrics: metrics)
+        self.jobs = JobDesk(configuration: configuration, store: store, blobs: blobs, cubes: cubes, pool: pool)
     }
 
     /// From now on new work is refused with 503 (graceful shutdown).

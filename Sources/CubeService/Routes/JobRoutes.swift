@@ -18,10 +18,10 @@ extension CubeSegService {
         guard let cubeID = try RequestParsing.string(obj, "cube_id") else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
         let (_, paramsJSON) = try RequestParsing.parameters(obj["params"])
         let priority = try Self.priority(obj["priority"])
-        guard let cube = try store.cube(id: cubeID, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(cubeID)") }
-        let job = try enqueue(kind: .train, cube: cube, modelID: nil, paramsJSON: paramsJSON, priority: priority,
-                              key: key, fingerprint: "train|cube:\(cube.id)|p\(priority)", principal: principal)
-        return .now(jobCreated(job))
+        let cube = try cubes.cube(cubeID, scope: principal.scope)
+        let submission = JobDesk.Submission(kind: .train, modelID: nil, paramsJSON: paramsJSON, priority: priority,
+                                            idempotencyKey: key, fingerprint: "train|cube:\(cube.id)|p\(priority)")
+        return .now(jobCreated(try jobs.submit(submission, cube: cube, principal: principal)))
     }
 
     /// Multipart: a `cube` file part (with a `header` part for ENVI and Lispix cubes), an
@@ -34,7 +34,7 @@ extension CubeSegService {
         for part in request.parts {
             switch part.name {
             case "cube": cubePart = part
-            case "header": continue  // the cube's second file, stored beside it by ingestCube
+            case "header": continue  // the cube's second file, stored beside it by CubeLibrary.ingest
             case "params":
                 let data = try RequestParsing.bodyData(part.body)
                 if !data.isEmpty {
@@ -56,47 +56,15 @@ extension CubeSegService {
         case .data(let d): uploadHash = CryptoHelpers.sha256Hex(d)
         case .none: throw APIError.badRequest("missing_field", "the `cube` part is empty")
         }
-        let fingerprint = "train|upload:\(uploadHash)|p0"
+        let submission = JobDesk.Submission(kind: .train, modelID: nil, paramsJSON: paramsJSON, priority: 0,
+                                            idempotencyKey: key, fingerprint: "train|upload:\(uploadHash)|p0")
         // A retry of a request already accepted: answer with its job, keep no second upload.
-        if let key, let existing = try store.job(idempotencyKey: key, owner: principal.owner) {
-            guard existing.requestHash == Self.requestHash(fingerprint, paramsJSON) else {
-                throw StoreError.idempotencyMismatch(key: key, jobID: existing.id)
-            }
-            return .now(jobCreated(existing))
-        }
-        let name = fields["name"] ?? cubePart.filename ?? "cube"
+        if let existing = try jobs.earlier(submission, principal: principal) { return .now(jobCreated(existing)) }
+        let upload = CubeUpload(body: cubePart.body, filename: cubePart.filename, header: request.part(named: "header")?.body,
+                                open: open, name: fields["name"] ?? cubePart.filename ?? "cube")
         return .later { [self] in
-            try await Self.offload { [self] in
-                let cube = try ingestCube(body: cubePart.body, filename: cubePart.filename, open: open, name: name,
-                                          owner: principal.owner, header: request.part(named: "header")?.body)
-                do {
-                    let job = try enqueue(kind: .train, cube: cube, modelID: nil, paramsJSON: paramsJSON, priority: 0,
-                                          key: key, fingerprint: fingerprint, principal: principal)
-                    if job.cubeID != cube.id { _ = try? store.deleteCube(id: cube.id, owner: nil); blobs.remove(relative: "cubes/\(cube.id)") }
-                    return jobCreated(job)
-                } catch {
-                    _ = try? store.deleteCube(id: cube.id, owner: nil)
-                    blobs.remove(relative: "cubes/\(cube.id)")
-                    throw error
-                }
-            }
+            jobCreated(try await Self.offload { [self] in try jobs.submit(submission, upload: upload, principal: principal) })
         }
-    }
-
-    /// Enqueues under the queue limits and the idempotency key; wakes a worker.
-    func enqueue(kind: JobKind, cube: CubeRecord, modelID: String?, paramsJSON: Data, priority: Int, key: String?,
-                 fingerprint: String, principal: Principal) throws -> JobRecord {
-        let new = NewJob(id: "job_" + Identifiers.random(), owner: principal.owner, kind: kind, priority: priority,
-                         maxAttempts: configuration.maxAttempts, paramsJSON: paramsJSON, cubeID: cube.id, modelID: modelID,
-                         idempotencyKey: key, requestHash: Self.requestHash(fingerprint, paramsJSON))
-        let outcome = try store.enqueue(new, limits: QueueLimits(total: configuration.maxQueuedJobs, perOwner: configuration.maxQueuedJobsPerToken),
-                                        now: Date())
-        if case .created = outcome { pool?.notify() }
-        return outcome.job
-    }
-
-    static func requestHash(_ fingerprint: String, _ paramsJSON: Data) -> String {
-        CryptoHelpers.sha256Hex(Data(fingerprint.utf8) + paramsJSON)
     }
 
     func idempotencyKey(_ head: HTTPRequestHead) throws -> String? {
@@ -147,7 +115,7 @@ extension CubeSegService {
             }
             wait = n
         }
-        guard let job = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
+        let job = try jobs.job(id, scope: principal.scope)
         let (body, etag) = Self.jobBody(job)
         let ifNoneMatch = head.headers["if-none-match"]
         let clientHasCurrent = ifNoneMatch.map { Self.etagMatches($0, etag) } ?? false
@@ -221,99 +189,27 @@ extension CubeSegService {
     /// Removes a finished job and its result files (204). A queued or running job is a 409
     /// (cancel it first); a job already removed is a 404, so a retried DELETE changes nothing.
     func deleteJob(_ id: String, _ principal: Principal) throws -> HTTPResponse {
-        guard let job = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
-        guard job.state.isFinished else {
-            throw APIError.conflict("job_not_finished", "job \(id) is \(job.state.rawValue); cancel it first with POST /v1/jobs/\(id)/cancel")
-        }
-        if try store.deleteJob(id: id, owner: principal.scope), let r = job.resultID {
-            blobs.remove(blobs.resultDirectory(r))
-        }
+        try jobs.delete(id, scope: principal.scope)
         return HTTPResponse(status: 204)
     }
 
-    /// Cancels a queued job at once and asks a running one to stop at its next batch (202 with
-    /// the job). Safe to retry: a job already cancelled, or asked to stop, answers the same;
-    /// one that ended otherwise (succeeded, failed) is a 409 and stays as it is.
+    /// Cancels (202 with the job); the same answer again when retried.
     func cancelJob(_ id: String, _ principal: Principal) throws -> HTTPResponse {
-        guard let before = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
-        if before.state == .cancelled { return Self.json(JobView(before), status: 202) }
-        guard !before.state.isFinished else {
-            throw APIError.conflict("job_finished", "job \(id) already \(before.state.rawValue); there is nothing to cancel")
-        }
-        guard let after = try store.requestCancel(id: id, owner: principal.scope, now: Date()) else {
-            throw APIError.notFound("job_not_found", "no job \(id)")
-        }
-        if after.state == .running { pool?.cancelLocally(jobID: id) }
-        return Self.json(JobView(after), status: 202)
+        Self.json(JobView(try jobs.cancel(id, scope: principal.scope)), status: 202)
     }
 
     /// The result files a job has (for a succeeded job): exactly the names `result` serves.
     func listResults(_ id: String, _ principal: Principal) throws -> HTTPResponse {
-        let dir = try resultDirectory(id, principal)
-        return Self.json(ResultFilesView(jobId: id, files: Self.resultFileNames(in: dir)))
+        Self.json(ResultFilesView(jobId: id, files: try jobs.resultFileNames(id, scope: principal.scope)))
     }
 
-    private func resultDirectory(_ id: String, _ principal: Principal) throws -> URL {
-        guard let job = try store.job(id: id, owner: principal.scope) else { throw APIError.notFound("job_not_found", "no job \(id)") }
-        guard job.state == .succeeded, let r = job.resultID else {
-            throw APIError.conflict("job_not_succeeded", "job \(id) is \(job.state.rawValue); results exist once it has succeeded")
-        }
-        return blobs.resultDirectory(r)
-    }
-
-    /// The plain files of a result directory, sorted.
-    static func resultFileNames(in dir: URL) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted()
-    }
-
-    /// One result file, any name `listResults` gives. `?k=` (a K tried) selects that K's
-    /// `labels.png`, `labels.npy` or `clusters.json`; `labels.png` also takes
-    /// `?style=palette|index`. Either on another file is a 400, never silently ignored.
+    /// One result file (`JobDesk.resultFile`: `?k=` and `?style=`).
     func result(_ id: String, file: String, head: HTTPRequestHead, _ principal: Principal) throws -> HTTPResponse {
-        let dir = try resultDirectory(id, principal)
-        let available = Self.resultFileNames(in: dir)
-        guard available.contains(file) else {
-            throw APIError.notFound("result_not_found", "job \(id) has no result file \(file); it has \(available.joined(separator: ", "))")
-        }
-        var k: Int? = nil
-        if let s = head.query["k"] {
-            guard ResultFiles.perKFileNames.contains(file) else {
-                throw APIError.badRequest("invalid_query", "k selects a K only on \(ResultFiles.perKFileNames.sorted().joined(separator: ", ")); \(file) is about the chosen K")
-            }
-            let kept = ResultFiles.keptKs(in: available)
-            guard let n = Int(s), kept.contains(n) else {
-                throw APIError.badRequest("invalid_query", "k must be one of the Ks tried (\(kept.map(String.init).joined(separator: ", "))), not \"\(s)\"")
-            }
-            k = n
-        }
-        var style = ResultFiles.LabelStyle.palette
-        if let s = head.query["style"] {
-            guard file == "labels.png" else { throw APIError.badRequest("invalid_query", "style applies to labels.png only") }
-            guard let st = ResultFiles.LabelStyle(rawValue: s) else { throw APIError.badRequest("invalid_query", "style must be palette or index") }
-            style = st
-        }
+        let payload = try jobs.resultFile(id, name: file, k: head.query["k"], style: head.query["style"], scope: principal.scope)
         let type = file.hasSuffix(".png") ? "image/png" : file.hasSuffix(".json") ? "application/json" : "application/octet-stream"
-        func derived(_ make: () throws -> Data) throws -> HTTPResponse {
-            HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .data(try make()))
+        switch payload {
+        case .file(let url): return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .file(url, contentType: type))
+        case .data(let data): return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .data(data))
         }
-        var name = file
-        switch (file, k) {
-        case ("labels.png", _):
-            if let k { name = ResultFiles.labelsFileName(k: k, style: style) } else if style == .index { name = "labels_index.png" }
-        case ("labels.npy", let k?):
-            let png = try Data(contentsOf: dir.appendingPathComponent(ResultFiles.labelsFileName(k: k, style: .index)))
-            return try derived { try ResultFiles.labelsNPY(fromIndexPNG: png) }
-        case ("clusters.json", let k?):
-            let json = try Data(contentsOf: dir.appendingPathComponent(file))
-            return try derived { try ResultFiles.clustersJSON(json, k: k) }
-        default:
-            break
-        }
-        let url = dir.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw APIError.notFound("result_not_found", "job \(id) has no \(name)")
-        }
-        return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .file(url, contentType: type))
     }
 }

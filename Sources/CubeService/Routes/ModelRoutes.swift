@@ -10,15 +10,13 @@ extension CubeSegService {
 
     /// The trained model as stored (`cubeseg-model/1` JSON).
     func getModel(_ id: String, _ principal: Principal) throws -> HTTPResponse {
-        guard let m = try store.model(id: id, owner: principal.scope) else { throw APIError.notFound("model_not_found", "no model \(id)") }
-        let url = blobs.modelURL(m.id)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw APIError.internalError("model \(id) has no file") }
+        let (_, url) = try jobs.model(id, scope: principal.scope)
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .file(url, contentType: "application/json"))
     }
 
     /// `{cube_id, params?}`: segments the cube with the model (no training); 202 with the job.
     func applyModel(_ id: String, _ request: HTTPRequest, _ principal: Principal) throws -> Handled {
-        guard let m = try store.model(id: id, owner: principal.scope) else { throw APIError.notFound("model_not_found", "no model \(id)") }
+        let (m, _) = try jobs.model(id, scope: principal.scope)
         let obj = try RequestParsing.jsonObject(try RequestParsing.bodyData(request.body))
         if let extra = Set(obj.keys).subtracting(["cube_id", "params", "priority"]).sorted().first {
             throw APIError.badRequest("unknown_field", "unknown field \"\(extra)\"; send cube_id and optionally params, priority")
@@ -26,16 +24,15 @@ extension CubeSegService {
         guard let cubeID = try RequestParsing.string(obj, "cube_id") else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
         let (_, paramsJSON) = try RequestParsing.parameters(obj["params"])
         let priority = try Self.priority(obj["priority"])
-        guard let cube = try store.cube(id: cubeID, owner: principal.scope) else { throw APIError.notFound("cube_not_found", "no cube \(cubeID)") }
-        let key = try idempotencyKey(request.head)
-        let job = try enqueue(kind: .apply, cube: cube, modelID: m.id, paramsJSON: paramsJSON, priority: priority, key: key,
-                              fingerprint: "apply|model:\(m.id)|cube:\(cube.id)|p\(priority)", principal: principal)
-        return .now(jobCreated(job))
+        let cube = try cubes.cube(cubeID, scope: principal.scope)
+        let submission = JobDesk.Submission(kind: .apply, modelID: m.id, paramsJSON: paramsJSON, priority: priority,
+                                            idempotencyKey: try idempotencyKey(request.head),
+                                            fingerprint: "apply|model:\(m.id)|cube:\(cube.id)|p\(priority)")
+        return .now(jobCreated(try jobs.submit(submission, cube: cube, principal: principal)))
     }
 
     func deleteModel(_ id: String, _ principal: Principal) throws -> HTTPResponse {
-        guard let m = try store.deleteModel(id: id, owner: principal.scope) else { throw APIError.notFound("model_not_found", "no model \(id)") }
-        blobs.remove(blobs.modelURL(m.id))
+        try jobs.deleteModel(id, scope: principal.scope)
         return HTTPResponse(status: 204)
     }
 }

@@ -45,7 +45,7 @@ final class RetentionSweeper: @unchecked Sendable {
                 let batch = try store.finishedJobs(before: cutoff, limit: 100)
                 if batch.isEmpty { break }
                 for job in batch where try store.deleteJob(id: job.id, owner: nil) {
-                    if let r = job.resultID { blobs.remove(blobs.resultDirectory(r)) }
+                    if let r = job.resultID { blobs.removeResult(r) }
                     removed.append(job.id)
                 }
             }

@@ -27,6 +27,35 @@ public struct BlobStore: Sendable {
     public func resultDirectory(_ resultID: String) -> URL { root.appendingPathComponent("results/\(resultID)", isDirectory: true) }
     public func modelURL(_ modelID: String) -> URL { root.appendingPathComponent("models/\(modelID).json") }
 
+    // MARK: - The layout, by what is stored (nobody else spells these paths)
+
+    /// Where a cube's file `name` goes, relative to the root (what `CubeRecord.blobPath` holds).
+    public func cubeFile(_ cubeID: String, _ name: String) -> String { "cubes/\(cubeID)/\(name)" }
+
+    /// Stores one file of a cube: in-memory bytes written atomically, or an upload moved in.
+    /// Returns its relative path.
+    @discardableResult
+    public func storeCubeFile(_ cubeID: String, _ name: String, _ content: BlobContent) throws -> String {
+        let relative = cubeFile(cubeID, name)
+        switch content {
+        case .data(let data): try write(data, to: relative)
+        case .file(let url): try adopt(file: url, as: relative)
+        }
+        return relative
+    }
+
+    /// Removes a cube's files (and its preview).
+    public func removeCube(_ cubeID: String) { remove(cubeDirectory(cubeID)) }
+
+    /// The cube's drawn preview.
+    public func previewURL(_ cubeID: String) -> URL { cubeDirectory(cubeID).appendingPathComponent("preview.png") }
+    public func writePreview(_ png: Data, cubeID: String) throws { try write(png, to: cubeFile(cubeID, "preview.png")) }
+
+    public func removeResult(_ resultID: String) { remove(resultDirectory(resultID)) }
+
+    public func writeModel(_ json: Data, modelID: String) throws { try write(json, to: "models/\(modelID).json") }
+    public func removeModel(_ modelID: String) { remove(modelURL(modelID)) }
+
     /// Moves a complete file (an upload) to `relative`, fsyncing it and the directory.
     /// Returns the path relative to the root.
     @discardableResult
@@ -145,6 +174,12 @@ public struct BlobStore: Sendable {
         #endif
         if r != 0 { throw BlobStoreError.io(operation: "fsync \(url.path)", errno: errno) }
     }
+}
+
+/// The bytes of a blob to store: in memory, or a complete file to move in.
+public enum BlobContent: Sendable {
+    case data(Data)
+    case file(URL)
 }
 
 public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible {

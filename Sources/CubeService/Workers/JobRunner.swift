@@ -81,7 +81,7 @@ struct JobRunner: Sendable {
         if job.kind == .train {
             let m = ModelRecord(id: "mdl_" + Identifiers.random(), owner: job.owner, jobID: job.id, cubeID: job.cubeID,
                                 chosenK: result.chosenK, createdAt: Date())
-            try blobs.write(try result.model.encoded(), to: "models/\(m.id).json")
+            try blobs.writeModel(try result.model.encoded(), modelID: m.id)
             model = m
         }
         let done = try store.finish(jobID: job.id, leaseToken: running.leaseToken,
@@ -90,8 +90,8 @@ struct JobRunner: Sendable {
                                     now: Date())
         if !done {
             // Someone else owns the job now (the lease expired and it was reaped): undo our writes.
-            blobs.remove(resultDir)
-            if let m = model { blobs.remove(blobs.modelURL(m.id)) }
+            blobs.removeResult(resultID)
+            if let m = model { blobs.removeModel(m.id) }
             log.warning("lease lost before finishing; result dropped")
             return "lease_lost"
         }

@@ -39,6 +39,18 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# Real ids, so that the operations on one cube, job or model reach their handlers rather
+# than a 404: a small cube, a finished job on it, and the model it trained.
+BASE="http://127.0.0.1:$PORT"
+AUTH="Authorization: Bearer $TOKEN"
+"$BIN" synth maxrf "$WORK/cube.npy" --size 24 --channels 64 --seed 3 > /dev/null
+id_of() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+export ST_CUBE_ID="$(curl -s -H "$AUTH" -T "$WORK/cube.npy" "$BASE/v1/cubes?name=schemathesis" | id_of id)"
+export ST_JOB_ID="$(curl -s -H "$AUTH" -H 'Content-Type: application/json' \
+  -d "{\"cube_id\":\"$ST_CUBE_ID\",\"params\":{\"epochs\":5,\"k_max\":4}}" "$BASE/v1/jobs" | id_of id)"
+export ST_MODEL_ID="$(curl -s -H "$AUTH" "$BASE/v1/jobs/$ST_JOB_ID?wait=60&until=finished" | id_of model_id)"
+echo "real ids: cube $ST_CUBE_ID, job $ST_JOB_ID, model $ST_MODEL_ID"
+
 status=0
 "$VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis.toml" run "$ROOT/openapi.yaml" \
   --url "http://127.0.0.1:$PORT" \

@@ -10,11 +10,11 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Seed of every random choice (default \(defaults.seed)).") var seed: UInt64?
     @Option(help: "Smallest K tried (default \(defaults.kMin)).") var kMin: Int?
     @Option(help: "Largest K tried (default \(defaults.kMax)).") var kMax: Int?
-    @Option(help: "How K is chosen: \(names(KCriterion.self)) (default \(defaults.kCriterion.rawValue)).") var kCriterion: String?
-    @Option(help: "What is clustered: \(names(EmbeddingChoice.self)) (default \(defaults.embedding.rawValue): the autoencoder unless PCA of the same dimension reconstructs better).") var embedding: String?
+    @Option(help: "How K is chosen: \(names(KCriterion.self)) (default \(defaults.kCriterion.rawValue)).") var kCriterion: KCriterion?
+    @Option(help: "What is clustered: \(names(EmbeddingChoice.self)) (default \(defaults.embedding.rawValue): the autoencoder unless PCA of the same dimension reconstructs better).") var embedding: EmbeddingChoice?
     @Option(help: "Latent dimension (default \(defaults.latent)).") var latent: Int?
     @Option(help: "Encoding dimension before the latent heads (default \(defaults.encodingDim)).") var encodingDim: Int?
-    @Option(help: "Hidden sizes: \(names(HiddenRule.self)) (default \(defaults.hiddenRule.rawValue)).") var hiddenRule: String?
+    @Option(help: "Hidden sizes: \(names(HiddenRule.self)) (default \(defaults.hiddenRule.rawValue)).") var hiddenRule: HiddenRule?
     @Option(help: "Maximum hidden layers per side (default \(defaults.hiddenLayers)).") var hiddenLayers: Int?
     @Option(help: "AlphaDropout probability (default \(defaults.dropout)).") var dropout: Double?
     @Flag(help: "Train the variational autoencoder (InfoVAE MMD) instead of the plain one.") var variational = false
@@ -25,7 +25,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Learning-rate cut when the validation loss stalls (default \(defaults.plateauFactor)).") var plateauFactor: Double?
     @Option(help: "Epochs without improvement before the cut (default \(defaults.plateauPatience)).") var plateauPatience: Int?
     @Option(help: "Share of the training pixels held out for validation (default \(defaults.validationFraction)).") var validationFraction: Double?
-    @Option(help: "Clustering term in the loss: \(names(ClusteringTerm.self)) (default \(defaults.clusteringTerm.rawValue)).") var clusteringTerm: String?
+    @Option(help: "Clustering term in the loss: \(names(ClusteringTerm.self)) (default \(defaults.clusteringTerm.rawValue)).") var clusteringTerm: ClusteringTerm?
     @Option(help: "Weight of the clustering term (default \(defaults.gamma)).") var gamma: Double?
     @Option(help: "MMD weight at the start of its ramp (default \(defaults.betaMin)).") var betaMin: Double?
     @Option(help: "MMD weight at the end of its ramp (default \(defaults.betaMax)).") var betaMax: Double?
@@ -34,7 +34,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Spectrum length after rebinning by summing adjacent channels; 0 keeps the cube's channels (default: automatic, 1024 for flux data, fewer for sparse counts).") var bins: Int?
     @Option(help: "First channel kept (default 0).") var cropStart: Int?
     @Option(help: "Channel after the last one kept (default: all).") var cropEnd: Int?
-    @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default \(defaults.transform.rawValue)).") var transform: String?
+    @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default \(defaults.transform.rawValue)).") var transform: SpectrumTransform?
     @Option(help: "Box smoothing width along channels, 0 = off (default \(defaults.smoothing)).") var smoothing: Int?
     @Option(help: "Background mask: auto, none, or a total-counts threshold (default auto).") var background: String?
     @Option(help: "Pixels used for training, 0 = every signal pixel (default \(defaults.trainingPixels ?? 0)).") var trainingPixels: Int?
@@ -62,11 +62,8 @@ struct EngineOptions: ParsableArguments {
         if let trainingPixels { p.trainingPixels = trainingPixels > 0 ? trainingPixels : nil }
         if let cropStart { p.cropStart = cropStart }
         if let cropEnd { p.cropEnd = cropEnd }
-        if let kCriterion { p.kCriterion = try choice(kCriterion, "--k-criterion") }
-        if let hiddenRule { p.hiddenRule = try choice(hiddenRule, "--hidden-rule") }
-        if let clusteringTerm { p.clusteringTerm = try choice(clusteringTerm, "--clustering-term") }
-        if let transform { p.transform = try choice(transform, "--transform") }
-        if let embedding { p.embedding = try choice(embedding, "--embedding") }
+        set(kCriterion, \.kCriterion); set(hiddenRule, \.hiddenRule); set(clusteringTerm, \.clusteringTerm)
+        set(transform, \.transform); set(embedding, \.embedding)
         switch background {
         case nil: break
         case "auto": p.background = .auto
@@ -79,14 +76,16 @@ struct EngineOptions: ParsableArguments {
         return p
     }
 
-    private func choice<T: RawRepresentable & CaseIterable>(_ value: String, _ option: String) throws -> T where T.RawValue == String {
-        guard let v = T(rawValue: value) else {
-            throw ValidationError("\(option) must be one of \(names(T.self)), not \"\(value)\"")
-        }
-        return v
-    }
 }
 
 private func names<T: RawRepresentable & CaseIterable>(_: T.Type) -> String where T.RawValue == String {
     T.allCases.map(\.rawValue).joined(separator: ", ")
 }
+
+// The engine's choices parse themselves: ArgumentParser refuses a value that is not one of
+// their raw values, listing them (RawRepresentable + CaseIterable give both).
+extension KCriterion: ExpressibleByArgument {}
+extension EmbeddingChoice: ExpressibleByArgument {}
+extension HiddenRule: ExpressibleByArgument {}
+extension ClusteringTerm: ExpressibleByArgument {}
+extension SpectrumTransform: ExpressibleByArgument {}

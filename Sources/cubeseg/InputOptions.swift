@@ -10,12 +10,12 @@ struct InputOptions: ParsableArguments {
     var shape: String?
     @Option(help: "Raw data: element type, e.g. float32, uint16, int32.")
     var dtype: String?
-    @Option(help: "Raw data: byte order, little or big.")
-    var byteOrder: String = "little"
-    @Option(help: "Raw data: interleave, bsq, bil or bip.")
-    var interleave: String = "bip"
-    @Option(help: "Raw data: bytes to skip before the first value.")
-    var headerOffset: Int = 0
+    @Option(help: "Raw data: byte order, little (default) or big.")
+    var byteOrder: String?
+    @Option(help: "Raw data: interleave, bsq, bil or bip (default).")
+    var interleave: String?
+    @Option(help: "Raw data: bytes to skip before the first value (default 0).")
+    var headerOffset: Int?
     @Option(help: "HDF5: path of the dataset to read.")
     var dataset: String?
     @Option(help: "FITS: EXTNAME or 0-based index of the HDU to read.")
@@ -23,34 +23,19 @@ struct InputOptions: ParsableArguments {
     @Option(help: "The other file of a two-file format (ENVI data file, RPL .raw).")
     var companion: String?
 
+    /// The flags as the one `CubeOpenRequest` (the service takes the same fields), checked
+    /// there; a bad value names its flag.
     func openOptions() throws -> CubeOpenOptions {
-        var o = CubeOpenOptions(dataset: dataset, fitsExtension: fitsExtension,
-                                companion: companion.map { URL(fileURLWithPath: $0) })
-        if let format {
-            guard let f = CubeFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("--format must be one of \(CubeFormat.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(format)\"")
-            }
-            o.format = f
-        }
-        if shape != nil || dtype != nil || o.format == .raw {
-            guard let shape, let dtype else { throw ValidationError("raw data needs both --shape HxWxC and --dtype") }
-            let dims = shape.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
+        var request = CubeOpenRequest(format: format, dtype: dtype, byteOrder: byteOrder, interleave: interleave,
+                                      headerOffset: headerOffset, dataset: dataset, fitsExtension: fitsExtension)
+        if let shape {
+            let dims = shape.lowercased().split(separator: "x").map { Int($0) }
+            guard dims.count == 3, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw ValidationError("--shape must be HEIGHTxWIDTHxCHANNELS with positive numbers, not \"\(shape)\"")
             }
-            guard let type = CubeDataType(rawValue: dtype.lowercased()) else {
-                throw ValidationError("--dtype must be one of \(CubeDataType.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(dtype)\"")
-            }
-            guard let order = ByteOrder(rawValue: byteOrder.lowercased()) else {
-                throw ValidationError("--byte-order must be little or big, not \"\(byteOrder)\"")
-            }
-            guard let il = Interleave(rawValue: interleave.lowercased()) else {
-                throw ValidationError("--interleave must be bsq, bil or bip, not \"\(interleave)\"")
-            }
-            o.format = .raw
-            o.raw = RawLayout(height: dims[0], width: dims[1], channels: dims[2], dataType: type,
-                              byteOrder: order, interleave: il, headerOffset: headerOffset)
+            request.shape = dims.map { $0! }
         }
-        return o
+        do { return try request.options(companion: companion.map { URL(fileURLWithPath: $0) }) }
+        catch { throw ValidationError("--\(error.field.replacingOccurrences(of: "_", with: "-")) \(error.reason)") }
     }
 }

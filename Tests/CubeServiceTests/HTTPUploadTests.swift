@@ -169,6 +169,24 @@ struct HTTPUploadTests {
         }
     }
 
+    @Test("a body trickled a byte at a time is cut off once it is older than the timeout, and leaves no file")
+    func slowLorisBody() async throws {
+        try await withServer(configure: { $0.connectionTimeout = 2 }) { server, configuration in
+            let client = try HTTPTestClient(port: server.port)
+            try client.sendHead("PUT", "/v1/cubes", headers: [("Content-Length", "100000")])
+            // One byte every 0.3 s never lets the 2 s idle timeout fire; the rate check must.
+            var closed = false
+            for _ in 0..<400 {
+                do { try client.send(Data([0x41])) } catch { closed = true; break }
+                try await Task.sleep(nanoseconds: 300_000_000)
+                if await eventually(within: 0.01, { server.metrics.abortedRequests == 1 }) { closed = true; break }
+            }
+            #expect(closed)
+            #expect(await eventually { server.metrics.abortedRequests == 1 })
+            #expect(await eventually { filesIn(configuration.uploadDirectory).isEmpty })
+        }
+    }
+
     @Test("an upload cut short by the client leaves nothing in the upload directory")
     func abortedUpload() async throws {
         try await withServer { server, configuration in

@@ -1,3 +1,4 @@
+import CubeFormats
 import CubeML
 import Foundation
 import Testing
@@ -97,5 +98,40 @@ struct ParameterSpellingTests {
         #expect(RequestParsing.parameterKeys.subtracting(options).isEmpty, "missing: \(RequestParsing.parameterKeys.subtracting(options).sorted())")
         let (all, _) = try RequestParsing.parameters(.object(["training_pixels": .integer(0)]))
         #expect(all.trainingPixels == nil)
+    }
+}
+
+/// How to open a cube: one `CubeOpenRequest` behind the CLI flags, the upload's fields and the
+/// stored cube row.
+@Suite("Opening a cube, spelled once")
+final class CubeOpenRequestTests {
+    let dir = makeServiceTestDirectory()
+    deinit { cleanUp(dir) }
+
+    @Test("raw data with a header offset uploads through the service, and opens the same way in a job")
+    func headerOffsetReachesTheService() async throws {
+        let s = try buildService(configuration: testConfiguration(dir), logger: quietLogger,
+                                 options: ServiceBuildOptions(engine: fakeEngine(), startWorkers: true, startHTTP: false,
+                                                              waitPollSeconds: 0.02))
+        defer { s.shutdown() }
+        let values = makeCubeNpy().1
+        var raw = Data(repeating: 0xAB, count: 16)
+        values.withUnsafeBytes { raw.append(contentsOf: $0) }
+        let query = ["format": "raw", "shape": "6,8,5", "dtype": "float32", "header_offset": "16"]
+        let up = await s.responder.upload(raw, query: query)
+        #expect(up.status == 201)
+        let cubeID = try #require(up.json["id"] as? String)
+        let job = await s.responder.postJSON("/v1/jobs", ["cube_id": cubeID, "params": ["epochs": 1]])
+        let jobID = try #require(job.json["id"] as? String)
+        #expect(await waitFor(s.responder, jobID, ["succeeded", "failed"])["state"] as? String == "succeeded")
+        let labels = await s.responder.call("GET", "/v1/jobs/\(jobID)/results/labels.npy")
+        #expect(labels.body == NumPyWriter.encode(fakeLabels(Datacube(height: 6, width: 8, channels: 5, values: values)), shape: [6, 8]))
+        // A bad field is named, whichever door it comes through.
+        let bad = await s.responder.upload(raw, query: ["format": "raw", "shape": "6,8,5", "dtype": "float32", "interleave": "zigzag"])
+        #expect(bad.status == 400)
+        #expect((bad.json["detail"] as? String)?.contains("interleave") == true)
+        #expect(throws: CubeOpenRequest.Invalid(field: "byte_order", reason: "must be little or big, not \"middle\"")) {
+            try CubeOpenRequest(shape: [6, 8, 5], dtype: "float32", byteOrder: "middle").options()
+        }
     }
 }

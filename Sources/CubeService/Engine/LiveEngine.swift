@@ -9,19 +9,9 @@ enum LiveEngine {
     /// Opens a stored cube with `CubeReader`; unknown formats become `.unknownFormat` (415),
     /// every other reader error `.unusable` (422).
     static func openCube(_ url: URL, _ request: CubeOpenRequest) throws -> Datacube {
-        var options = CubeOpenOptions(dataset: request.dataset)
-        if let f = request.format {
-            guard let format = CubeFormat(rawValue: f) else { throw CubeOpenFailure.unknownFormat(f) }
-            options.format = format
-        }
-        if options.format == .raw {
-            guard let shape = request.shape, shape.count == 3, let d = request.dtype, let dtype = CubeDataType(rawValue: d) else {
-                throw CubeOpenFailure.unusable("raw data needs shape (height,width,channels) and dtype")
-            }
-            options.raw = RawLayout(height: shape[0], width: shape[1], channels: shape[2], dataType: dtype,
-                                    byteOrder: request.byteOrder.flatMap(ByteOrder.init(rawValue:)) ?? .little,
-                                    interleave: request.interleave.flatMap(Interleave.init(rawValue:)) ?? .bip)
-        }
+        let options: CubeOpenOptions
+        do { options = try request.options() }
+        catch { throw error.field == "format" ? CubeOpenFailure.unknownFormat(error.reason) : CubeOpenFailure.unusable(error.description) }
         do { return try CubeReader.open(url, options: options) }
         catch let e as CubeFormatError where e.kind == .unknownFormat { throw CubeOpenFailure.unknownFormat(e.description) }
         catch let e as CubeFormatError { throw CubeOpenFailure.unusable(e.description) }

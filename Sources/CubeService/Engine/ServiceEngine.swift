@@ -36,36 +36,6 @@ public struct ServiceEngine: Sendable {
     }
 }
 
-/// How to read an uploaded cube: the query parameters of `POST /v1/cubes`. Stored with the
-/// cube so that workers open it the same way.
-public struct CubeOpenRequest: Sendable, Codable, Equatable {
-    /// `npy`, `raw`, `envi`, `rpl`, `fits`, `hdf5`; nil: detect from the bytes.
-    public var format: String?
-    /// Raw data only: (height, width, channels).
-    public var shape: [Int]?
-    /// Raw data only: `float32`, `uint16`, ...
-    public var dtype: String?
-    /// Raw data only: `little` or `big`.
-    public var byteOrder: String?
-    /// Raw data only: `bsq`, `bil` or `bip`.
-    public var interleave: String?
-    /// HDF5 only: the dataset path.
-    public var dataset: String?
-
-    public init(format: String? = nil, shape: [Int]? = nil, dtype: String? = nil, byteOrder: String? = nil,
-                interleave: String? = nil, dataset: String? = nil) {
-        self.format = format; self.shape = shape; self.dtype = dtype; self.byteOrder = byteOrder
-        self.interleave = interleave; self.dataset = dataset
-    }
-
-    /// Formats the service accepts by name.
-    public static let knownFormats: Set<String> = ["npy", "raw", "envi", "rpl", "fits", "hdf5"]
-
-    enum CodingKeys: String, CodingKey {
-        case format, shape, dtype, byteOrder = "byte_order", interleave, dataset
-    }
-}
-
 /// Why an uploaded file cannot be used as a cube.
 public enum CubeOpenFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not a format the readers know (HTTP 415).

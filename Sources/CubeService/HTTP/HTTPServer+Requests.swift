@@ -85,6 +85,10 @@ extension HTTPServer {
         }
         if context.received > context.bodyLimit {
             context.failure = .problem(.payloadTooLarge(limit: context.bodyLimit))
+        } else if isTrickling(context) {
+            logger.notice("\(context.head.method) \(context.head.path): closing the connection, body of \(context.received) bytes too slow")
+            context.removeFiles()
+            return .NO
         } else if let multipart = context.multipart {
             if !multipart.process(chunk) {
                 context.failure = .problem(multipart.failure?.problem
@@ -100,6 +104,20 @@ extension HTTPServer {
             return .YES
         }
         return .YES
+    }
+
+    /// True when a body has taken longer than the connection timeout since its first byte and
+    /// averages less than `minimumBodyBytesPerSecond` (a slow-loris client).
+    private func isTrickling(_ context: RequestContext) -> Bool {
+        guard configuration.connectionTimeout > 0 else { return false }
+        guard let started = context.bodyStarted else {
+            context.bodyStarted = .now
+            return false
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return seconds > Double(configuration.connectionTimeout)
+            && Double(context.received) / seconds < HTTPServerConfiguration.minimumBodyBytesPerSecond
     }
 
     /// Gives up on a refused body that goes on: closes the connection (libmicrohttpd accepts no

@@ -62,5 +62,10 @@ public struct HTTPServerConfiguration: Sendable {
     }
 
     /// True when both PEM strings are set.
+    /// Bytes per second a body must average once it has taken longer than
+    /// `connectionTimeout`: the idle timeout alone lets a client that sends one byte every few
+    /// seconds hold a connection for ever. Slower bodies have their connection closed.
+    public static let minimumBodyBytesPerSecond: Double = 1024
+
     public var usesTLS: Bool { tlsCertificatePEM != nil && tlsKeyPEM != nil }
 }

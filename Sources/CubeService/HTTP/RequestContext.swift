@@ -26,6 +26,8 @@ final class RequestContext: @unchecked Sendable {
     var multipart: MultipartCollector?
     /// The most body bytes this request may carry (from the responder's admission).
     var bodyLimit: Int64 = 0
+    /// When the first body byte arrived.
+    var bodyStarted: ContinuousClock.Instant?
     /// Body bytes received so far.
     var received: Int64 = 0
     /// `received` when the body was refused (phase `.failed`).

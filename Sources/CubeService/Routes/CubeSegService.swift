@@ -1,3 +1,4 @@
+import CubeFormats
 import Foundation
 import Logging
 

@@ -41,7 +41,7 @@ extension CubeSegService {
                     guard let v = JSONValue(data: data) else { throw APIError.badRequest("invalid_json", "the params part is not JSON") }
                     paramsValue = v
                 }
-            case "name", "format", "shape", "dtype", "byte_order", "interleave", "dataset":
+            case let field where field == "name" || RequestParsing.openFields.contains(field):
                 fields[part.name] = String(decoding: try RequestParsing.bodyData(part.body), as: UTF8.self)
             default:
                 throw APIError.badRequest("unknown_field", "unknown form field \"\(part.name)\"; send cube, header, params and upload options")

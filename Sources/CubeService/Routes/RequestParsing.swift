@@ -126,39 +126,32 @@ enum RequestParsing {
         }
     }
 
+    /// The fields of `CubeOpenRequest` by their names, as query parameters or form fields.
+    static let openFields: [String] = ["format", "shape", "dtype", "byte_order", "interleave", "header_offset", "dataset", "fits_extension"]
+
     /// Reader options from query parameters (or multipart fields) `format`, `shape`
-    /// (`H,W,C` or `HxWxC`), `dtype`, `byte_order`, `interleave`, `dataset`.
+    /// (`H,W,C` or `HxWxC`), `dtype`, `byte_order`, `interleave`, `header_offset`, `dataset`,
+    /// `fits_extension`; checked by `CubeOpenRequest.options` (415 for an unknown format,
+    /// 400 naming the field otherwise).
     static func openRequest(_ fields: [String: String]) throws -> CubeOpenRequest {
-        var r = CubeOpenRequest()
-        if let f = fields["format"]?.lowercased(), !f.isEmpty {
-            guard CubeOpenRequest.knownFormats.contains(f) else {
-                throw APIError.unsupportedMediaType("unknown_format", "format \"\(f)\" is not one of \(CubeOpenRequest.knownFormats.sorted().joined(separator: ", "))")
-            }
-            r.format = f
-        }
-        if let s = fields["shape"], !s.isEmpty {
+        func value(_ key: String) -> String? { fields[key].flatMap { $0.isEmpty ? nil : $0 } }
+        var r = CubeOpenRequest(format: value("format")?.lowercased(), dtype: value("dtype")?.lowercased(),
+                                byteOrder: value("byte_order")?.lowercased(), interleave: value("interleave")?.lowercased(),
+                                dataset: value("dataset"), fitsExtension: value("fits_extension"))
+        if let s = value("shape") {
             let dims = s.split(whereSeparator: { $0 == "," || $0 == "x" || $0 == "X" }).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard dims.count == 3, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw APIError.badRequest("invalid_query", "shape must be height,width,channels (positive integers), not \"\(s)\"")
             }
             r.shape = dims.map { $0! }
         }
-        if let d = fields["dtype"], !d.isEmpty {
-            let known = CubeDataType.allCases.map(\.rawValue)
-            guard known.contains(d.lowercased()) else { throw APIError.badRequest("invalid_query", "dtype must be one of \(known.joined(separator: ", "))") }
-            r.dtype = d.lowercased()
+        if let s = value("header_offset") {
+            guard let n = Int(s), n >= 0 else { throw APIError.badRequest("invalid_query", "header_offset must be a number of bytes >= 0, not \"\(s)\"") }
+            r.headerOffset = n
         }
-        if let b = fields["byte_order"], !b.isEmpty {
-            guard ["little", "big"].contains(b.lowercased()) else { throw APIError.badRequest("invalid_query", "byte_order must be little or big") }
-            r.byteOrder = b.lowercased()
-        }
-        if let i = fields["interleave"], !i.isEmpty {
-            guard ["bsq", "bil", "bip"].contains(i.lowercased()) else { throw APIError.badRequest("invalid_query", "interleave must be bsq, bil or bip") }
-            r.interleave = i.lowercased()
-        }
-        if let d = fields["dataset"], !d.isEmpty { r.dataset = d }
-        if r.format == "raw" && (r.shape == nil || r.dtype == nil) {
-            throw APIError.badRequest("invalid_query", "raw data needs shape and dtype")
+        do { _ = try r.options() } catch {
+            if error.field == "format" { throw APIError.unsupportedMediaType("unknown_format", "format \(error.reason)") }
+            throw APIError.badRequest("invalid_query", error.description)
         }
         return r
     }

@@ -20,6 +20,16 @@ final class AbuseTests {
                                 options: ServiceBuildOptions(engine: engine, startWorkers: true, startHTTP: true, waitPollSeconds: 0.02))
     }
 
+    /// The job once it has finished (alice's), waiting in one call per state change.
+    func finished(_ s: CubeSegService, _ jobID: String) async -> [String: Any] {
+        var state: [String: Any] = [:]
+        for _ in 0..<20 {
+            state = await s.call("GET", "/v1/jobs/\(jobID)", query: ["wait": "5", "until": "finished"], token: alice.token).json
+            if JobState(rawValue: state["state"] as? String ?? "")?.isFinished == true { break }
+        }
+        return state
+    }
+
     func problem(_ r: HTTPTestClient.Response) throws -> ProblemDetails {
         #expect(r.headers["content-type"] == "application/problem+json")
         return try JSONDecoder().decode(ProblemDetails.self, from: r.body)
@@ -149,11 +159,7 @@ final class AbuseTests {
         try FileManager.default.removeItem(at: dir.appendingPathComponent("blobs/cubes/\(cubeID)"))
         let job = await s.postJSON("/v1/jobs", ["cube_id": cubeID, "params": ["epochs": 1]], token: alice.token)
         let jobID = try #require(job.json["id"] as? String)
-        var state: [String: Any] = [:]
-        for _ in 0..<120 {
-            state = await s.call("GET", "/v1/jobs/\(jobID)", query: ["wait": "1"], token: alice.token).json
-            if state["state"] as? String == "failed" { break }
-        }
+        let state = await finished(s, jobID)
         #expect(state["state"] as? String == "failed")
         let error = try #require(state["error"] as? String)
         #expect(!error.contains(dir.path) && !error.contains("/blobs/"), "\(error)")
@@ -170,11 +176,7 @@ final class AbuseTests {
         let up = await s.upload(makeCubeNpy().0, token: alice.token)
         let job = await s.postJSON("/v1/jobs", ["cube_id": try #require(up.json["id"] as? String)], token: alice.token)
         let jobID = try #require(job.json["id"] as? String)
-        var state: [String: Any] = [:]
-        for _ in 0..<120 {
-            state = await s.call("GET", "/v1/jobs/\(jobID)", query: ["wait": "1"], token: alice.token).json
-            if state["state"] as? String == "failed" { break }
-        }
+        let state = await finished(s, jobID)
         #expect(state["state"] as? String == "failed")
         #expect(state["attempt"] as? Int == 3)
         #expect(runs.value == 3)

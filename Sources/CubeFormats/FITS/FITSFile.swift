@@ -1,19 +1,20 @@
 import CFITSIO
 import Foundation
+import Synchronization
 
 /// The one owner of cfitsio calls: an open FITS file, read only. Every call goes through
 /// `FITSFile.lock` (cfitsio keeps a global error stack, and one `fitsfile` handle must not
 /// be used from two threads), and every nonzero status becomes a `CubeFormatError` whose
 /// `found` carries `fits_get_errstatus` text and the error stack.
 final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched while holding `lock`.
-    static let lock = NSLock()
+    static let lock = Mutex(())
     let path: String
     private var handle: UnsafeMutablePointer<fitsfile>?
 
     init(path: String) throws {
         self.path = path
         var h: UnsafeMutablePointer<fitsfile>?
-        try Self.lock.withLock {
+        try Self.lock.withLock { _ in
             var status: Int32 = 0
             cubeseg_fits_open_file(&h, path, READONLY, &status)
             try check(status, "open")
@@ -22,7 +23,7 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
     }
 
     deinit {
-        Self.lock.withLock {
+        Self.lock.withLock { _ in
             var status: Int32 = 0
             if handle != nil { ffclos(handle, &status) }
             ffcmsg()
@@ -31,7 +32,7 @@ final class FITSFile: @unchecked Sendable {  // Safe: `handle` is only touched w
 
     /// Runs `body` under the lock with the handle.
     func withHandle<T>(_ body: (UnsafeMutablePointer<fitsfile>?) throws -> T) rethrows -> T {
-        try Self.lock.withLock { try body(handle) }
+        try Self.lock.withLock { _ in try body(handle) }
     }
 
     private func check(_ status: Int32, _ operation: String, expected: String = "a readable FITS file") throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads row blocks of a gzip-chunked HDF5 dataset (`HDF5ChunkLayout`: deflate, optionally
 /// shuffle, plain numeric type) by decoding its chunks itself, in parallel and outside the
@@ -108,32 +109,34 @@ private struct UseFallback: Error {}
 
 /// Hands out chunk indices to worker threads, and keeps the failure of the lowest chunk
 /// index (a real error before a fallback request); after a failure no new index is handed out.
-private final class ChunkQueue: @unchecked Sendable {  // Safe: all state is touched under `lock`.
-    private let lock = NSLock()
+private final class ChunkQueue: Sendable {
+    private struct State {
+        var nextIndex = 0
+        var failed: (index: Int, error: any Error)?
+    }
     private let count: Int
-    private var nextIndex = 0
-    private var failed: (index: Int, error: any Error)?
+    private let state = Mutex(State())
 
     init(count: Int) { self.count = count }
 
     func next() -> Int? {
-        lock.withLock {
-            guard failed == nil, nextIndex < count else { return nil }
-            defer { nextIndex += 1 }
-            return nextIndex
+        state.withLock { s in
+            guard s.failed == nil, s.nextIndex < count else { return nil }
+            defer { s.nextIndex += 1 }
+            return s.nextIndex
         }
     }
 
     func fail(_ index: Int, _ error: any Error) {
-        lock.withLock {
+        state.withLock { s in
             let fallback = error is UseFallback
-            if let current = failed {
+            if let current = s.failed {
                 let currentFallback = current.error is UseFallback
                 guard (currentFallback && !fallback) || (currentFallback == fallback && index < current.index) else { return }
             }
-            failed = (index, error)
+            s.failed = (index, error)
         }
     }
 
-    var failure: (any Error)? { lock.withLock { failed?.error } }
+    var failure: (any Error)? { state.withLock { $0.failed?.error } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads rows of a channel-major file (BSQ `.cyx` or BIL `.ycx`) into a pixel-major
 /// (rows, width, channels) Float32 destination, for one element loader.
@@ -83,12 +84,11 @@ struct ChannelMajorRows: ElementLoaderBody {
 
 /// The first error of each worker thread (or part of a read), behind a lock; `first` is the
 /// lowest-numbered worker's.
-final class WorkerErrors: @unchecked Sendable {  // Safe: `errors` is only touched under `lock`.
-    private let lock = NSLock()
-    private var errors: [(any Error)?]
-    init(count: Int) { errors = Array(repeating: nil, count: count) }
-    func set(_ worker: Int, _ error: any Error) { lock.withLock { errors[worker] = error } }
-    var first: (any Error)? { lock.withLock { errors.compactMap { $0 }.first } }
+final class WorkerErrors: Sendable {
+    private let errors: Mutex<[(any Error)?]>
+    init(count: Int) { errors = Mutex(Array(repeating: nil, count: count)) }
+    func set(_ worker: Int, _ error: any Error) { errors.withLock { $0[worker] = error } }
+    var first: (any Error)? { errors.withLock { $0.compactMap { $0 }.first } }
 }
 
 /// Hands a value holding raw pointers to worker threads that each touch a disjoint part of

@@ -12,52 +12,49 @@ import Glibc
 /// threads and 1.5x with 1.
 ///
 /// `step()` runs between batches on the training thread. Over each window of `window`
-/// seconds it reads how long that thread waited, runnable, for a core (the kernel's
-/// `/proc/thread-self/schedstat`). A thread that waits more than `crowdedWait` of the time
-/// shares its cores with others: OpenBLAS drops to one thread. After at least
-/// `probeInterval` seconds on one thread with hardly any wait (`freeWait`) it goes back to
-/// the configured count. Products give the same bits with any thread count (OpenBLAS
-/// splits rows and columns, never the inner sum), so results do not depend on the load.
-/// Without schedstat (a kernel built without it) it does nothing.
+/// seconds it measures the CPU time the rest of the machine used: all cores' busy time
+/// (`/proc/stat`, stolen time included) less this process's own. More than `crowded`
+/// cores' worth means the cores are shared: OpenBLAS drops to one thread. Below `free`
+/// it goes back to the configured count. This process's own threads never count, so its
+/// own parallel loops cannot make it step down. Products give the same bits with any
+/// thread count (OpenBLAS splits rows and columns, never the inner sum), so results do not
+/// depend on the load. Where `/proc/stat` cannot be read it does nothing.
 struct ContentionGovernor {
     /// Seconds per measurement window.
     static let window = 1.0
-    /// Share of a window spent waiting for a core above which the cores are crowded.
-    static let crowdedWait = 0.25
-    /// Share below which they are free again.
-    static let freeWait = 0.05
-    /// Seconds on one thread before the configured count may come back.
-    static let probeInterval = 10.0
+    /// Cores' worth of other processes' CPU time above which the cores are crowded.
+    static let crowded = 0.5
+    /// ... and below which they are free again.
+    static let free = 0.2
 
     let configured: Int
     private(set) var active: Int
-    private var windowStart: (wall: Double, wait: Double)?
-    private var reducedAt: Double = 0
+    private var windowStart: (wall: Double, others: Double)?
     /// Windows spent on one thread.
     private(set) var reducedWindows = 0
+    /// (wall seconds, other processes' CPU seconds) now; the real clocks unless a test says.
+    private let measure: () -> (wall: Double, others: Double)?
 
-    init(threads: Int = BLAS.threads) {
+    init(threads: Int = BLAS.threads,
+         measure: @escaping () -> (wall: Double, others: Double)? = { othersCPUSeconds().map { (wallSeconds(), $0) } }) {
         configured = max(1, threads)
         active = configured
-        if configured > 1, let wait = Self.runQueueWaitSeconds() { windowStart = (Self.wallSeconds(), wait) }
+        self.measure = measure
+        if configured > 1 { windowStart = measure() }
     }
 
     mutating func step() {
-        guard let start = windowStart else { return }
-        let now = Self.wallSeconds()
+        guard let start = windowStart, let (now, others) = measure() else { return }
         let wall = now - start.wall
-        guard wall >= Self.window, let wait = Self.runQueueWaitSeconds() else { return }
-        let waited = (wait - start.wait) / wall
-        windowStart = (now, wait)
-        if active > 1 {
-            if waited > Self.crowdedWait {
-                active = 1
-                reducedAt = now
-                BLAS.setThreads(1)
-            }
-        } else {
+        guard wall >= Self.window else { return }
+        let cores = (others - start.others) / wall
+        windowStart = (now, others)
+        if active > 1, cores > Self.crowded {
+            active = 1
+            BLAS.setThreads(1)
+        } else if active == 1 {
             reducedWindows += 1
-            if waited < Self.freeWait && now - reducedAt >= Self.probeInterval {
+            if cores < Self.free {
                 active = configured
                 BLAS.setThreads(configured)
             }
@@ -75,17 +72,25 @@ struct ContentionGovernor {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
-    /// Seconds the calling thread has spent runnable but waiting for a core (second field of
-    /// `/proc/thread-self/schedstat`), or nil where the kernel does not provide it.
-    static func runQueueWaitSeconds() -> Double? {
-        let fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC)
+    /// CPU seconds the machine has spent busy, less this process's: the first line of
+    /// `/proc/stat` (user, nice, system, irq, softirq, steal, in clock ticks) and
+    /// `CLOCK_PROCESS_CPUTIME_ID`. nil where `/proc/stat` cannot be read.
+    static func othersCPUSeconds() -> Double? {
+        let fd = open("/proc/stat", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 128)
+        var buffer = [UInt8](repeating: 0, count: 256)
         let n = read(fd, &buffer, buffer.count)
         guard n > 0 else { return nil }
-        let fields = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
-        guard fields.count >= 2, let nanoseconds = Double(fields[1]) else { return nil }
-        return nanoseconds * 1e-9
+        let line = String(decoding: buffer[0..<n], as: UTF8.self).prefix { $0 != "\n" }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard line.hasPrefix("cpu "), fields.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal
+        let busyTicks = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        let mine = Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        return busyTicks / ticksPerSecond - mine
     }
 }

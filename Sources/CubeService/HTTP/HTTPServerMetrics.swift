@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A snapshot of the server's counters since start, for export (Prometheus and the like).
 public struct HTTPServerMetrics: Sendable {
@@ -45,22 +46,20 @@ public struct HTTPServerMetrics: Sendable {
 }
 
 /// The live counters behind `HTTPServer.metrics`, updated from every libmicrohttpd thread.
-// @unchecked Sendable: `values` is only read or written while `lock` is held.
-final class HTTPServerMetricsRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values = HTTPServerMetrics()
+final class HTTPServerMetricsRecorder: Sendable {
+    private let state = Mutex(HTTPServerMetrics())
 
-    var snapshot: HTTPServerMetrics { lock.withLock { values } }
+    var snapshot: HTTPServerMetrics { state.withLock { $0 } }
 
-    func requestStarted() { lock.withLock { values.inFlight += 1 } }
+    func requestStarted() { state.withLock { $0.inFlight += 1 } }
 
-    func bodyBytesReceived(_ count: Int) { lock.withLock { values.bytesUploaded += Int64(count) } }
+    func bodyBytesReceived(_ count: Int) { state.withLock { $0.bytesUploaded += Int64(count) } }
 
-    func suspendedChanged(by delta: Int) { lock.withLock { values.suspended += delta } }
+    func suspendedChanged(by delta: Int) { state.withLock { $0.suspended += delta } }
 
     /// Records a finished request: `status` nil when it ended without a response.
     func requestFinished(status: Int?, bytesSent: Int64, seconds: Double) {
-        lock.withLock {
+        state.withLock { values in
             values.inFlight -= 1
             guard let status else {
                 values.abortedRequests += 1

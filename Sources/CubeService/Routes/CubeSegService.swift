@@ -1,6 +1,7 @@
 import CubeFormats
 import Foundation
 import Logging
+import Synchronization
 
 /// The API of issue 4 as an `HTTPResponder`: authentication, routing, one catch site that
 /// turns `APIError` into problem details (anything else into 500), one log line and one
@@ -261,19 +262,16 @@ public final class CubeSegService: HTTPResponder {
 }
 
 /// A flag set once, read from any thread.
-final class Flag: @unchecked Sendable {
-    // Invariant: `value` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// Holds the HTTP server once it exists (it is made after its responder).
-final class ServerSlot: @unchecked Sendable {
-    // Invariant: `server` is only touched with `lock` held.
-    private let lock = NSLock()
-    private weak var server: HTTPServer?
-    func set(_ s: HTTPServer) { lock.lock(); server = s; lock.unlock() }
-    func get() -> HTTPServer? { lock.lock(); defer { lock.unlock() }; return server }
+final class ServerSlot: Sendable {
+    private struct Weak { weak var server: HTTPServer? }
+    private let slot = Mutex(Weak())
+    func set(_ s: HTTPServer) { slot.withLock { $0.server = s } }
+    func get() -> HTTPServer? { slot.withLock { $0.server } }
 }

@@ -1,17 +1,16 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Removes finished jobs (and their result files) older than the retention period, hourly
 /// and once at start. Cubes and models are kept until deleted.
-final class RetentionSweeper: @unchecked Sendable {
+final class RetentionSweeper: Sendable {
     let store: any JobStore
     let blobs: BlobStore
     let retentionDays: Double
     let logger: Logger
-    // Invariant: `timer` is only touched with `lock` held. Made in `start()` and resumed at
-    // once (a suspended source must never be released).
-    private let lock = NSLock()
-    private var timer: DispatchSourceTimer?
+    /// Made in `start()` and resumed at once (a suspended source must never be released).
+    private let timer = Mutex<DispatchSourceTimer?>(nil)
 
     init(store: any JobStore, blobs: BlobStore, retentionDays: Double, logger: Logger) {
         self.store = store; self.blobs = blobs; self.retentionDays = retentionDays; self.logger = logger
@@ -19,19 +18,21 @@ final class RetentionSweeper: @unchecked Sendable {
 
     func start() {
         guard retentionDays > 0 else { return }
-        lock.lock(); defer { lock.unlock() }
-        guard timer == nil else { return }
-        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "cubeseg.sweeper", qos: .utility))
-        t.schedule(deadline: .now() + 1, repeating: 3600)
-        t.setEventHandler { [weak self] in _ = self?.sweep(now: Date()) }
-        t.resume()
-        timer = t
+        timer.withLock { timer in
+            guard timer == nil else { return }
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "cubeseg.sweeper", qos: .utility))
+            t.schedule(deadline: .now() + 1, repeating: 3600)
+            t.setEventHandler { [weak self] in _ = self?.sweep(now: Date()) }
+            t.resume()
+            timer = t
+        }
     }
 
     func stop() {
-        lock.lock(); defer { lock.unlock() }
-        timer?.cancel()
-        timer = nil
+        timer.withLock { timer in
+            timer?.cancel()
+            timer = nil
+        }
     }
 
     /// Deletes what is past retention at `now`; returns the ids of the jobs removed.

@@ -1,41 +1,41 @@
 import CubeML
 import Foundation
+import Synchronization
 
 /// A job a worker is running: its lease, its latest progress, and the reasons to stop it.
 /// Shared by the worker thread (progress, isCancelled) and the lease keeper (heartbeats).
-final class RunningJob: @unchecked Sendable {
+final class RunningJob: Sendable {
     let job: JobRecord
     let leaseToken: String
-    // Invariant: the mutable fields below are only touched with `lock` held.
-    private let lock = NSLock()
-    private var _progress: Data?
-    private var _cancelRequested = false
-    private var _leaseLost = false
-    private var _shuttingDown = false
+    private struct State {
+        var progress: Data?
+        var cancelRequested = false
+        var leaseLost = false
+        var shuttingDown = false
+    }
+    private let state = Mutex(State())
 
     init(job: JobRecord, leaseToken: String) {
         self.job = job
         self.leaseToken = leaseToken
     }
 
-    private func locked<T>(_ body: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return body() }
-
     /// Latest progress as JSON, taken (nil afterwards) by the next heartbeat.
-    func takeProgress() -> Data? { locked { defer { _progress = nil }; return _progress } }
+    func takeProgress() -> Data? { state.withLock { s in defer { s.progress = nil }; return s.progress } }
     func setProgress(_ p: SegmentationProgress) {
         let data = try? JSONEncoder.snakeCase.encode(p)
-        locked { _progress = data }
+        state.withLock { $0.progress = data }
     }
 
-    var cancelRequested: Bool { locked { _cancelRequested } }
-    var leaseLost: Bool { locked { _leaseLost } }
-    var shuttingDown: Bool { locked { _shuttingDown } }
+    var cancelRequested: Bool { state.withLock { $0.cancelRequested } }
+    var leaseLost: Bool { state.withLock { $0.leaseLost } }
+    var shuttingDown: Bool { state.withLock { $0.shuttingDown } }
     /// Any reason to stop: the run polls this once per batch.
-    var shouldStop: Bool { locked { _cancelRequested || _leaseLost || _shuttingDown } }
+    var shouldStop: Bool { state.withLock { $0.cancelRequested || $0.leaseLost || $0.shuttingDown } }
 
-    func markCancelRequested() { locked { _cancelRequested = true } }
-    func markLeaseLost() { locked { _leaseLost = true } }
-    func markShuttingDown() { locked { _shuttingDown = true } }
+    func markCancelRequested() { state.withLock { $0.cancelRequested = true } }
+    func markLeaseLost() { state.withLock { $0.leaseLost = true } }
+    func markShuttingDown() { state.withLock { $0.shuttingDown = true } }
 }
 
 extension JSONEncoder {

@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // MARK: - C libraries (system-library targets, one shim header each)
@@ -50,6 +51,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
@@ -77,6 +79,9 @@ let package = Package(
         .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging", "CubeCompression"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeFormats", "CubeSynth"], swiftSettings: optimised),
         .testTarget(name: "CubeSynthTests", dependencies: ["CubeSynth", "CubeFormats"], swiftSettings: optimised),
-        .testTarget(name: "CubeServiceTests", dependencies: ["CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "CubeServiceTests", dependencies: [
+            "CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging",
+            .product(name: "Yams", package: "Yams"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
     ]
 )

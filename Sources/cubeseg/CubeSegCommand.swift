@@ -3,10 +3,10 @@ import CubeML
 
 /// `cubeseg`: segment spectral datacubes by deep spectral clustering, offline or as a service.
 @main
-struct CubeSegCommand: ParsableCommand {
-    static func main() {
+struct CubeSegCommand: AsyncParsableCommand {
+    static func main() async {
         OpenBLASKernel.upgradeIfPossible()
-        main(nil)
+        await main(nil)
     }
 
     static let configuration = CommandConfiguration(

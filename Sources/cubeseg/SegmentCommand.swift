@@ -61,6 +61,14 @@ func failingWithOneLine(_ body: () throws -> Void) throws {
     }
 }
 
+/// `failingWithOneLine` for async work (`serve`).
+func failingWithOneLine(_ body: () async throws -> Void) async throws {
+    do { try await body() } catch let exit as ExitCode { throw exit } catch {
+        FileHandle.standardError.write(Data("cubeseg: error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
 /// A problem with the command line, said in one line with what to do.
 struct CommandLineProblem: Error, CustomStringConvertible {
     var description: String

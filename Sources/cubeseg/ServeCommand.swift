@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// `cubeseg serve`: the HTTP service with its job queue and workers, until SIGTERM/SIGINT.
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the segmentation service: uploads, a durable job queue, workers, results over HTTP.",
@@ -19,20 +19,20 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Directory for the database, cubes, results and models (default ./data).") var dataDir: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
-    func run() throws {
+    func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(logLevel)\"")
         }
-        try failingWithOneLine {
+        var logger = Logger(label: "cubeseg")
+        logger.logLevel = level
+        try await failingWithOneLine {
             var overrides: [String: String] = [:]
             if let host { overrides["host"] = host }
             if let port { overrides["port"] = String(port) }
             if let dataDir { overrides["data_dir"] = dataDir }
             let file = config.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultFile
             let configuration = try ServiceConfiguration.load(file: file, overrides: overrides)
-            var logger = Logger(label: "cubeseg")
-            logger.logLevel = level
-            try runService(configuration: configuration, logger: logger)
+            try await runService(configuration: configuration, logger: logger)
         }
     }
 }

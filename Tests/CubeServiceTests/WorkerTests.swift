@@ -2,6 +2,7 @@ import CubeFormats
 import CubeImaging
 import CubeML
 import Foundation
+import ServiceLifecycle
 import Testing
 @testable import CubeService
 
@@ -217,6 +218,22 @@ import Testing
         let job = await waitFor(second.responder, jobID, ["succeeded", "failed"])
         #expect(job["state"] as? String == "succeeded")
         #expect(job["attempt"] as? Int == 1)
+    }
+
+    @Test("a service group's graceful shutdown (what SIGTERM triggers) drains the service and parks its running job")
+    func gracefulShutdownOfTheServiceGroupParksTheRunningJob() async throws {
+        let running = try start()
+        let (_, jobID) = try await submit(running.responder, params: ["epochs": 100_000])
+        #expect(await waitFor(running.responder, jobID, ["running"])["state"] as? String == "running")
+        let group = ServiceGroup(services: [running], logger: quietLogger)
+        let runTask = Task { try await group.run() }
+        await group.triggerGracefulShutdown()
+        try await runTask.value
+        let parked = try #require(try running.store.job(id: jobID, owner: nil))
+        #expect(parked.state == .queued)
+        #expect(parked.attempt == 0)
+        // Drained: new work is refused.
+        #expect(await running.responder.postJSON("/v1/jobs", ["cube_id": parked.cubeID]).status == 503)
     }
 
     @Test func aJobWhoseWorkerDiedIsReapedAndRunAgain() async throws {

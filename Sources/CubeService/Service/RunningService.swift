@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// A started service: store, blob store, workers, responder and HTTP server. Made by
 /// `buildService`; `shutdown()` stops it gracefully.
@@ -106,10 +107,22 @@ func sweepUploads(_ directory: URL) -> [String] {
     }.map { "uploads/\($0)" }
 }
 
-/// Runs the service until SIGTERM or SIGINT, then shuts down gracefully. For `cubeseg serve`.
-public func runService(configuration: ServiceConfiguration, logger: Logger) throws {
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
+/// A `ServiceLifecycle` service: runs until the group's graceful shutdown (SIGTERM, SIGINT)
+/// or cancellation, then drains as `shutdown()` does.
+extension RunningService: Service {
+    public func run() async throws {
+        // Returns at graceful shutdown; throws when the task is cancelled: drain either way.
+        try? await gracefulShutdown()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            // `shutdown` waits for workers to hand their jobs back: off the cooperative pool.
+            DispatchQueue.global().async { self.shutdown(); done.resume() }
+        }
+    }
+}
+
+/// Runs the service until SIGTERM or SIGINT, then shuts down gracefully (a `ServiceGroup`
+/// owns the signals). For `cubeseg serve`.
+public func runService(configuration: ServiceConfiguration, logger: Logger) async throws {
     signal(SIGPIPE, SIG_IGN)
     for name in ServiceConfiguration.unrecognisedEnvironment(ProcessInfo.processInfo.environment) where name != "CUBESEG_OPENAPI" {
         logger.warning("ignoring \(name): not a configuration key")
@@ -129,15 +142,6 @@ public func runService(configuration: ServiceConfiguration, logger: Logger) thro
           curl\(auth) -o labels.png \(base)/v1/jobs/<job id>/results/labels.png
 
         """.utf8))
-    let done = DispatchSemaphore(value: 0)
-    let queue = DispatchQueue(label: "cubeseg.signals")
-    let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-        let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-        s.setEventHandler { done.signal() }
-        s.resume()
-        return s
-    }
-    done.wait()
-    service.shutdown()
-    sources.forEach { $0.cancel() }
+    let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    try await group.run()
 }

@@ -5,7 +5,8 @@ import GRDB
 /// writer), a busy timeout, schema migrations at open. Every write that reads before it
 /// writes runs in an IMMEDIATE transaction, so two processes on the same file cannot claim
 /// the same job. The file must be on a local file system (SQLite locking is unreliable on
-/// network file systems).
+/// network file systems). Rows map through GRDB records (`CubeRow`, `JobRow`, `ModelRow`);
+/// the queue's guarded updates stay SQL, where the guard is visible.
 public final class SQLiteJobStore: JobStore {
     let pool: DatabasePool
     public let path: String
@@ -41,52 +42,41 @@ public final class SQLiteJobStore: JobStore {
     public func referencedBlobs() throws -> BlobReferences {
         try pool.read { db in
             BlobReferences(
-                cubes: Set(try String.fetchAll(db, sql: "SELECT id FROM cubes")),
-                results: Set(try String.fetchAll(db, sql: "SELECT result_id FROM jobs WHERE result_id IS NOT NULL")),
-                models: Set(try String.fetchAll(db, sql: "SELECT id FROM models")))
+                cubes: Set(try CubeRow.select(CubeRow.CodingKeys.id, as: String.self).fetchAll(db)),
+                results: Set(try JobRow.select(JobRow.CodingKeys.resultID, as: String?.self).fetchAll(db).compactMap { $0 }),
+                models: Set(try ModelRow.select(ModelRow.CodingKeys.id, as: String.self).fetchAll(db)))
         }
     }
 
     // MARK: - Cubes
 
     public func insertCube(_ c: CubeRecord) throws {
-        try immediate { db in
-            try db.execute(sql: """
-                INSERT INTO cubes (id, owner, name, format, shape, dtype, axis, size, sha256, created_at, blob_path, open_options)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [c.id, c.owner, c.name, c.format, Self.json(c.shape), c.dtype,
-                                 String(decoding: c.axisJSON, as: UTF8.self), c.size, c.sha256,
-                                 c.createdAt.timeIntervalSince1970, c.blobPath, String(decoding: c.openOptionsJSON, as: UTF8.self)])
-        }
+        try immediate { db in try CubeRow(c).insert(db) }
     }
 
     public func cube(id: String, owner: String?) throws -> CubeRecord? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM cubes WHERE id = ? AND (? IS NULL OR owner = ?)",
-                             arguments: [id, owner, owner]).map(Self.cube(row:))
-        }
+        try pool.read { db in try CubeRow.filter(key: id).owned(by: owner).fetchOne(db)?.record }
     }
 
     public func listCubes(owner: String?, limit: Int, after: String?) throws -> [CubeRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try CubeRow.fetchAll(db, sql: """
                 SELECT * FROM cubes WHERE (? IS NULL OR owner = ?)
                   AND (? IS NULL OR (created_at, id) < (SELECT created_at, id FROM cubes WHERE id = ?))
                 ORDER BY created_at DESC, id DESC LIMIT ?
-                """, arguments: [owner, owner, after, after, limit]).map(Self.cube(row:))
+                """, arguments: [owner, owner, after, after, limit]).map(\.record)
         }
     }
 
     public func deleteCube(id: String, owner: String?) throws -> CubeRecord? {
         try immediate { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cubes WHERE id = ? AND (? IS NULL OR owner = ?)",
-                                             arguments: [id, owner, owner]) else { return nil }
-            if let jobID = try String.fetchOne(db, sql: "SELECT id FROM jobs WHERE cube_id = ? AND state IN ('queued', 'running') LIMIT 1",
-                                               arguments: [id]) {
+            guard let row = try CubeRow.filter(key: id).owned(by: owner).fetchOne(db) else { return nil }
+            if let jobID = try Self.unfinishedJobs.filter(JobRow.CodingKeys.cubeID == id)
+                .select(JobRow.CodingKeys.id, as: String.self).fetchOne(db) {
                 throw StoreError.cubeInUse(cubeID: id, jobID: jobID)
             }
-            try db.execute(sql: "DELETE FROM cubes WHERE id = ?", arguments: [id])
-            return Self.cube(row: row)
+            try row.delete(db)
+            return row.record
         }
     }
 
@@ -95,25 +85,17 @@ public final class SQLiteJobStore: JobStore {
     public func enqueue(_ j: NewJob, limits: QueueLimits, now: Date) throws -> EnqueueOutcome {
         try immediate { db in
             if let key = j.idempotencyKey,
-               let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?", arguments: [j.owner, key]) {
-                let existing = Self.job(row: row)
+               let existing = try Self.jobRow(idempotencyKey: key, owner: j.owner, db)?.record {
                 guard existing.requestHash == j.requestHash else { throw StoreError.idempotencyMismatch(key: key, jobID: existing.id) }
                 return .existing(existing)
             }
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')") ?? 0
+            let total = try Self.unfinishedJobs.fetchCount(db)
             if total >= limits.total { throw StoreError.queueFull(queued: total, limit: limits.total, perOwner: false) }
-            let mine = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE owner = ? AND state IN ('queued', 'running')",
-                                        arguments: [j.owner]) ?? 0
+            let mine = try Self.unfinishedJobs.owned(by: j.owner).fetchCount(db)
             if mine >= limits.perOwner { throw StoreError.queueFull(queued: mine, limit: limits.perOwner, perOwner: true) }
-            let t = now.timeIntervalSince1970
-            let row = try Row.fetchOne(db, sql: """
-                INSERT INTO jobs (id, owner, kind, state, priority, attempt, max_attempts, run_after, params, cube_id,
-                                  model_id, idempotency_key, request_hash, created_at)
-                VALUES (?, ?, ?, 'queued', ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
-                """, arguments: [j.id, j.owner, j.kind.rawValue, j.priority, j.maxAttempts, t,
-                                 String(decoding: j.paramsJSON, as: UTF8.self), j.cubeID, j.modelID,
-                                 j.idempotencyKey, j.requestHash, t])!
-            return .created(Self.job(row: row))
+            let row = JobRow(j, now: now)
+            try row.insert(db)
+            return .created(row.record)
         }
     }
 
@@ -123,15 +105,12 @@ public final class SQLiteJobStore: JobStore {
     public func job(id: String, owner: String?) throws -> JobRecord? {
         try pool.unsafeRead { db in
             let statement = try db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ? AND (? IS NULL OR owner = ?)")
-            return try Row.fetchOne(statement, arguments: [id, owner, owner]).map(Self.job(row:))
+            return try JobRow.fetchOne(statement, arguments: [id, owner, owner])?.record
         }
     }
 
     public func job(idempotencyKey: String, owner: String) throws -> JobRecord? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?",
-                             arguments: [owner, idempotencyKey]).map(Self.job(row:))
-        }
+        try pool.read { db in try Self.jobRow(idempotencyKey: idempotencyKey, owner: owner, db)?.record }
     }
 
     public func listJobs(owner: String?, state: JobState?, limit: Int, cursor: String?) throws -> JobPage {
@@ -141,13 +120,13 @@ public final class SQLiteJobStore: JobStore {
             afterTime = t; afterID = id
         }
         let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try JobRow.fetchAll(db, sql: """
                 SELECT * FROM jobs WHERE (? IS NULL OR owner = ?) AND (? IS NULL OR state = ?)
                   AND (? IS NULL OR (created_at, id) < (?, ?))
                 ORDER BY created_at DESC, id DESC LIMIT ?
                 """, arguments: [owner, owner, state?.rawValue, state?.rawValue, afterTime, afterTime, afterID, limit + 1])
         }
-        var jobs = rows.map(Self.job(row:))
+        var jobs = rows.map(\.record)
         var next: String? = nil
         if jobs.count > limit {
             jobs.removeLast()
@@ -159,13 +138,13 @@ public final class SQLiteJobStore: JobStore {
     public func claim(worker: String, leaseSeconds: Double, now: Date) throws -> JobRecord? {
         let t = now.timeIntervalSince1970
         return try immediate { db in
-            try Row.fetchOne(db, sql: """
+            try JobRow.fetchOne(db, sql: """
                 UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_owner = ?, lease_token = ?,
                     lease_expires_at = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?), error = NULL
                 WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_after <= ?
                             ORDER BY priority DESC, run_after, id LIMIT 1)
                 RETURNING *
-                """, arguments: [worker, UUID().uuidString.lowercased(), t + leaseSeconds, t, t, t]).map(Self.job(row:))
+                """, arguments: [worker, UUID().uuidString.lowercased(), t + leaseSeconds, t, t, t])?.record
         }
     }
 
@@ -193,10 +172,7 @@ public final class SQLiteJobStore: JobStore {
                         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, error = NULL \(guardSQL)
                     """, arguments: [resultID, model?.id, t, choice?.k, choice?.reason, jobID, leaseToken])
                 guard db.changesCount == 1 else { return false }
-                if let m = model {
-                    try db.execute(sql: "INSERT INTO models (id, owner, job_id, cube_id, chosen_k, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [m.id, m.owner, m.jobID, m.cubeID, m.chosenK, m.createdAt.timeIntervalSince1970])
-                }
+                if let model { try ModelRow(model).insert(db) }
                 return true
             case let .failed(error, retryAfter):
                 // Requeue when a retry is asked for and attempts remain; fail otherwise.
@@ -281,17 +257,14 @@ public final class SQLiteJobStore: JobStore {
             try db.execute(sql: """
                 UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND (? IS NULL OR owner = ?) AND state = 'running'
                 """, arguments: [id, owner, owner])
-            return try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND (? IS NULL OR owner = ?)",
-                                    arguments: [id, owner, owner]).map(Self.job(row:))
+            return try JobRow.filter(key: id).owned(by: owner).fetchOne(db)?.record
         }
     }
 
     public func deleteJob(id: String, owner: String?) throws -> Bool {
         try immediate { db in
-            try db.execute(sql: """
-                DELETE FROM jobs WHERE id = ? AND (? IS NULL OR owner = ?) AND state IN ('succeeded', 'failed', 'cancelled')
-                """, arguments: [id, owner, owner])
-            return db.changesCount == 1
+            try JobRow.filter(key: id).owned(by: owner).filter(Self.finishedStates.contains(JobRow.CodingKeys.state))
+                .deleteAll(db) == 1
         }
     }
 
@@ -299,8 +272,9 @@ public final class SQLiteJobStore: JobStore {
         try pool.read { db in
             var out: [JobState: Int] = [:]
             for s in JobState.allCases { out[s] = 0 }
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs WHERE (? IS NULL OR owner = ?) GROUP BY state",
-                                        arguments: [owner, owner]) {
+            let counts = JobRow.select(JobRow.CodingKeys.state, count(JobRow.CodingKeys.id).forKey("n"))
+                .owned(by: owner).group(JobRow.CodingKeys.state)
+            for row in try Row.fetchAll(db, counts) {
                 if let s = JobState(rawValue: row["state"]) { out[s] = row["n"] }
             }
             return out
@@ -309,83 +283,52 @@ public final class SQLiteJobStore: JobStore {
 
     public func finishedJobs(before cutoff: Date, limit: Int) throws -> [JobRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?
-                ORDER BY finished_at LIMIT ?
-                """, arguments: [cutoff.timeIntervalSince1970, limit]).map(Self.job(row:))
+            try JobRow.filter(Self.finishedStates.contains(JobRow.CodingKeys.state))
+                .filter(JobRow.CodingKeys.finishedAt < cutoff.timeIntervalSince1970)
+                .order(JobRow.CodingKeys.finishedAt).limit(limit).fetchAll(db).map(\.record)
         }
     }
 
     // MARK: - Models
 
     public func model(id: String, owner: String?) throws -> ModelRecord? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM models WHERE id = ? AND (? IS NULL OR owner = ?)",
-                             arguments: [id, owner, owner]).map(Self.model(row:))
-        }
+        try pool.read { db in try ModelRow.filter(key: id).owned(by: owner).fetchOne(db)?.record }
     }
 
     public func listModels(owner: String?, limit: Int, after: String?) throws -> [ModelRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try ModelRow.fetchAll(db, sql: """
                 SELECT * FROM models WHERE (? IS NULL OR owner = ?)
                   AND (? IS NULL OR (created_at, id) < (SELECT created_at, id FROM models WHERE id = ?))
                 ORDER BY created_at DESC, id DESC LIMIT ?
-                """, arguments: [owner, owner, after, after, limit]).map(Self.model(row:))
+                """, arguments: [owner, owner, after, after, limit]).map(\.record)
         }
     }
 
     public func deleteModel(id: String, owner: String?) throws -> ModelRecord? {
         try immediate { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM models WHERE id = ? AND (? IS NULL OR owner = ?)",
-                                             arguments: [id, owner, owner]) else { return nil }
-            if let jobID = try String.fetchOne(db, sql: """
-                SELECT id FROM jobs WHERE model_id = ? AND kind = 'apply' AND state IN ('queued', 'running') LIMIT 1
-                """, arguments: [id]) {
+            guard let row = try ModelRow.filter(key: id).owned(by: owner).fetchOne(db) else { return nil }
+            if let jobID = try Self.unfinishedJobs
+                .filter(JobRow.CodingKeys.modelID == id && JobRow.CodingKeys.kind == JobKind.apply.rawValue)
+                .select(JobRow.CodingKeys.id, as: String.self).fetchOne(db) {
                 throw StoreError.modelInUse(modelID: id, jobID: jobID)
             }
-            try db.execute(sql: "DELETE FROM models WHERE id = ?", arguments: [id])
-            return Self.model(row: row)
+            try row.delete(db)
+            return row.record
         }
     }
 
-    // MARK: - Row mapping
+    // MARK: - Requests
 
-    static func date(_ v: Double?) -> Date? { v.map { Date(timeIntervalSince1970: $0) } }
+    static let finishedStates = [JobState.succeeded, .failed, .cancelled].map(\.rawValue)
 
-    static func json(_ v: [Int]) -> String { "[" + v.map(String.init).joined(separator: ",") + "]" }
-
-    static func cube(row: Row) -> CubeRecord {
-        let shapeText: String = row["shape"]
-        let shape = (try? JSONDecoder().decode([Int].self, from: Data(shapeText.utf8))) ?? []
-        let axis: String = row["axis"], options: String = row["open_options"]
-        return CubeRecord(id: row["id"], owner: row["owner"], name: row["name"], format: row["format"], shape: shape,
-                          dtype: row["dtype"], axisJSON: Data(axis.utf8), size: row["size"], sha256: row["sha256"],
-                          createdAt: Date(timeIntervalSince1970: row["created_at"]), blobPath: row["blob_path"],
-                          openOptionsJSON: Data(options.utf8))
+    /// Queued or running jobs.
+    static var unfinishedJobs: QueryInterfaceRequest<JobRow> {
+        JobRow.filter([JobState.queued.rawValue, JobState.running.rawValue].contains(JobRow.CodingKeys.state))
     }
 
-    static func job(row: Row) -> JobRecord {
-        let params: String = row["params"]
-        let progress: String? = row["progress"]
-        let chosenK: Int? = row["chosen_k"], reason: String? = row["k_reason"]
-        return JobRecord(
-            id: row["id"], owner: row["owner"], kind: JobKind(rawValue: row["kind"]) ?? .train,
-            state: JobState(rawValue: row["state"]) ?? .failed, priority: row["priority"], attempt: row["attempt"],
-            maxAttempts: row["max_attempts"], runAfter: Date(timeIntervalSince1970: row["run_after"]),
-            leaseOwner: row["lease_owner"], leaseToken: row["lease_token"], leaseExpiresAt: date(row["lease_expires_at"]),
-            heartbeatAt: date(row["heartbeat_at"]), progressJSON: progress.map { Data($0.utf8) },
-            cancelRequested: row["cancel_requested"], paramsJSON: Data(params.utf8), cubeID: row["cube_id"],
-            modelID: row["model_id"], resultID: row["result_id"], choice: chosenK.map { KChoice(k: $0, reason: reason ?? "") },
-            error: row["error"],
-            idempotencyKey: row["idempotency_key"], requestHash: row["request_hash"],
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), startedAt: date(row["started_at"]),
-            finishedAt: date(row["finished_at"]))
-    }
-
-    static func model(row: Row) -> ModelRecord {
-        ModelRecord(id: row["id"], owner: row["owner"], jobID: row["job_id"], cubeID: row["cube_id"],
-                    chosenK: row["chosen_k"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    static func jobRow(idempotencyKey: String, owner: String, _ db: Database) throws -> JobRow? {
+        try JobRow.filter(JobRow.CodingKeys.owner == owner && JobRow.CodingKeys.idempotencyKey == idempotencyKey).fetchOne(db)
     }
 
     // A job-list cursor: base64url of "<created_at bit pattern hex>:<id>" (exact, opaque).

@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import Foundation
 import Logging
+import Synchronization
 
 /// The libmicrohttpd daemon: an internal thread pool polling with epoll, streaming request
 /// bodies to disk and handing complete requests to an `HTTPResponder`. This file owns the
@@ -9,9 +10,9 @@ import Logging
 /// Lifecycle: `init` validates, `start()` binds (read `port` afterwards, useful with port 0),
 /// `stopAccepting()` refuses new connections while running requests finish, `stop()` answers
 /// every suspended request with 503, resumes it and stops the daemon. `deinit` stops too.
-// @unchecked Sendable: `daemon`, `boundPort`, `quiescedSocket`, `suspended` and `stopping`
-// are only read or written while `lock` is held; `settings` is written before the daemon
-// starts and freed after it stopped; the remaining stored properties are immutable.
+// @unchecked Sendable: the daemon's mutable state lives in `state` (a Mutex); `settings` and
+// `address` are written before the daemon starts and freed after it stopped; the remaining
+// stored properties are immutable.
 public final class HTTPServer: @unchecked Sendable {
     /// How long `stop()` waits for resumed requests to send their 503 before closing them.
     static let shutdownAnswerGrace: DispatchTimeInterval = .milliseconds(500)
@@ -21,13 +22,23 @@ public final class HTTPServer: @unchecked Sendable {
     let logger: Logger
     let recorder = HTTPServerMetricsRecorder()
 
-    private let lock = NSLock()
-    private var daemon: OpaquePointer?
-    private var boundPort = 0
-    private var quiescedSocket: Int32 = -1
-    private var stopping = false
-    /// Requests whose connection is suspended, by context identity.
-    private var suspended: [ObjectIdentifier: (context: RequestContext, connection: OpaquePointer)] = [:]
+    /// What the daemon's threads, `stop()` and the deferred-response tasks share.
+    private struct State {
+        var daemon: OpaquePointer?
+        var boundPort = 0
+        var quiescedSocket: Int32 = -1
+        var stopping = false
+        /// Requests whose connection is suspended, by context identity.
+        var suspended: [ObjectIdentifier: SuspendedConnection] = [:]
+    }
+
+    /// A suspended request and its libmicrohttpd connection handle.
+    // @unchecked Sendable: the handle is only passed to MHD_resume_connection, under `state`'s lock.
+    private struct SuspendedConnection: @unchecked Sendable {
+        let context: RequestContext
+        let connection: OpaquePointer
+    }
+    private let state = Mutex(State())
     /// C-side settings and the bind address; alive from `start()` until `deinit`.
     private var settings: UnsafeMutablePointer<cubeseg_mhd_settings>?
     private var address: UnsafeMutablePointer<sockaddr_storage>?
@@ -72,9 +83,11 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Binds and starts the thread pool; creates the upload directory if needed.
     public func start() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        guard daemon == nil, settings == nil else { throw HTTPServerError.alreadyStarted }
+        try state.withLock { try start(&$0) }
+    }
+
+    private func start(_ state: inout State) throws {
+        guard state.daemon == nil, settings == nil else { throw HTTPServerError.alreadyStarted }
         let directory = configuration.uploadDirectory
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -136,26 +149,26 @@ public final class HTTPServer: @unchecked Sendable {
             releaseSettings()
             throw error
         }
-        daemon = started
-        boundPort = Int(cubeseg_mhd_bound_port(started))
-        logger.info("listening on \(configuration.usesTLS ? "https" : "http")://\(configuration.host):\(boundPort) with \(configuration.threads) threads")
+        state.daemon = started
+        state.boundPort = Int(cubeseg_mhd_bound_port(started))
+        logger.info("listening on \(configuration.usesTLS ? "https" : "http")://\(configuration.host):\(state.boundPort) with \(configuration.threads) threads")
     }
 
     /// The bound TCP port (the real one when configured with port 0); 0 before `start()`.
-    public var port: Int { lock.withLock { boundPort } }
+    public var port: Int { state.withLock { $0.boundPort } }
 
     /// Counters since start.
     public var metrics: HTTPServerMetrics { recorder.snapshot }
 
     /// Stops accepting connections (MHD_quiesce_daemon); accepted ones go on until `stop()`.
     public func stopAccepting() {
-        lock.withLock {
-            guard let daemon, quiescedSocket < 0 else { return }
-            quiescedSocket = MHD_quiesce_daemon(daemon)
+        state.withLock { state in
+            guard let daemon = state.daemon, state.quiescedSocket < 0 else { return }
+            state.quiescedSocket = MHD_quiesce_daemon(daemon)
             // MHD's threads may still hold the descriptor, so it is closed only after
             // MHD_stop_daemon; shutting it down now makes new connection attempts fail at once
             // instead of waiting unanswered in the backlog.
-            if quiescedSocket >= 0 { shutdown(quiescedSocket, Int32(SHUT_RDWR)) }
+            if state.quiescedSocket >= 0 { shutdown(state.quiescedSocket, Int32(SHUT_RDWR)) }
             logger.info("no longer accepting connections")
         }
     }
@@ -166,9 +179,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// never from `precheck`/`respond` on a libmicrohttpd thread: it joins those threads.
     public func stop() {
         let answered = DispatchGroup()
-        let stopped: OpaquePointer? = lock.withLock {
-            stopping = true
-            for (_, entry) in suspended {
+        let stopped: OpaquePointer? = state.withLock { state in
+            state.stopping = true
+            for (_, entry) in state.suspended {
                 entry.context.deferredResponse = .problem(ProblemDetails(
                     status: 503, code: "shutting_down", title: "Service Unavailable",
                     detail: "The server is shutting down; retry the request."))
@@ -176,18 +189,18 @@ public final class HTTPServer: @unchecked Sendable {
                 entry.context.shutdownAnswered = answered
                 MHD_resume_connection(entry.connection)
             }
-            recorder.suspendedChanged(by: -suspended.count)
-            suspended.removeAll()
-            defer { daemon = nil }
-            return daemon
+            recorder.suspendedChanged(by: -state.suspended.count)
+            state.suspended.removeAll()
+            defer { state.daemon = nil }
+            return state.daemon
         }
         guard let stopped else { return }
         // Give the resumed requests a moment to send their 503 before every connection closes.
         _ = answered.wait(timeout: .now() + Self.shutdownAnswerGrace)
         MHD_stop_daemon(stopped)
-        lock.withLock {
-            if quiescedSocket >= 0 { close(quiescedSocket) }
-            quiescedSocket = -1
+        state.withLock { state in
+            if state.quiescedSocket >= 0 { close(state.quiescedSocket) }
+            state.quiescedSocket = -1
         }
         logger.info("stopped")
     }
@@ -197,10 +210,11 @@ public final class HTTPServer: @unchecked Sendable {
     /// Suspends `connection` and records it; false once `stop()` began (answer 503 then).
     /// Called from the access handler, the only place MHD allows suspending.
     func suspend(_ context: RequestContext, connection: OpaquePointer) -> Bool {
-        lock.withLock {
-            guard !stopping, daemon != nil else { return false }
+        let entry = SuspendedConnection(context: context, connection: connection)
+        return state.withLock { state in
+            guard !state.stopping, state.daemon != nil else { return false }
             MHD_suspend_connection(connection)
-            suspended[ObjectIdentifier(context)] = (context, connection)
+            state.suspended[ObjectIdentifier(context)] = entry
             recorder.suspendedChanged(by: 1)
             return true
         }
@@ -209,8 +223,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// Hands a deferred response to its suspended connection and resumes it; does nothing if
     /// `stop()` already answered it.
     func resume(_ context: RequestContext, with response: HTTPResponse) {
-        lock.withLock {
-            guard let entry = suspended.removeValue(forKey: ObjectIdentifier(context)) else { return }
+        state.withLock { state in
+            guard let entry = state.suspended.removeValue(forKey: ObjectIdentifier(context)) else { return }
             context.deferredResponse = response
             recorder.suspendedChanged(by: -1)
             MHD_resume_connection(entry.connection)
@@ -219,7 +233,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// The response a resumed connection must send (under the lock the task wrote it with).
     func takeDeferredResponse(_ context: RequestContext) -> HTTPResponse? {
-        lock.withLock {
+        state.withLock { _ in
             defer { context.deferredResponse = nil }
             return context.deferredResponse
         }

@@ -3,7 +3,7 @@
 # `make soak` kills the service 20 times mid-work. Each installs the Debian packages it needs.
 
 APT_PACKAGES := pkg-config zlib1g-dev libopenblas-dev libmicrohttpd-dev libhdf5-dev \
-                libcfitsio-dev libsqlite3-dev libgnutls28-dev curl python3
+                libcfitsio-dev libsqlite3-dev libgnutls28-dev curl python3 postgresql
 # One flag set for build, run and test so they share one release build.
 SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BIN := .build/release/cubeseg
@@ -26,10 +26,13 @@ build: deps
 run: build
 	$(BIN) serve $(ARGS)
 
+# The tests, the cluster test and the soak share one private PostgreSQL server
+# (CUBESEG_TEST_POSTGRES_URL; CUBESEG_REQUIRE_POSTGRES=1 makes its absence a failure),
+# started after the build and stopped at the end even when a step fails.
 test: deps
 	swift build $(SWIFT_FLAGS) --build-tests
-	swift test $(SWIFT_FLAGS) --skip-build --no-parallel
-	scripts/soak.sh 5 $(BIN)
+	CUBESEG_REQUIRE_POSTGRES=1 scripts/with_pg_test_server.sh sh -c \
+	  'swift test $(SWIFT_FLAGS) --skip-build --no-parallel && scripts/cluster_test.py $(BIN) && scripts/soak.sh 5 $(BIN)'
 
 # 20 kill -9 of a running service at random moments, then nothing lost or left behind.
 soak: build

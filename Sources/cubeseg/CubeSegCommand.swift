@@ -12,5 +12,5 @@ struct CubeSegCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cubeseg",
         abstract: "Segment spectral datacubes (MA-XRF, IFU, EDS/EELS, hyperspectral) by deep spectral clustering.",
-        subcommands: [SegmentCommand.self, SynthCommand.self, InspectCommand.self, ServeCommand.self])
+        subcommands: [SegmentCommand.self, SynthCommand.self, InspectCommand.self, ServeCommand.self, WorkerCommand.self])
 }

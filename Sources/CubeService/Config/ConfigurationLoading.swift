@@ -40,7 +40,7 @@ extension ServiceConfiguration {
     /// Every configuration key (snake_case), as in the file and after `CUBESEG_` in the environment.
     public static let knownKeys: Set<String> = [
         "host", "port", "http_threads", "connection_timeout_seconds", "max_connections", "max_connections_per_ip",
-        "tls_certificate", "tls_key", "data_dir", "max_cube_bytes", "max_json_bytes", "min_free_bytes", "retention_days", "workers",
+        "tls_certificate", "tls_key", "data_dir", "store", "max_cube_bytes", "max_json_bytes", "min_free_bytes", "retention_days", "workers",
         "blas_threads", "max_queued_jobs", "max_queued_jobs_per_token", "lease_seconds", "heartbeat_seconds",
         "max_attempts", "retry_base_seconds", "poll_seconds", "max_wait_seconds", "allow_unauthenticated_remote", "tokens",
     ]
@@ -99,6 +99,7 @@ extension ServiceConfiguration {
         case "tls_certificate": tlsCertificate = try optionalString()
         case "tls_key": tlsKey = try optionalString()
         case "data_dir": dataDirectory = try string()
+        case "store": store = value is NSNull ? "" : try string()
         case "max_cube_bytes": maxCubeBytes = Int64(try int())
         case "max_json_bytes": maxJSONBytes = Int64(try int())
         case "min_free_bytes": minFreeBytes = Int64(try int())

@@ -24,8 +24,13 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var tlsKey: String? = nil
 
     // MARK: Storage
-    /// Holds `cubeseg.sqlite`, `blobs/` and `uploads/`. Must be a local file system.
+    /// Holds `blobs/` and `uploads/`, and `cubeseg.sqlite` when `store` is empty. With SQLite
+    /// it must be a local file system; with PostgreSQL, every process of the cluster shares it
+    /// (see deploy/cluster.md for what a network file system must provide).
     public var dataDirectory: String = "./data"
+    /// Where rows live: empty for SQLite in the data directory, or a `postgres://` URL
+    /// (`StoreLocation`).
+    public var store: String = ""
     /// Largest upload (a cube, or a multipart job with its cube), bytes.
     public var maxCubeBytes: Int64 = 8 << 30
     /// Largest JSON request body, bytes.
@@ -38,7 +43,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var retentionDays: Double = 30
 
     // MARK: Jobs
-    /// Jobs run at once (worker threads).
+    /// Jobs run at once (worker threads) by this process; 0 for a front that only accepts
+    /// work (with a PostgreSQL store and `cubeseg worker` processes elsewhere).
     public var workers: Int = 1
     /// OpenBLAS threads per job; nil: max(1, cores / workers) minus what the HTTP front needs.
     public var blasThreads: Int? = nil
@@ -95,13 +101,29 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     public var dataDirectoryURL: URL { URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL }
 
+    /// True with a PostgreSQL store: other processes share the database and the data directory.
+    public var isClustered: Bool {
+        if case .postgres = try? storeLocation { return true }
+        return false
+    }
+
+    /// `store`, parsed.
+    public var storeLocation: StoreLocation {
+        get throws { try StoreLocation.parse(store, dataDirectory: dataDirectoryURL) }
+    }
+
     /// Checks values and the loopback rule; throws the first problem found.
     public func validate() throws {
         func positive(_ name: String, _ v: Double) throws {
             if !(v > 0) { throw ConfigurationError.invalidValue(key: name, value: "\(v)", reason: "must be > 0") }
         }
         if !(0...65535).contains(port) { throw ConfigurationError.invalidValue(key: "port", value: "\(port)", reason: "must be 0...65535") }
-        try positive("workers", Double(workers))
+        if workers < 0 { throw ConfigurationError.invalidValue(key: "workers", value: "\(workers)", reason: "must be >= 0") }
+        let location = try storeLocation
+        if workers == 0, case .sqlite = location {
+            throw ConfigurationError.invalidValue(key: "workers", value: "0",
+                                                  reason: "only makes sense with a PostgreSQL store (store: postgres://...) and cubeseg worker processes")
+        }
         try positive("http_threads", Double(httpThreads))
         try positive("lease_seconds", leaseSeconds)
         try positive("heartbeat_seconds", heartbeatSeconds)

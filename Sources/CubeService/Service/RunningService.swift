@@ -63,10 +63,15 @@ public func buildService(configuration: ServiceConfiguration, logger: Logger,
     try configuration.validate()
     let dataDir = configuration.dataDirectoryURL
     try FileManager.default.createDirectory(at: dataDir.appendingPathComponent("uploads"), withIntermediateDirectories: true)
-    let store = try SQLiteJobStore(path: dataDir.appendingPathComponent("cubeseg.sqlite").path)
+    let store = try openStore(configuration: configuration, logger: logger)
     let blobs = try BlobStore(root: dataDir.appendingPathComponent("blobs", isDirectory: true))
-    blobs.sweepTemporary()
-    let leftovers = sweepUploads(dataDir.appendingPathComponent("uploads")) + blobs.sweepOrphans(keeping: try store.referencedBlobs())
+    // Alone on its data directory (SQLite) the service sweeps every leftover; in a cluster other
+    // processes may be writing, so only what is older than a day.
+    let cutoff: Date? = configuration.isClustered ? Date().addingTimeInterval(-clusterSweepGraceSeconds) : nil
+    blobs.sweepTemporary(olderThan: cutoff)
+    let references = try store.referencedBlobs()
+    let leftovers = sweepUploads(dataDir.appendingPathComponent("uploads"), olderThan: cutoff)
+        + blobs.sweepOrphans(keeping: references, olderThan: cutoff)
     if !leftovers.isEmpty {
         logger.warning("removed files a crash left behind", metadata: ["count": "\(leftovers.count)", "files": "\(leftovers.prefix(20))"])
     }
@@ -75,7 +80,7 @@ public func buildService(configuration: ServiceConfiguration, logger: Logger,
     if !reaped.requeued.isEmpty || !reaped.failed.isEmpty {
         logger.warning("reaped leases expired while stopped", metadata: ["requeued": "\(reaped.requeued)", "failed": "\(reaped.failed)"])
     }
-    let pool = options.startWorkers
+    let pool = options.startWorkers && configuration.workers > 0
         ? WorkerPool(store: store, blobs: blobs, engine: options.engine, configuration: configuration, metrics: metrics, logger: logger)
         : nil
     let responder = CubeSegService(configuration: configuration, store: store, blobs: blobs, engine: options.engine, pool: pool,
@@ -93,17 +98,31 @@ public func buildService(configuration: ServiceConfiguration, logger: Logger,
     let service = RunningService(configuration: configuration, store: store, blobs: blobs, responder: responder, workers: pool,
                                  server: server, metrics: metrics, sweeper: sweeper, logger: logger)
     logger.info("cubeseg serving", metadata: [
-        "address": "\(configuration.host):\(service.port)", "data_dir": "\(dataDir.path)", "workers": "\(configuration.workers)",
+        "address": "\(configuration.host):\(service.port)", "data_dir": "\(dataDir.path)", "store": "\((try? configuration.storeLocation).map(String.init(describing:)) ?? "?")", "workers": "\(configuration.workers)",
         "blas_threads": "\(configuration.effectiveBLASThreads)", "mode": "\(configuration.isLocalMode ? "local single-user" : "tokens")"])
     return service
 }
 
-/// Removes every file in the upload directory: before the HTTP front starts no request is in
-/// flight, so each one is a body whose request a crash cut short. Returns their names.
-func sweepUploads(_ directory: URL) -> [String] {
+/// Opens the configured store (SQLite in the data directory, or PostgreSQL), migrating it.
+public func openStore(configuration: ServiceConfiguration, logger: Logger) throws -> any JobStore {
+    switch try configuration.storeLocation {
+    case .sqlite(let path): return try SQLiteJobStore(path: path)
+    case .postgres(let location): return try PostgresJobStore(location: location, logger: logger)
+    }
+}
+
+/// How old a leftover must be before a clustered process sweeps it, seconds: far longer than
+/// any write between a blob and its row.
+let clusterSweepGraceSeconds: Double = 24 * 3600
+
+/// Removes the files in the upload directory (those older than `cutoff` when given): before
+/// the HTTP front starts no request of this process is in flight, so each one is a body whose
+/// request a crash cut short. Returns their names.
+func sweepUploads(_ directory: URL, olderThan cutoff: Date? = nil) -> [String] {
     let fm = FileManager.default
     return ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).sorted().filter {
-        (try? fm.removeItem(at: directory.appendingPathComponent($0))) != nil
+        let url = directory.appendingPathComponent($0)
+        return BlobStore.isOlder(url, than: cutoff) && (try? fm.removeItem(at: url)) != nil
     }.map { "uploads/\($0)" }
 }
 

@@ -113,24 +113,37 @@ public struct BlobStore: Sendable {
     public func remove(_ url: URL) { try? FileManager.default.removeItem(at: url) }
 
     /// Clears leftovers of writes interrupted by a crash.
-    public func sweepTemporary() {
+    /// `olderThan`: only entries last modified before it (other processes of a cluster may be
+    /// writing the younger ones); nil: all.
+    public func sweepTemporary(olderThan cutoff: Date? = nil) {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: temporaryDirectory.path)) ?? [] {
-            try? fm.removeItem(at: temporaryDirectory.appendingPathComponent(name))
+            let url = temporaryDirectory.appendingPathComponent(name)
+            if Self.isOlder(url, than: cutoff) { try? fm.removeItem(at: url) }
         }
+    }
+
+    /// True when `cutoff` is nil or `url` was last modified before it.
+    static func isOlder(_ url: URL, than cutoff: Date?) -> Bool {
+        guard let cutoff else { return true }
+        guard let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date else { return false }
+        return modified < cutoff
     }
 
     /// Removes the blobs no row refers to, left by a crash between writing a blob and
     /// committing its row. Only while nothing else writes (at start, before the workers and
-    /// the HTTP front). Returns the relative paths removed.
+    /// the HTTP front), or, in a cluster where other processes write, with `olderThan` well
+    /// before any write still in flight (read `references` before listing). Returns the
+    /// relative paths removed.
     @discardableResult
-    public func sweepOrphans(keeping references: BlobReferences) -> [String] {
+    public func sweepOrphans(keeping references: BlobReferences, olderThan cutoff: Date? = nil) -> [String] {
         let fm = FileManager.default
         var removed: [String] = []
         func sweep(_ folder: String, id: (String) -> String?, keep: Set<String>) {
             for name in (try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? [] {
                 guard let key = id(name), !keep.contains(key) else { continue }
                 let relative = "\(folder)/\(name)"
+                guard Self.isOlder(root.appendingPathComponent(relative), than: cutoff) else { continue }
                 if (try? fm.removeItem(at: root.appendingPathComponent(relative))) != nil { removed.append(relative) }
             }
         }

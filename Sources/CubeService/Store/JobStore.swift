@@ -63,6 +63,18 @@ public protocol JobStore: Sendable {
 
     /// Cheap liveness check of the underlying database.
     func ping() throws
+
+    /// Calls `onQueued` when another process makes a job runnable (PostgreSQL: LISTEN/NOTIFY).
+    /// Stores without cross-process wake-ups do nothing: workers poll.
+    func watchQueue(_ onQueued: @escaping @Sendable () -> Void)
+
+    /// Releases connections; the store is not used afterwards.
+    func close()
+}
+
+extension JobStore {
+    public func watchQueue(_ onQueued: @escaping @Sendable () -> Void) {}
+    public func close() {}
 }
 
 /// The ids whose blobs the rows refer to (`cubes/<id>/`, `results/<id>/`, `models/<id>.json`).

@@ -116,7 +116,7 @@ public final class SQLiteJobStore: JobStore {
     public func listJobs(owner: String?, state: JobState?, limit: Int, cursor: String?) throws -> JobPage {
         var afterTime: Double? = nil, afterID: String? = nil
         if let cursor {
-            guard let (t, id) = Self.decodeCursor(cursor) else { throw StoreError.badCursor(cursor) }
+            guard let (t, id) = JobListCursor.decode(cursor) else { throw StoreError.badCursor(cursor) }
             afterTime = t; afterID = id
         }
         let rows = try pool.read { db in
@@ -130,7 +130,7 @@ public final class SQLiteJobStore: JobStore {
         var next: String? = nil
         if jobs.count > limit {
             jobs.removeLast()
-            next = jobs.last.map { Self.encodeCursor(time: $0.createdAt.timeIntervalSince1970, id: $0.id) }
+            next = jobs.last.map { JobListCursor.encode(time: $0.createdAt.timeIntervalSince1970, id: $0.id) }
         }
         return JobPage(jobs: jobs, nextCursor: next)
     }
@@ -329,22 +329,5 @@ public final class SQLiteJobStore: JobStore {
 
     static func jobRow(idempotencyKey: String, owner: String, _ db: Database) throws -> JobRow? {
         try JobRow.filter(JobRow.CodingKeys.owner == owner && JobRow.CodingKeys.idempotencyKey == idempotencyKey).fetchOne(db)
-    }
-
-    // A job-list cursor: base64url of "<created_at bit pattern hex>:<id>" (exact, opaque).
-    static func encodeCursor(time: Double, id: String) -> String {
-        let raw = String(time.bitPattern, radix: 16) + ":" + id
-        return Data(raw.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodeCursor(_ s: String) -> (Double, String)? {
-        var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b.count % 4 != 0 { b += "=" }
-        guard let data = Data(base64Encoded: b), let raw = String(data: data, encoding: .utf8),
-              let colon = raw.firstIndex(of: ":"), let bits = UInt64(raw[..<colon], radix: 16) else { return nil }
-        let id = String(raw[raw.index(after: colon)...])
-        guard !id.isEmpty else { return nil }
-        return (Double(bitPattern: bits), id)
     }
 }

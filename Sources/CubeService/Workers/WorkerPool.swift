@@ -41,6 +41,8 @@ public final class WorkerPool: @unchecked Sendable {
         threadsAlive = configuration.workers + 1
         lock.unlock()
         BLAS.setThreads(configuration.effectiveBLASThreads)
+        // Jobs queued by other processes (a front, another worker's requeue) wake us at once.
+        store.watchQueue { [signal] in signal.notify() }
         for i in 0..<configuration.workers {
             let t = Thread { [self] in workerLoop(name: "\(workerPrefix):w\(i)") }
             t.name = "cubeseg-worker-\(i)"

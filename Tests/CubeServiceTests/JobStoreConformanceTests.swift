@@ -2,15 +2,68 @@ import Foundation
 import Testing
 @testable import CubeService
 
-@Suite final class SQLiteJobStoreTests {
+/// The stores a conformance test runs against: SQLite always; PostgreSQL when the test run
+/// has a server (`make test` starts a private one and sets `CUBESEG_TEST_POSTGRES_URL`).
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["CUBESEG_TEST_POSTGRES_URL"] }
+    static var available: [StoreKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    var testDescription: String { rawValue }
+}
+
+/// Opens stores for tests: SQLite files in a temporary directory, PostgreSQL stores each in a
+/// schema of their own (dropped at the end), so that tests never see each other's rows.
+final class TestStores: @unchecked Sendable {
     let dir = makeServiceTestDirectory()
-    deinit { cleanUp(dir) }
-    let store: SQLiteJobStore
+    private var schemas: [String] = []
+    private var opened: [any JobStore] = []
+
+    /// A new, empty store.
+    func open(_ kind: StoreKind) throws -> any JobStore {
+        switch kind {
+        case .sqlite: return try remember(SQLiteJobStore(path: dir.appendingPathComponent("\(UUID().uuidString).sqlite").path))
+        case .postgres:
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            schemas.append(schema)
+            return try reopen(kind, locationOf: schema)
+        }
+    }
+
+    /// Another connection (pool, file handle) to the same store as `store`.
+    func reopen(_ store: any JobStore) throws -> any JobStore {
+        if let s = store as? SQLiteJobStore { return try remember(SQLiteJobStore(path: s.path)) }
+        let p = try #require(store as? PostgresJobStore)
+        return try reopen(.postgres, locationOf: try #require(p.location.schema))
+    }
+
+    private func reopen(_ kind: StoreKind, locationOf schema: String) throws -> any JobStore {
+        let url = try #require(StoreKind.postgresURL)
+        let separator = url.contains("?") ? "&" : "?"
+        return try remember(PostgresJobStore(location: try PostgresLocation(url: url + separator + "schema=" + schema), maxConnections: 4,
+                                             logger: quietLogger))
+    }
+
+    private func remember(_ s: any JobStore) -> any JobStore { opened.append(s); return s }
+
+    deinit {
+        if let pg = opened.first(where: { $0 is PostgresJobStore }) as? PostgresJobStore {
+            for schema in schemas { try? pg.dropSchema(schema) }
+        }
+        for s in opened { s.close() }
+        cleanUp(dir)
+    }
+}
+
+/// One suite for every `JobStore`: the queue's semantics (claims, leases, fencing, reaping,
+/// retries, idempotency, limits, ownership, paging, cancellation) hold the same on SQLite and
+/// on PostgreSQL.
+@Suite final class JobStoreConformanceTests {
+    let stores = TestStores()
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     let limits = QueueLimits(total: 100, perOwner: 100)
     let noDelay = RetryPolicy(baseSeconds: 0)
 
-    init() throws { store = try SQLiteJobStore(path: dir.appendingPathComponent("q.sqlite").path) }
+    func open(_ kind: StoreKind) throws -> any JobStore { try stores.open(kind) }
 
     func cube(_ id: String, owner: String = "alice") -> CubeRecord {
         CubeRecord(id: id, owner: owner, name: id, format: "npy", shape: [2, 3, 4], dtype: "float32", axisJSON: Data("{}".utf8),
@@ -23,12 +76,15 @@ import Testing
     }
 
     @discardableResult
-    func enqueue(_ j: NewJob, at t: Date? = nil) throws -> JobRecord { try store.enqueue(j, limits: limits, now: t ?? t0).job }
+    func enqueue(_ store: any JobStore, _ j: NewJob, at t: Date? = nil) throws -> JobRecord {
+        try store.enqueue(j, limits: limits, now: t ?? t0).job
+    }
 
-    @Test func claimTakesTheHighestPriorityThenTheOldestAndCountsTheAttempt() throws {
-        try enqueue(newJob("a"), at: t0)
-        try enqueue(newJob("b", priority: 5), at: t0.addingTimeInterval(1))
-        try enqueue(newJob("c"), at: t0.addingTimeInterval(2))
+    @Test(arguments: StoreKind.available) func claimTakesTheHighestPriorityThenTheOldestAndCountsTheAttempt(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a"), at: t0)
+        try enqueue(store, newJob("b", priority: 5), at: t0.addingTimeInterval(1))
+        try enqueue(store, newJob("c"), at: t0.addingTimeInterval(2))
         let first = try #require(try store.claim(worker: "w", leaseSeconds: 10, now: t0.addingTimeInterval(3)))
         #expect(first.id == "b")
         #expect(first.state == .running)
@@ -40,8 +96,9 @@ import Testing
         #expect(try store.claim(worker: "w", leaseSeconds: 10, now: t0.addingTimeInterval(3)) == nil)
     }
 
-    @Test func heartbeatFinishAndReleaseActOnlyUnderTheCurrentLease() throws {
-        try enqueue(newJob("a"))
+    @Test(arguments: StoreKind.available) func heartbeatFinishAndReleaseActOnlyUnderTheCurrentLease(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a"))
         let job = try #require(try store.claim(worker: "w", leaseSeconds: 10, now: t0))
         let token = try #require(job.leaseToken)
         #expect(try store.heartbeat(jobID: "a", leaseToken: "stale", leaseSeconds: 10, progress: nil, now: t0) == .lost)
@@ -62,8 +119,9 @@ import Testing
         #expect(try store.finish(jobID: "a", leaseToken: token, outcome: .cancelled, now: t0) == false)
     }
 
-    @Test func theReaperRequeuesExpiredLeasesAndFailsThemAfterMaxAttempts() throws {
-        try enqueue(newJob("a", maxAttempts: 2))
+    @Test(arguments: StoreKind.available) func theReaperRequeuesExpiredLeasesAndFailsThemAfterMaxAttempts(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a", maxAttempts: 2))
         var now = t0
         let first = try #require(try store.claim(worker: "w1", leaseSeconds: 10, now: now))
         #expect(try store.reapExpiredLeases(now: now.addingTimeInterval(9), retry: noDelay) == ReapReport())
@@ -84,16 +142,18 @@ import Testing
         #expect(try store.claim(worker: "w3", leaseSeconds: 10, now: now) == nil)
     }
 
-    @Test func theReaperLeavesAJobThatFinishedUnderItsLeaseAlone() throws {
-        try enqueue(newJob("a"))
+    @Test(arguments: StoreKind.available) func theReaperLeavesAJobThatFinishedUnderItsLeaseAlone(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a"))
         let job = try #require(try store.claim(worker: "w", leaseSeconds: 10, now: t0))
         #expect(try store.finish(jobID: "a", leaseToken: job.leaseToken!, outcome: .succeeded(resultID: "r", model: nil), now: t0.addingTimeInterval(1)))
         #expect(try store.reapExpiredLeases(now: t0.addingTimeInterval(60), retry: noDelay) == ReapReport())
         #expect(try store.job(id: "a", owner: nil)?.state == .succeeded)
     }
 
-    @Test func retriesWaitForTheirBackOffAndReleaseDoesNotCountTheAttempt() throws {
-        try enqueue(newJob("a"))
+    @Test(arguments: StoreKind.available) func retriesWaitForTheirBackOffAndReleaseDoesNotCountTheAttempt(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a"))
         let job = try #require(try store.claim(worker: "w", leaseSeconds: 10, now: t0))
         #expect(try store.release(jobID: "a", leaseToken: job.leaseToken!, now: t0))
         #expect(try store.job(id: "a", owner: nil)?.attempt == 0)
@@ -108,8 +168,9 @@ import Testing
         #expect(try store.claim(worker: "w", leaseSeconds: 10, now: t0.addingTimeInterval(31))?.attempt == 2)
     }
 
-    @Test func aFailureWithoutRetryOrOnTheLastAttemptIsFinal() throws {
-        try enqueue(newJob("a", maxAttempts: 1))
+    @Test(arguments: StoreKind.available) func aFailureWithoutRetryOrOnTheLastAttemptIsFinal(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a", maxAttempts: 1))
         let job = try #require(try store.claim(worker: "w", leaseSeconds: 10, now: t0))
         #expect(try store.finish(jobID: "a", leaseToken: job.leaseToken!, outcome: .failed(error: "boom", retryAfter: t0), now: t0))
         #expect(try store.job(id: "a", owner: nil)?.state == .failed)
@@ -125,7 +186,8 @@ import Testing
         #expect(p.delay(afterAttempt: 20) <= 100)
     }
 
-    @Test func anIdempotencyKeyReturnsTheSameJobAndRejectsADifferentRequest() throws {
+    @Test(arguments: StoreKind.available) func anIdempotencyKeyReturnsTheSameJobAndRejectsADifferentRequest(_ kind: StoreKind) throws {
+        let store = try open(kind)
         let first = try store.enqueue(newJob("a", key: "k1", hash: "h1"), limits: limits, now: t0)
         #expect(first == .created(first.job))
         let again = try store.enqueue(newJob("b", key: "k1", hash: "h1"), limits: limits, now: t0)
@@ -137,7 +199,8 @@ import Testing
         #expect(try store.enqueue(newJob("d", owner: "bob", key: "k1", hash: "h1"), limits: limits, now: t0) == .created(try store.job(id: "d", owner: nil)!))
     }
 
-    @Test func queueLimitsHoldOverallAndPerOwner() throws {
+    @Test(arguments: StoreKind.available) func queueLimitsHoldOverallAndPerOwner(_ kind: StoreKind) throws {
+        let store = try open(kind)
         let tight = QueueLimits(total: 3, perOwner: 2)
         _ = try store.enqueue(newJob("a"), limits: tight, now: t0)
         _ = try store.enqueue(newJob("b"), limits: tight, now: t0)
@@ -146,11 +209,12 @@ import Testing
         #expect(throws: StoreError.queueFull(queued: 3, limit: 3, perOwner: false)) { try store.enqueue(newJob("e", owner: "carol"), limits: tight, now: t0) }
     }
 
-    @Test func ownersSeeOnlyTheirOwnRowsAndAdminsSeeAll() throws {
+    @Test(arguments: StoreKind.available) func ownersSeeOnlyTheirOwnRowsAndAdminsSeeAll(_ kind: StoreKind) throws {
+        let store = try open(kind)
         try store.insertCube(cube("c1"))
         try store.insertCube(cube("c2", owner: "bob"))
-        try enqueue(newJob("a"))
-        try enqueue(newJob("b", owner: "bob"))
+        try enqueue(store, newJob("a"))
+        try enqueue(store, newJob("b", owner: "bob"))
         #expect(try store.cube(id: "c2", owner: "alice") == nil)
         #expect(try store.cube(id: "c2", owner: nil)?.owner == "bob")
         #expect(try store.listCubes(owner: "alice", limit: 10, after: nil).map(\.id) == ["c1"])
@@ -162,8 +226,9 @@ import Testing
         #expect(try store.deleteCube(id: "c2", owner: "alice") == nil)
     }
 
-    @Test func jobListsPageWithCursorsAndFilterByState() throws {
-        for i in 0..<5 { try enqueue(newJob("j\(i)"), at: t0.addingTimeInterval(Double(i))) }
+    @Test(arguments: StoreKind.available) func jobListsPageWithCursorsAndFilterByState(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        for i in 0..<5 { try enqueue(store, newJob("j\(i)"), at: t0.addingTimeInterval(Double(i))) }
         _ = try store.claim(worker: "w", leaseSeconds: 10, now: t0.addingTimeInterval(10))  // j0 runs
         let p1 = try store.listJobs(owner: "alice", state: nil, limit: 2, cursor: nil)
         #expect(p1.jobs.map(\.id) == ["j4", "j3"])
@@ -176,9 +241,10 @@ import Testing
         #expect(throws: StoreError.badCursor("nonsense")) { try store.listJobs(owner: nil, state: nil, limit: 2, cursor: "nonsense") }
     }
 
-    @Test func cancellingStopsAQueuedJobAtOnceAndFlagsARunningOne() throws {
-        try enqueue(newJob("a"), at: t0)
-        try enqueue(newJob("b"), at: t0.addingTimeInterval(1))
+    @Test(arguments: StoreKind.available) func cancellingStopsAQueuedJobAtOnceAndFlagsARunningOne(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a"), at: t0)
+        try enqueue(store, newJob("b"), at: t0.addingTimeInterval(1))
         let running = try #require(try store.claim(worker: "w", leaseSeconds: 10, now: t0.addingTimeInterval(2)))
         #expect(running.id == "a")
         #expect(try store.requestCancel(id: "b", owner: "alice", now: t0)?.state == .cancelled)
@@ -191,16 +257,18 @@ import Testing
         #expect(try store.job(id: "b", owner: nil) == nil)
     }
 
-    @Test func aCubeUsedByAnUnfinishedJobCannotBeDeleted() throws {
+    @Test(arguments: StoreKind.available) func aCubeUsedByAnUnfinishedJobCannotBeDeleted(_ kind: StoreKind) throws {
+        let store = try open(kind)
         try store.insertCube(cube("c1"))
-        try enqueue(newJob("a"))
+        try enqueue(store, newJob("a"))
         #expect(throws: StoreError.cubeInUse(cubeID: "c1", jobID: "a")) { try store.deleteCube(id: "c1", owner: "alice") }
         _ = try store.requestCancel(id: "a", owner: nil, now: t0)
         #expect(try store.deleteCube(id: "c1", owner: "alice")?.id == "c1")
     }
 
-    @Test func aSucceededTrainingJobRegistersItsModelInTheSameTransaction() throws {
-        try enqueue(newJob("a"))
+    @Test(arguments: StoreKind.available) func aSucceededTrainingJobRegistersItsModelInTheSameTransaction(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        try enqueue(store, newJob("a"))
         let job = try #require(try store.claim(worker: "w", leaseSeconds: 10, now: t0))
         let model = ModelRecord(id: "m1", owner: "alice", jobID: "a", cubeID: "c1", chosenK: 4, createdAt: t0)
         #expect(try store.finish(jobID: "a", leaseToken: job.leaseToken!, outcome: .succeeded(resultID: "r", model: model), now: t0))
@@ -212,12 +280,13 @@ import Testing
         #expect(try store.model(id: "m1", owner: nil) == nil)
     }
 
-    @Test func everythingSurvivesReopeningTheFile() throws {
+    @Test(arguments: StoreKind.available) func everythingSurvivesReopeningTheStore(_ kind: StoreKind) throws {
+        let store = try open(kind)
         try store.insertCube(cube("c1"))
-        try enqueue(newJob("a"), at: t0)
-        try enqueue(newJob("b"), at: t0.addingTimeInterval(1))
+        try enqueue(store, newJob("a"), at: t0)
+        try enqueue(store, newJob("b"), at: t0.addingTimeInterval(1))
         _ = try store.claim(worker: "w", leaseSeconds: 10, now: t0.addingTimeInterval(2))
-        let reopened = try SQLiteJobStore(path: store.path)
+        let reopened = try stores.reopen(store)
         #expect(try reopened.cube(id: "c1", owner: nil) == cube("c1"))
         #expect(try reopened.job(id: "a", owner: nil)?.state == .running)
         #expect(try reopened.reapExpiredLeases(now: t0.addingTimeInterval(20), retry: noDelay) == ReapReport(requeued: ["a"]))
@@ -226,17 +295,54 @@ import Testing
         #expect(try reopened.claim(worker: "w2", leaseSeconds: 10, now: t0.addingTimeInterval(20))?.id == "a")
     }
 
-    @Test func concurrentClaimersNeverShareAJob() throws {
-        for i in 0..<40 { try enqueue(newJob("j\(i)"), at: t0.addingTimeInterval(Double(i))) }
-        let first = store, second = try SQLiteJobStore(path: store.path), now = t0.addingTimeInterval(100)
+    @Test(arguments: StoreKind.available) func concurrentClaimersNeverShareAJob(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        for i in 0..<40 { try enqueue(store, newJob("j\(i)"), at: t0.addingTimeInterval(Double(i))) }
+        let first = store, second = try stores.reopen(store), now = t0.addingTimeInterval(100)
         let claimed = Claimed()
         DispatchQueue.concurrentPerform(iterations: 4) { w in
-            let s: SQLiteJobStore = w % 2 == 0 ? first : second
+            let s = w % 2 == 0 ? first : second
             while let j = try? s.claim(worker: "w\(w)", leaseSeconds: 10, now: now) { claimed.add(j.id) }
         }
         #expect(claimed.ids.count == 40)
         #expect(Set(claimed.ids).count == 40)
     }
+
+    @Test("two workers racing for one job: exactly one claims it, over many trials", arguments: StoreKind.available)
+    func twoWorkersRacingForOneJobExactlyOneClaimsIt(_ kind: StoreKind) throws {
+        let first = try open(kind), second = try stores.reopen(first)
+        let trials = 100
+        var winners: [Int] = []
+        for trial in 0..<trials {
+            try enqueue(first, newJob("race\(trial)"), at: t0.addingTimeInterval(Double(trial)))
+            let claimed = Claimed()
+            let go = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0), now = t0.addingTimeInterval(1e6)
+            for (w, s) in [first, second].enumerated() {
+                Thread {
+                    go.wait()   // both threads released together
+                    if let j = try? s.claim(worker: "w\(w)", leaseSeconds: 10, now: now) { claimed.add("\(w):\(j.id)") }
+                    done.signal()
+                }.start()
+            }
+            go.signal(); go.signal()
+            done.wait(); done.wait()
+            winners.append(claimed.ids.count)
+            #expect(claimed.ids.count == 1, "trial \(trial): \(claimed.ids)")
+        }
+        #expect(winners.count == trials)
+        // Every job was claimed once and only once.
+        #expect(try first.countJobs(byStateFor: nil)[.running] == trials)
+    }
+}
+
+/// `make test` sets `CUBESEG_REQUIRE_POSTGRES=1` with the server it starts: then the
+/// conformance suite must have had PostgreSQL, not quietly SQLite alone.
+@Test("under make test the store suite runs against PostgreSQL too",
+      .enabled(if: ProcessInfo.processInfo.environment["CUBESEG_REQUIRE_POSTGRES"] == "1"))
+func theStoreSuiteHasPostgreSQLUnderMakeTest() throws {
+    #expect(StoreKind.available == [.sqlite, .postgres])
+    let stores = TestStores()
+    #expect(throws: Never.self) { try stores.open(.postgres).ping() }
 }
 
 final class Claimed: @unchecked Sendable {

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import CubeService
+
+/// A front with no workers and a separate worker on one PostgreSQL store and one data
+/// directory, in one process (the multi-process version with SIGKILL is
+/// `scripts/cluster_test.py`, run by `make test`).
+@Suite(.enabled(if: StoreKind.postgresURL != nil, "needs CUBESEG_TEST_POSTGRES_URL (make test starts a server)"))
+final class ClusterTests {
+    let dir = makeServiceTestDirectory()
+    let schema = "c_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    deinit {
+        if let url = StoreKind.postgresURL, let location = try? PostgresLocation(url: url),
+           let store = try? PostgresJobStore(location: location, maxConnections: 1, logger: quietLogger) {
+            try? store.dropSchema(schema)
+            store.close()
+        }
+        cleanUp(dir)
+    }
+
+    func configuration(workers: Int, _ edit: (inout ServiceConfiguration) -> Void = { _ in }) throws -> ServiceConfiguration {
+        var c = testConfiguration(dir)
+        let url = try #require(StoreKind.postgresURL)
+        c.store = url + (url.contains("?") ? "&" : "?") + "schema=" + schema
+        c.workers = workers
+        edit(&c)
+        return c
+    }
+
+    func front() throws -> RunningService {
+        try buildService(configuration: try configuration(workers: 0), logger: quietLogger,
+                         options: ServiceBuildOptions(engine: fakeEngine(), startHTTP: false, waitPollSeconds: 0.02))
+    }
+
+    @Test("a front with no workers queues; a worker elsewhere, woken by NOTIFY, runs the job; the front serves its results")
+    func aWorkerProcessRunsWhatTheFrontAccepted() async throws {
+        let front = try front(); defer { front.shutdown() }
+        #expect(front.workers == nil)
+        // Polling only once an hour: the job can only start soon through LISTEN/NOTIFY.
+        let worker = try buildWorker(configuration: try configuration(workers: 1) { $0.pollSeconds = 3600 }, logger: quietLogger,
+                                     engine: fakeEngine())
+        defer { worker.shutdown() }
+        let up = await front.responder.upload(makeCubeNpy().0)
+        let cubeID = try #require(up.json["id"] as? String)
+        let r = await front.responder.postJSON("/v1/jobs", ["cube_id": cubeID, "params": ["k_min": 2, "k_max": 3, "epochs": 3]])
+        #expect(r.status == 202)
+        let jobID = try #require(r.json["id"] as? String)
+        let job = await waitFor(front.responder, jobID, ["succeeded", "failed"], seconds: 120)
+        #expect(job["state"] as? String == "succeeded")
+        #expect(await front.responder.call("GET", "/v1/jobs/\(jobID)/results/labels.npy").status == 200)
+        #expect(await front.responder.call("GET", "/readyz").status == 200)
+    }
+
+    @Test("cancelling at the front stops the job on its worker, through the database")
+    func cancellingAtTheFrontStopsTheJobOnItsWorker() async throws {
+        let front = try front(); defer { front.shutdown() }
+        let worker = try buildWorker(configuration: try configuration(workers: 1), logger: quietLogger, engine: fakeEngine())
+        defer { worker.shutdown() }
+        let up = await front.responder.upload(makeCubeNpy().0)
+        let cubeID = try #require(up.json["id"] as? String)
+        let jobID = try #require(await front.responder.postJSON("/v1/jobs", ["cube_id": cubeID, "params": ["epochs": 100_000]]).json["id"] as? String)
+        let running = await waitFor(front.responder, jobID, ["running"], seconds: 120)
+        #expect(running["state"] as? String == "running")
+        // Progress reaches the front through the database.
+        let progressed = await waitUntil(60) {
+            (await front.responder.call("GET", "/v1/jobs/\(jobID)").json["progress"] as? [String: Any])?["epoch"] != nil
+        }
+        #expect(progressed)
+        #expect(await front.responder.call("POST", "/v1/jobs/\(jobID)/cancel").status == 202)
+        let ended = await waitFor(front.responder, jobID, ["cancelled", "failed", "succeeded"], seconds: 120)
+        #expect(ended["state"] as? String == "cancelled")
+        #expect(worker.pool.runningJobIDs.isEmpty)
+    }
+
+    @Test("several stores opening one database at once migrate it once, whoever comes first")
+    func concurrentStartsMigrateOnce() throws {
+        let c = try configuration(workers: 1)
+        guard case .postgres(let location) = try c.storeLocation else { Issue.record("not a PostgreSQL store"); return }
+        let opened = Claimed()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do {
+                let s = try PostgresJobStore(location: location, maxConnections: 1, logger: quietLogger)
+                _ = try s.countJobs(byStateFor: nil)
+                s.close()
+                opened.add("ok")
+            } catch { opened.add("\(error)") }
+        }
+        #expect(opened.ids == ["ok", "ok", "ok", "ok"])
+        let store = try PostgresJobStore(location: location, maxConnections: 1, logger: quietLogger)
+        defer { store.close() }
+        #expect(try store.rows("SELECT version FROM cubeseg_migrations").count == PostgresSchema.migrations.count)
+    }
+}

@@ -90,4 +90,59 @@ final class ClusterTests {
         defer { store.close() }
         #expect(try store.rows("SELECT version FROM cubeseg_migrations").count == PostgresSchema.migrations.count)
     }
+
+    @Test("a job row cached for pollers follows changes made by another process, through NOTIFY")
+    func cachedJobRowsFollowChangesElsewhere() async throws {
+        guard case .postgres(let location) = try configuration(workers: 1).storeLocation else { Issue.record("not PostgreSQL"); return }
+        // The front's cache would keep a row for an hour: only a notification can refresh it.
+        let front = try PostgresJobStore(location: location, maxConnections: 2, cachedJobMaxAge: .seconds(3600), logger: quietLogger)
+        let worker = try PostgresJobStore(location: location, maxConnections: 2, logger: quietLogger)
+        defer { front.close(); worker.close() }
+        let now = Date()
+        _ = try front.enqueue(NewJob(id: "polled", owner: "alice", kind: .train, maxAttempts: 3, paramsJSON: Data("{}".utf8), cubeID: "c"),
+                              limits: QueueLimits(total: 10, perOwner: 10), now: now)
+        // Read until the row is served from the cache (the listener is up), then change it elsewhere.
+        #expect(await waitUntil(60) { (try? front.job(id: "polled", owner: nil))?.state == .queued && front.recent.lookup("polled", owner: nil) != nil })
+        let claimed = try #require(try worker.claim(worker: "w", leaseSeconds: 30, now: now))
+        #expect(await waitUntil(60) { (try? front.job(id: "polled", owner: "alice"))?.state == .running })
+        #expect(try front.job(id: "polled", owner: "bob") == nil)
+        #expect(try worker.finish(jobID: "polled", leaseToken: claimed.leaseToken!, outcome: .cancelled, now: now))
+        #expect(await waitUntil(60) { (try? front.job(id: "polled", owner: nil))?.state == .cancelled })
+    }
+}
+
+@Suite struct RecentJobRowsTests {
+    func record(_ id: String, owner: String = "alice", state: JobState = .queued) -> JobRecord {
+        JobRecord(id: id, owner: owner, kind: .train, state: state, priority: 0, attempt: 0, maxAttempts: 3, runAfter: Date(),
+                  cancelRequested: false, paramsJSON: Data(), cubeID: "c", createdAt: Date())
+    }
+
+    @Test("rows are cached only while listening, per owner, and a read that raced a change is not kept")
+    func cachingRules() {
+        let cache = RecentJobRows(maxAge: .seconds(3600))
+        cache.store(record("a"), readAt: cache.generation, fetched: .now)
+        #expect(cache.lookup("a", owner: nil) == nil)   // not listening: nothing kept
+        cache.setListening(true)
+        cache.store(record("a"), readAt: cache.generation, fetched: .now)
+        #expect(cache.lookup("a", owner: nil)??.id == "a")
+        #expect(cache.lookup("a", owner: "alice")??.id == "a")
+        #expect(cache.lookup("a", owner: "bob") == .some(nil))   // known, but not bob's
+        // A read in flight while the row changed must not be kept.
+        let before = cache.generation
+        cache.invalidate("a")
+        cache.store(record("a", state: .queued), readAt: before, fetched: .now)
+        #expect(cache.lookup("a", owner: nil) == nil)
+        // Losing the connection forgets everything.
+        cache.store(record("b"), readAt: cache.generation, fetched: .now)
+        cache.setListening(false)
+        #expect(cache.lookup("b", owner: nil) == nil)
+    }
+
+    @Test("entries older than maxAge are not served")
+    func entriesExpire() {
+        let cache = RecentJobRows(maxAge: .seconds(1))
+        cache.setListening(true)
+        cache.store(record("a"), readAt: cache.generation, fetched: .now - .seconds(2))
+        #expect(cache.lookup("a", owner: nil) == nil)
+    }
 }

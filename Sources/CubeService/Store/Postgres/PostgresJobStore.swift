@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// `JobStore` on PostgreSQL through postgres-nio's connection pool, for a cluster: several
 /// `cubeseg serve` and `cubeseg worker` processes on several machines share the database
@@ -12,21 +13,29 @@ import PostgresNIO
 /// - `reapExpiredLeases` requeues expired leases with the attempt counted, or fails them past
 ///   `max_attempts`, with the same guard in its update;
 /// - `enqueue` and every requeue `NOTIFY` the `cubeseg_jobs` channel, which idle workers
-///   `LISTEN` on (`watchQueue`), so they need not poll often.
+///   `LISTEN` on (`watchQueue`), so they need not poll often;
+/// - pollers' reads of a job go through `RecentJobRows`, a short-lived cache that a trigger's
+///   `NOTIFY` on every row change keeps exact to within milliseconds.
 /// Semantics are those of `SQLiteJobStore`, checked by the same conformance suite.
 public final class PostgresJobStore: JobStore {
     let bridge: PostgresBridge
     let logger: Logger
     public let location: PostgresLocation
-    let listener: PostgresQueueListener
+    let queueListener: PostgresChannelListener
+    let changeListener: PostgresChannelListener
+    let recent: RecentJobRows
+    private let watchingChanges = Mutex(false)
 
     /// Connects (a pool of up to `maxConnections`), checks the server answers, and migrates.
-    public init(location: PostgresLocation, maxConnections: Int = 16, logger: Logger) throws {
+    /// `cachedJobMaxAge`: how long a poller may be served a cached job row (`RecentJobRows`).
+    public init(location: PostgresLocation, maxConnections: Int = 16, cachedJobMaxAge: Duration = .seconds(1), logger: Logger) throws {
         self.location = location
+        recent = RecentJobRows(maxAge: cachedJobMaxAge)
         self.logger = logger
         let configuration = Self.clientConfiguration(location, maxConnections: maxConnections)
         bridge = PostgresBridge(configuration: configuration, logger: logger)
-        listener = PostgresQueueListener(bridge: bridge, channel: PostgresSchema.queueChannel, logger: logger)
+        queueListener = PostgresChannelListener(bridge: bridge, channel: PostgresSchema.queueChannel, logger: logger)
+        changeListener = PostgresChannelListener(bridge: bridge, channel: PostgresSchema.jobChannel, logger: logger)
         do {
             try ping()
             let applied = try PostgresSchema.migrate(bridge, schema: location.schema, logger: logger)
@@ -42,7 +51,8 @@ public final class PostgresJobStore: JobStore {
 
     /// Ends the pool and the listener.
     public func close() {
-        listener.stop()
+        queueListener.stop()
+        changeListener.stop()
         bridge.shutdown()
     }
 
@@ -102,7 +112,19 @@ public final class PostgresJobStore: JobStore {
     /// Calls `onQueued` whenever a job becomes runnable anywhere in the cluster (best effort:
     /// workers poll as well). Replaces an earlier handler.
     public func watchQueue(_ onQueued: @escaping @Sendable () -> Void) {
-        listener.start(onQueued)
+        // Listening (again): whatever was queued meanwhile is worth a look.
+        queueListener.start(onListening: { if $0 { onQueued() } }, onNotification: { _ in onQueued() })
+    }
+
+    /// Starts following row changes for `RecentJobRows` (once, at the first job read).
+    private func watchChanges() {
+        let start = watchingChanges.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard start else { return }
+        let recent = self.recent
+        changeListener.start(onListening: { recent.setListening($0) }, onNotification: { recent.invalidate($0) })
     }
 
     // MARK: - Cubes
@@ -175,8 +197,14 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
+    /// The hot read of every poll: from `RecentJobRows` when fresh, else one indexed SELECT.
     public func job(id: String, owner: String?) throws -> JobRecord? {
-        try rows("SELECT * FROM jobs WHERE id = \(id) AND (\(owner)::text IS NULL OR owner = \(owner))").first.map(Self.job)
+        watchChanges()
+        if let cached = recent.lookup(id, owner: owner) { return cached }
+        let generation = recent.generation, fetched = ContinuousClock.now
+        guard let row = try rows("SELECT * FROM jobs WHERE id = \(id)").first.map(Self.job) else { return nil }
+        recent.store(row, readAt: generation, fetched: fetched)
+        return owner == nil || row.owner == owner ? row : nil
     }
 
     public func job(idempotencyKey: String, owner: String) throws -> JobRecord? {
@@ -212,6 +240,7 @@ public final class PostgresJobStore: JobStore {
                         ORDER BY priority DESC, run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING *
             """).first.map(Self.job)
+        .map { recent.invalidate($0.id); return $0 }
     }
 
     public func heartbeat(jobID: String, leaseToken: String, leaseSeconds: Double, progress: Data?, now: Date) throws -> HeartbeatOutcome {
@@ -222,10 +251,12 @@ public final class PostgresJobStore: JobStore {
             WHERE id = \(jobID) AND lease_token = \(leaseToken) AND state = 'running'
             RETURNING cancel_requested
             """).first
+        recent.invalidate(jobID)
         return try flag.map { .renewed(cancelRequested: try $0.decode(Bool.self)) } ?? .lost
     }
 
     public func finish(jobID: String, leaseToken: String, outcome: JobOutcome, now: Date) throws -> Bool {
+        defer { recent.invalidate(jobID) }
         let t = now.timeIntervalSince1970
         switch outcome {
         case let .succeeded(resultID, model, choice):
@@ -270,6 +301,7 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func release(jobID: String, leaseToken: String, now: Date) throws -> Bool {
+        defer { recent.invalidate(jobID) }
         let released = try rows("""
             UPDATE jobs SET state = 'queued', attempt = GREATEST(0, attempt - 1), run_after = \(now.timeIntervalSince1970),
                 lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -289,6 +321,7 @@ public final class PostgresJobStore: JobStore {
             """)
         for row in expired {
             let (id, token, attempt, maxAttempts, cancel) = try row.decode((String, String, Int, Int, Bool).self)
+            defer { recent.invalidate(id) }
             // The guard is inside each UPDATE: a worker that finished (or renewed) meanwhile wins.
             if cancel {
                 if try rows("""
@@ -316,6 +349,7 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func requestCancel(id: String, owner: String?, now: Date) throws -> JobRecord? {
+        defer { recent.invalidate(id) }
         let t = now.timeIntervalSince1970
         return try transaction { db, logger in
             try await db.query("""
@@ -333,7 +367,8 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func deleteJob(id: String, owner: String?) throws -> Bool {
-        try rows("""
+        defer { recent.invalidate(id) }
+        return try rows("""
             DELETE FROM jobs WHERE id = \(id) AND (\(owner)::text IS NULL OR owner = \(owner))
               AND state IN ('succeeded', 'failed', 'cancelled')
             RETURNING id

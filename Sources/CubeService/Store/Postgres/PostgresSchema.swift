@@ -16,6 +16,8 @@ enum PostgresSchema {
     static let enqueueLock: Int64 = 0x0C0B_E5E6_0002
     /// The channel `enqueue` and requeues notify and idle workers listen on.
     static let queueChannel = "cubeseg_jobs"
+    /// The channel a trigger notifies with a job's id whenever its row changes or goes.
+    static let jobChannel = "cubeseg_job_changed"
 
     static let migrations: [(version: Int, name: String, sql: [String])] = [
         (1, "cubes, jobs, models", [
@@ -85,6 +87,17 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX models_by_owner ON models (owner, created_at, id)",
+        ]),
+        (2, "notify job changes", [
+            // Fronts cache job rows for pollers and drop an entry when its row changes anywhere.
+            """
+            CREATE FUNCTION cubeseg_job_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(jobChannel)', COALESCE(NEW.id, OLD.id));
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER jobs_changed AFTER UPDATE OR DELETE ON jobs FOR EACH ROW EXECUTE FUNCTION cubeseg_job_changed()",
         ]),
     ]
 

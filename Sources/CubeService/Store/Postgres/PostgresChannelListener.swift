@@ -2,9 +2,10 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// Holds one pooled connection that `LISTEN`s on the queue channel and calls a handler for
-/// each notification; reconnects after a second when the connection drops.
-final class PostgresQueueListener: Sendable {
+/// Holds one pooled connection that `LISTEN`s on a channel and calls `onNotification` with
+/// each payload; `onListening(true)` once the LISTEN is in place, `onListening(false)` when the
+/// connection is lost (then it reconnects after a second).
+final class PostgresChannelListener: Sendable {
     private let bridge: PostgresBridge
     private let channel: String
     private let logger: Logger
@@ -14,22 +15,24 @@ final class PostgresQueueListener: Sendable {
         self.bridge = bridge; self.channel = channel; self.logger = logger
     }
 
-    /// Starts listening (again), calling `handler` on each notification.
-    func start(_ handler: @escaping @Sendable () -> Void) {
+    /// Starts listening (again; an earlier listening task is cancelled).
+    func start(onListening: @escaping @Sendable (Bool) -> Void = { _ in },
+               onNotification: @escaping @Sendable (String) -> Void) {
         let client = bridge.client, channel = self.channel, logger = self.logger
         let listening = Task(executorPreference: SerialQueueExecutor(label: "cubeseg.postgres.listen")) {
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
                         try await connection.listen(on: channel) { notifications in
-                            handler()   // whatever was queued while not listening
-                            for try await _ in notifications { handler() }
+                            onListening(true)
+                            for try await n in notifications { onNotification(n.payload) }
                         }
                     }
                 } catch {
                     if Task.isCancelled { break }
-                    logger.warning("queue listener lost its connection; retrying: \(PostgresJobStore.describe(error))")
+                    logger.warning("listener on \(channel) lost its connection; retrying: \(PostgresJobStore.describe(error))")
                 }
+                onListening(false)
                 try? await Task.sleep(for: .seconds(1))
             }
         }

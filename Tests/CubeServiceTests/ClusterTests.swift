@@ -49,6 +49,13 @@ final class ClusterTests {
         #expect(job["state"] as? String == "succeeded")
         #expect(await front.responder.call("GET", "/v1/jobs/\(jobID)/results/labels.npy").status == 200)
         #expect(await front.responder.call("GET", "/readyz").status == 200)
+        // The front's /metrics shows the worker process's counters, from the database.
+        let reported = await waitUntil(60) {
+            let text = String(decoding: await front.responder.call("GET", "/metrics").body, as: UTF8.self)
+            return text.contains("cubeseg_worker_jobs{worker=\"\(worker.pool.workerPrefix)\",event=\"succeeded\"} 1")
+                && text.contains("cubeseg_worker_up{worker=\"\(worker.pool.workerPrefix)\"} 1")
+        }
+        #expect(reported)
     }
 
     @Test("cancelling at the front stops the job on its worker, through the database")

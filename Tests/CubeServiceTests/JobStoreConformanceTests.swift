@@ -308,6 +308,22 @@ final class TestStores: @unchecked Sendable {
         #expect(Set(claimed.ids).count == 40)
     }
 
+    @Test(arguments: StoreKind.available) func workerReportsAreUpsertedAndForgottenOnceOld(_ kind: StoreKind) throws {
+        let store = try open(kind)
+        let early = t0.addingTimeInterval(-100)
+        try store.recordWorker(WorkerStatus(id: "h:1", startedAt: t0, seenAt: t0, claimed: 1, running: 1), forgettingBefore: early)
+        let later = WorkerStatus(id: "h:1", startedAt: t0, seenAt: t0.addingTimeInterval(5), claimed: 2, succeeded: 1, failed: 1)
+        try store.recordWorker(later, forgettingBefore: early)
+        #expect(try store.workers(seenSince: t0) == [later])
+        let other = WorkerStatus(id: "h:2", startedAt: t0, seenAt: t0.addingTimeInterval(10), stopped: true)
+        try store.recordWorker(other, forgettingBefore: early)
+        #expect(try store.workers(seenSince: t0.addingTimeInterval(6)) == [other])
+        #expect(try store.workers(seenSince: t0).map(\.id) == ["h:1", "h:2"])
+        // A report forgets the workers not seen since its cutoff.
+        try store.recordWorker(other, forgettingBefore: t0.addingTimeInterval(6))
+        #expect(try store.workers(seenSince: early) == [other])
+    }
+
     @Test("two workers racing for one job: exactly one claims it, over many trials", arguments: StoreKind.available)
     func twoWorkersRacingForOneJobExactlyOneClaimsIt(_ kind: StoreKind) throws {
         let first = try open(kind), second = try stores.reopen(first)

@@ -255,6 +255,10 @@ public final class CubeSegService: HTTPResponder {
 
     func metricsResponse() -> HTTPResponse {
         if let counts = try? store.countJobs(byStateFor: nil) { metrics.updateJobCounts(counts) }
+        let now = Date()
+        if let workers = try? store.workers(seenSince: now.addingTimeInterval(-WorkerPool.reportedFor)) {
+            metrics.updateWorkers(workers, now: now, heartbeatSeconds: configuration.heartbeatSeconds)
+        }
         if let m = server.get()?.metrics { metrics.updateServer(m) }
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                             body: .data(metrics.render()))

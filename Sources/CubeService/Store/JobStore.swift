@@ -57,6 +57,13 @@ public protocol JobStore: Sendable {
     /// Removes the row; throws `StoreError.modelInUse` while a queued or running job applies it.
     func deleteModel(id: String, owner: String?) throws -> ModelRecord?
 
+    // MARK: Workers
+    /// Upserts a worker process's status (each heartbeat) and forgets workers not seen since
+    /// `cutoff`.
+    func recordWorker(_ status: WorkerStatus, forgettingBefore cutoff: Date) throws
+    /// Workers seen since `since`, by id.
+    func workers(seenSince since: Date) throws -> [WorkerStatus]
+
     /// Every blob a row refers to: for the start-up sweep of blobs that a crash left without
     /// a row (a cube written but never inserted, results written but never committed).
     func referencedBlobs() throws -> BlobReferences
@@ -75,6 +82,28 @@ public protocol JobStore: Sendable {
 extension JobStore {
     public func watchQueue(_ onQueued: @escaping @Sendable () -> Void) {}
     public func close() {}
+}
+
+/// A worker process as it last reported itself: its counters since it started.
+public struct WorkerStatus: Sendable, Equatable {
+    /// `host:pid`.
+    public var id: String
+    public var startedAt: Date
+    /// Its last report (every `heartbeat_seconds` while it runs).
+    public var seenAt: Date
+    /// Jobs it claimed, committed as succeeded, and failed for good or for a retry.
+    public var claimed: Int
+    public var succeeded: Int
+    public var failed: Int
+    /// Jobs running in it at its last report.
+    public var running: Int
+    /// It drained and exited.
+    public var stopped: Bool
+    public init(id: String, startedAt: Date, seenAt: Date, claimed: Int = 0, succeeded: Int = 0, failed: Int = 0,
+                running: Int = 0, stopped: Bool = false) {
+        self.id = id; self.startedAt = startedAt; self.seenAt = seenAt; self.claimed = claimed; self.succeeded = succeeded
+        self.failed = failed; self.running = running; self.stopped = stopped
+    }
 }
 
 /// The ids whose blobs the rows refer to (`cubes/<id>/`, `results/<id>/`, `models/<id>.json`).

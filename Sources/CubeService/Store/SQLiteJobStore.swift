@@ -318,6 +318,22 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    // MARK: - Workers
+
+    public func recordWorker(_ status: WorkerStatus, forgettingBefore cutoff: Date) throws {
+        try immediate { db in
+            try WorkerRow(status).insert(db, onConflict: .replace)
+            try WorkerRow.filter(WorkerRow.CodingKeys.seenAt < cutoff.timeIntervalSince1970).deleteAll(db)
+        }
+    }
+
+    public func workers(seenSince since: Date) throws -> [WorkerStatus] {
+        try pool.read { db in
+            try WorkerRow.filter(WorkerRow.CodingKeys.seenAt >= since.timeIntervalSince1970).order(WorkerRow.CodingKeys.id)
+                .fetchAll(db).map(\.status)
+        }
+    }
+
     // MARK: - Requests
 
     static let finishedStates = [JobState.succeeded, .failed, .cancelled].map(\.rawValue)

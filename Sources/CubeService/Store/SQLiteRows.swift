@@ -134,6 +134,33 @@ struct ModelRow: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
+/// A row of `workers`.
+struct WorkerRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "workers"
+    var id: String
+    var startedAt: Double
+    var seenAt: Double
+    var claimed: Int
+    var succeeded: Int
+    var failed: Int
+    var running: Int
+    var stopped: Bool
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, claimed, succeeded, failed, running, stopped, startedAt = "started_at", seenAt = "seen_at"
+    }
+
+    init(_ w: WorkerStatus) {
+        id = w.id; startedAt = w.startedAt.timeIntervalSince1970; seenAt = w.seenAt.timeIntervalSince1970
+        claimed = w.claimed; succeeded = w.succeeded; failed = w.failed; running = w.running; stopped = w.stopped
+    }
+
+    var status: WorkerStatus {
+        WorkerStatus(id: id, startedAt: Date(timeIntervalSince1970: startedAt), seenAt: Date(timeIntervalSince1970: seenAt),
+                     claimed: claimed, succeeded: succeeded, failed: failed, running: running, stopped: stopped)
+    }
+}
+
 extension QueryInterfaceRequest {
     /// Rows of `owner`, or every row when `owner` is nil (an admin).
     func owned(by owner: String?) -> Self {

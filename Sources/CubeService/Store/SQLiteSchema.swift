@@ -68,6 +68,20 @@ enum SQLiteSchema {
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN chosen_k INTEGER")
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN k_reason TEXT")
         }
+        m.registerMigration("v3: worker processes") { db in
+            try db.execute(sql: """
+                CREATE TABLE workers (
+                    id TEXT PRIMARY KEY NOT NULL,   -- host:pid
+                    started_at REAL NOT NULL,
+                    seen_at REAL NOT NULL,
+                    claimed INTEGER NOT NULL,
+                    succeeded INTEGER NOT NULL,
+                    failed INTEGER NOT NULL,
+                    running INTEGER NOT NULL,
+                    stopped INTEGER NOT NULL
+                )
+                """)
+        }
         return m
     }
 }

@@ -22,7 +22,10 @@ struct JobRunner: Sendable {
         var retryable: Bool
     }
 
-    func run(_ running: RunningJob) {
+    /// Runs the job to its end; returns the outcome (succeeded, failed, requeued, cancelled,
+    /// lease_lost, ...), as recorded in the metrics.
+    @discardableResult
+    func run(_ running: RunningJob) -> String {
         let job = running.job
         let started = Date()
         var log = logger
@@ -40,6 +43,7 @@ struct JobRunner: Sendable {
         let seconds = Date().timeIntervalSince(started)
         metrics.recordJobRun(kind: job.kind, outcome: outcome, seconds: seconds)
         log.info("job run ended", metadata: ["outcome": "\(outcome)", "seconds": "\(String(format: "%.2f", seconds))"])
+        return outcome
     }
 
     /// Loads the inputs and runs the engine.

@@ -16,9 +16,12 @@ public final class WorkerPool: @unchecked Sendable {
     let retry: RetryPolicy
     let workerPrefix: String
 
-    // Invariant: `running`, `stopping` and `threadsAlive` are only touched with `lock` held.
+    // Invariant: `running`, `stopping`, `threadsAlive` and `counts` are only touched with
+    // `lock` held.
     private let lock = NSCondition()
     private var running: [String: RunningJob] = [:]
+    private var counts = (claimed: 0, succeeded: 0, failed: 0)
+    private let startedAt = Date()
     private var stopping = false
     private var threadsAlive = 0
     private var started = false
@@ -72,7 +75,9 @@ public final class WorkerPool: @unchecked Sendable {
             _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1))
             signal.notify(count: 1)
         }
+        let report = started
         lock.unlock()
+        if report { reportStatus(stopped: true) }
     }
 
     private var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
@@ -98,11 +103,14 @@ public final class WorkerPool: @unchecked Sendable {
             let r = RunningJob(job: job, leaseToken: token)
             lock.lock()
             running[job.id] = r
+            counts.claimed += 1
             if stopping { r.markShuttingDown() }
             lock.unlock()
-            runner.run(r)
+            let outcome = runner.run(r)
             lock.lock()
             running[job.id] = nil
+            if outcome == "succeeded" { counts.succeeded += 1 }
+            if outcome == "failed" || outcome == "requeued" { counts.failed += 1 }
             lock.unlock()
         }
     }
@@ -117,11 +125,26 @@ public final class WorkerPool: @unchecked Sendable {
                 nextBeat = Date().addingTimeInterval(configuration.heartbeatSeconds)
             }
             if Date() >= nextReap {
+                reportStatus()
                 reapNow()
                 nextReap = Date().addingTimeInterval(configuration.heartbeatSeconds)
             }
             Thread.sleep(forTimeInterval: min(0.1, configuration.heartbeatSeconds / 4))
         }
+    }
+
+    /// How long the rows of worker processes that stopped reporting are kept, seconds.
+    static let reportedFor: Double = 24 * 3600
+
+    /// Writes this process's counters to the store (`workers`), for every front's /metrics.
+    func reportStatus(stopped: Bool = false) {
+        lock.lock()
+        let now = Date()
+        let status = WorkerStatus(id: workerPrefix, startedAt: startedAt, seenAt: now, claimed: counts.claimed,
+                                  succeeded: counts.succeeded, failed: counts.failed, running: running.count, stopped: stopped)
+        lock.unlock()
+        do { try store.recordWorker(status, forgettingBefore: now.addingTimeInterval(-Self.reportedFor)) }
+        catch { logger.error("could not report the worker's status: \(error)") }
     }
 
     /// Renews the lease of every running job; marks lost leases and cancel requests.

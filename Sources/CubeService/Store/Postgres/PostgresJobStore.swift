@@ -428,6 +428,34 @@ public final class PostgresJobStore: JobStore {
         _ = try rows(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
     }
 
+    // MARK: - Workers
+
+    public func recordWorker(_ w: WorkerStatus, forgettingBefore cutoff: Date) throws {
+        try transaction { db, logger in
+            try await db.query("""
+                INSERT INTO workers (id, started_at, seen_at, claimed, succeeded, failed, running, stopped)
+                VALUES (\(w.id), \(w.startedAt.timeIntervalSince1970), \(w.seenAt.timeIntervalSince1970), \(w.claimed),
+                        \(w.succeeded), \(w.failed), \(w.running), \(w.stopped))
+                ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, seen_at = EXCLUDED.seen_at,
+                    claimed = EXCLUDED.claimed, succeeded = EXCLUDED.succeeded, failed = EXCLUDED.failed,
+                    running = EXCLUDED.running, stopped = EXCLUDED.stopped
+                """, logger: logger)
+            try await db.query("DELETE FROM workers WHERE seen_at < \(cutoff.timeIntervalSince1970)", logger: logger)
+        }
+    }
+
+    public func workers(seenSince since: Date) throws -> [WorkerStatus] {
+        try rows("""
+            SELECT id, started_at, seen_at, claimed, succeeded, failed, running, stopped FROM workers
+            WHERE seen_at >= \(since.timeIntervalSince1970) ORDER BY id
+            """).map { row in
+            let (id, started, seen, claimed, succeeded, failed, running, stopped) =
+                try row.decode((String, Double, Double, Int, Int, Int, Int, Bool).self)
+            return WorkerStatus(id: id, startedAt: Date(timeIntervalSince1970: started), seenAt: Date(timeIntervalSince1970: seen),
+                                claimed: claimed, succeeded: succeeded, failed: failed, running: running, stopped: stopped)
+        }
+    }
+
     // MARK: - Notifications and row mapping
 
     /// Tells idle workers anywhere that `jobID` is runnable (outside any transaction).

@@ -99,6 +99,20 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER jobs_changed AFTER UPDATE OR DELETE ON jobs FOR EACH ROW EXECUTE FUNCTION cubeseg_job_changed()",
         ]),
+        (3, "worker processes", [
+            """
+            CREATE TABLE workers (
+                id text PRIMARY KEY,
+                started_at double precision NOT NULL,
+                seen_at double precision NOT NULL,
+                claimed bigint NOT NULL,
+                succeeded bigint NOT NULL,
+                failed bigint NOT NULL,
+                running bigint NOT NULL,
+                stopped boolean NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations this database lacks; returns the versions it applied.

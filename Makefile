@@ -3,7 +3,7 @@
 # `make soak` kills the service 20 times mid-work. Each installs the Debian packages it needs.
 
 APT_PACKAGES := pkg-config zlib1g-dev libopenblas-dev libmicrohttpd-dev libhdf5-dev \
-                libcfitsio-dev libsqlite3-dev libgnutls28-dev curl python3 postgresql
+                libcfitsio-dev libsqlite3-dev libgnutls28-dev curl python3 postgresql wrk
 # One flag set for build, run and test so they share one release build.
 SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BIN := .build/release/cubeseg

@@ -71,7 +71,10 @@ let package = Package(
         // Benchmarks: one subcommand per file in Sources/cubeseg-bench.
         .executableTarget(
             name: "cubeseg-bench",
-            dependencies: ["CubeML", "CubeFormats", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CubeML", "CubeFormats", "CubeService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: optimised
         ),
 

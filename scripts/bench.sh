@@ -68,6 +68,10 @@ echo "== service: wrk on a job while it trains, a 1 GiB upload, peak memory"
 log "$(scripts/bench_service.sh "$BIN/cubeseg" | tee "$OUT/service.txt" | tail -1)"
 grep -v '^{' "$OUT/service.txt"
 
+echo "== cluster: the PostgreSQL queue and job polls next to SQLite's (a private PostgreSQL server)"
+log "$(scripts/with_pg_test_server.sh scripts/bench_cluster.sh "$BIN" | tee "$OUT/cluster.txt" | tail -1)"
+grep -v '^{' "$OUT/cluster.txt"
+
 if [ -z "${BENCH_QUICK:-}" ] && [ -x scripts/bench_read.sh ]; then
   echo "== read throughput per format (2 GiB cube)"
   scripts/bench_read.sh | tee -a "$OUT/read.txt"

@@ -13,6 +13,6 @@ struct CubesegBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cubeseg-bench",
         abstract: "Benchmarks of CubeSeg's engine; each subcommand prints one line of JSON.",
-        subcommands: [SgemmPeak.self, SilhouetteBench.self, KMeansBench.self, TrainBench.self, ReadBench.self, QualityBench.self]
+        subcommands: [SgemmPeak.self, SilhouetteBench.self, KMeansBench.self, TrainBench.self, ReadBench.self, QualityBench.self, QueueBench.self, QueueWorkerBench.self]
     )
 }

@@ -153,3 +153,4 @@ final class ClusterTests {
         #expect(cache.lookup("a", owner: nil) == nil)
     }
 }
+

@@ -245,9 +245,22 @@ import Testing
         let store = try SQLiteJobStore(path: dir.appendingPathComponent("cubeseg.sqlite").path)
         let dead = try #require(try store.claim(worker: "dead:1", leaseSeconds: 0.5, now: Date()))
         #expect(dead.id == jobID)
+        // It died after writing its results and model, before committing them.
+        let blobs = try BlobStore(root: dir.appendingPathComponent("blobs", isDirectory: true))
+        let deadResult = AttemptBlobs.resultID(jobID, attempt: 1), deadModel = AttemptBlobs.modelID(jobID, attempt: 1)
+        try blobs.writeDirectory(to: blobs.resultDirectory(deadResult)) { dir in
+            try Data("half".utf8).write(to: dir.appendingPathComponent("labels.npy"))
+        }
+        try blobs.writeModel(Data("{}".utf8), modelID: deadModel)
         let running = try start(); defer { running.shutdown() }
         let job = await waitFor(running.responder, jobID, ["succeeded", "failed"])
         #expect(job["state"] as? String == "succeeded")
         #expect(job["attempt"] as? Int == 2)
+        // The second attempt removed what the dead one left; its own results are served.
+        #expect(!FileManager.default.fileExists(atPath: blobs.resultDirectory(deadResult).path))
+        #expect(!FileManager.default.fileExists(atPath: blobs.modelURL(deadModel).path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("blobs/results").path)
+                == [AttemptBlobs.resultID(jobID, attempt: 2)])
+        #expect(await running.responder.call("GET", "/v1/jobs/\(jobID)/results/labels.npy").status == 200)
     }
 }

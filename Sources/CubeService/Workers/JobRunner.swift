@@ -31,6 +31,10 @@ struct JobRunner: Sendable {
         var log = logger
         log[metadataKey: "job"] = "\(job.id)"
         log.info("job started", metadata: ["kind": "\(job.kind.rawValue)", "attempt": "\(job.attempt)/\(job.maxAttempts)"])
+        // What an earlier attempt wrote before it died (killed between its writes and its
+        // commit) goes now: that attempt's lease is gone, so nothing of it was committed.
+        let leftovers = AttemptBlobs.removeEarlierAttempts(of: job, in: blobs)
+        if !leftovers.isEmpty { log.warning("removed what an earlier attempt left", metadata: ["files": "\(leftovers)"]) }
         let outcome: String
         do {
             let result = try execute(running)
@@ -78,12 +82,12 @@ struct JobRunner: Sendable {
         if running.leaseLost { log.warning("lease lost during the run; result dropped"); return "lease_lost" }
         // A cancelled job keeps no result; a finished run is kept even during shutdown.
         if running.cancelRequested { return stopCancelled(running, log: log) }
-        let resultID = "res_" + Identifiers.random()
+        let resultID = AttemptBlobs.resultID(job.id, attempt: job.attempt)
         let resultDir = blobs.resultDirectory(resultID)
         try blobs.writeDirectory(to: resultDir) { dir in try engine.writeResults(result, cube, record, dir) }
         var model: ModelRecord? = nil
         if job.kind == .train {
-            let m = ModelRecord(id: "mdl_" + Identifiers.random(), owner: job.owner, jobID: job.id, cubeID: job.cubeID,
+            let m = ModelRecord(id: AttemptBlobs.modelID(job.id, attempt: job.attempt), owner: job.owner, jobID: job.id, cubeID: job.cubeID,
                                 chosenK: result.chosenK, createdAt: Date())
             try blobs.writeModel(try result.model.encoded(), modelID: m.id)
             model = m
@@ -143,6 +147,33 @@ struct JobRunner: Sendable {
 
 /// Random identifiers for cubes, jobs, results and models: 26 lowercase base-32 characters
 /// (128 random bits), prefixed by the caller (`cub_`, `job_`, ...).
+/// Result folders and model files are named by job and attempt, so that whoever runs attempt
+/// N can remove what attempts 1..<N wrote and never committed: a worker killed between
+/// writing and committing leaves nothing behind once its job runs again.
+enum AttemptBlobs {
+    static func resultID(_ jobID: String, attempt: Int) -> String { "res_\(suffix(jobID))_\(attempt)" }
+    static func modelID(_ jobID: String, attempt: Int) -> String { "mdl_\(suffix(jobID))_\(attempt)" }
+    private static func suffix(_ jobID: String) -> String { jobID.hasPrefix("job_") ? String(jobID.dropFirst(4)) : jobID }
+
+    /// Removes the result folders and model files of `job`'s attempts up to its current one
+    /// (a released run keeps its attempt number); returns those that existed. Only for a job
+    /// this worker holds the lease of: no other worker writes these names.
+    static func removeEarlierAttempts(of job: JobRecord, in blobs: BlobStore) -> [String] {
+        guard job.attempt >= 1 else { return [] }
+        var removed: [String] = []
+        let fm = FileManager.default
+        for attempt in 1...job.attempt {
+            let result = blobs.resultDirectory(resultID(job.id, attempt: attempt))
+            if fm.fileExists(atPath: result.path) { blobs.removeResult(resultID(job.id, attempt: attempt)); removed.append(result.lastPathComponent) }
+            if job.kind == .train {
+                let model = blobs.modelURL(modelID(job.id, attempt: attempt))
+                if fm.fileExists(atPath: model.path) { blobs.removeModel(modelID(job.id, attempt: attempt)); removed.append(model.lastPathComponent) }
+            }
+        }
+        return removed
+    }
+}
+
 enum Identifiers {
     static func random() -> String {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")

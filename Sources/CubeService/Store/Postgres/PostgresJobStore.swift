@@ -260,23 +260,24 @@ public final class PostgresJobStore: JobStore {
         let t = now.timeIntervalSince1970
         switch outcome {
         case let .succeeded(resultID, model, choice):
-            return try transaction { db, logger in
-                let updated = try await db.query("""
-                    UPDATE jobs SET state = 'succeeded', result_id = \(resultID), model_id = COALESCE(\(model?.id)::text, model_id),
+            // One statement: the fenced update and, only if it took, the model's row.
+            let m = model
+            let counts = try rows("""
+                WITH done AS (
+                    UPDATE jobs SET state = 'succeeded', result_id = \(resultID), model_id = COALESCE(\(m?.id)::text, model_id),
                         finished_at = \(t), chosen_k = \(choice?.k), k_reason = \(choice?.reason),
                         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, error = NULL
                     WHERE id = \(jobID) AND lease_token = \(leaseToken) AND state = 'running'
-                    RETURNING id
-                    """, logger: logger).collect()
-                guard updated.count == 1 else { return false }
-                if let m = model {
-                    try await db.query("""
-                        INSERT INTO models (id, owner, job_id, cube_id, chosen_k, created_at)
-                        VALUES (\(m.id), \(m.owner), \(m.jobID), \(m.cubeID), \(m.chosenK), \(m.createdAt.timeIntervalSince1970))
-                        """, logger: logger)
-                }
-                return true
-            }
+                    RETURNING id),
+                registered AS (
+                    INSERT INTO models (id, owner, job_id, cube_id, chosen_k, created_at)
+                    SELECT \(m?.id)::text, \(m?.owner)::text, \(m?.jobID)::text, \(m?.cubeID)::text, \(m?.chosenK)::bigint,
+                           \(m?.createdAt.timeIntervalSince1970)::float8
+                    FROM done WHERE \(m?.id)::text IS NOT NULL
+                    RETURNING id)
+                SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM registered)
+                """)
+            return try counts[0].decode((Int, Int).self).0 == 1
         case let .failed(error, retryAfter):
             // Requeue when a retry is asked for and attempts remain; fail otherwise.
             let retry = retryAfter?.timeIntervalSince1970
@@ -422,9 +423,10 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
-    /// Drops a schema and everything in it (test clean-up; `schema` is an identifier that
-    /// `PostgresLocation` accepted).
-    func dropSchema(_ schema: String) throws {
+    /// Drops a schema and everything in it (clean-up of tests and benchmarks that made one;
+    /// `schema` must be an identifier that `PostgresLocation` accepted).
+    public func dropSchema(_ schema: String) throws {
+        guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else { return }
         _ = try rows(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
     }
 

@@ -79,25 +79,6 @@ final class ClusterTests {
         #expect(worker.pool.runningJobIDs.isEmpty)
     }
 
-    @Test("several stores opening one database at once migrate it once, whoever comes first")
-    func concurrentStartsMigrateOnce() throws {
-        let c = try configuration(workers: 1)
-        guard case .postgres(let location) = try c.storeLocation else { Issue.record("not a PostgreSQL store"); return }
-        let opened = Claimed()
-        DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            do {
-                let s = try PostgresJobStore(location: location, maxConnections: 1, logger: quietLogger)
-                _ = try s.countJobs(byStateFor: nil)
-                s.close()
-                opened.add("ok")
-            } catch { opened.add("\(error)") }
-        }
-        #expect(opened.ids == ["ok", "ok", "ok", "ok"])
-        let store = try PostgresJobStore(location: location, maxConnections: 1, logger: quietLogger)
-        defer { store.close() }
-        #expect(try store.rows("SELECT version FROM cubeseg_migrations").count == PostgresSchema.migrations.count)
-    }
-
     @Test("a job row cached for pollers follows changes made by another process, through NOTIFY")
     func cachedJobRowsFollowChangesElsewhere() async throws {
         guard case .postgres(let location) = try configuration(workers: 1).storeLocation else { Issue.record("not PostgreSQL"); return }

@@ -18,32 +18,43 @@ final class TestStores: @unchecked Sendable {
     private var schemas: [String] = []
     private var opened: [any JobStore] = []
 
-    /// A new, empty store.
-    func open(_ kind: StoreKind) throws -> any JobStore {
+    /// Names a new store without opening it: a SQLite file or a PostgreSQL schema.
+    enum Name { case sqlite(path: String), postgres(schema: String) }
+
+    func newName(_ kind: StoreKind) -> Name {
         switch kind {
-        case .sqlite: return try remember(SQLiteJobStore(path: dir.appendingPathComponent("\(UUID().uuidString).sqlite").path))
+        case .sqlite: return .sqlite(path: dir.appendingPathComponent("\(UUID().uuidString).sqlite").path)
         case .postgres:
             let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             schemas.append(schema)
-            return try reopen(kind, locationOf: schema)
+            return .postgres(schema: schema)
         }
     }
 
+    /// Opens (creating and migrating) the store `name`; every call is a new connection pool.
+    func open(_ name: Name) throws -> any JobStore {
+        switch name {
+        case .sqlite(let path): return remember(try SQLiteJobStore(path: path))
+        case .postgres(let schema):
+            let url = try #require(StoreKind.postgresURL)
+            let separator = url.contains("?") ? "&" : "?"
+            return remember(try PostgresJobStore(location: try PostgresLocation(url: url + separator + "schema=" + schema),
+                                                 maxConnections: 4, logger: quietLogger))
+        }
+    }
+
+    /// A new, empty store.
+    func open(_ kind: StoreKind) throws -> any JobStore { try open(newName(kind)) }
+
     /// Another connection (pool, file handle) to the same store as `store`.
     func reopen(_ store: any JobStore) throws -> any JobStore {
-        if let s = store as? SQLiteJobStore { return try remember(SQLiteJobStore(path: s.path)) }
+        if let s = store as? SQLiteJobStore { return try open(.sqlite(path: s.path)) }
         let p = try #require(store as? PostgresJobStore)
-        return try reopen(.postgres, locationOf: try #require(p.location.schema))
+        return try open(.postgres(schema: try #require(p.location.schema)))
     }
 
-    private func reopen(_ kind: StoreKind, locationOf schema: String) throws -> any JobStore {
-        let url = try #require(StoreKind.postgresURL)
-        let separator = url.contains("?") ? "&" : "?"
-        return try remember(PostgresJobStore(location: try PostgresLocation(url: url + separator + "schema=" + schema), maxConnections: 4,
-                                             logger: quietLogger))
-    }
-
-    private func remember(_ s: any JobStore) -> any JobStore { opened.append(s); return s }
+    private let lock = NSLock()
+    private func remember(_ s: any JobStore) -> any JobStore { lock.withLock { opened.append(s) }; return s }
 
     deinit {
         if let pg = opened.first(where: { $0 is PostgresJobStore }) as? PostgresJobStore {
@@ -306,6 +317,16 @@ final class TestStores: @unchecked Sendable {
         }
         #expect(claimed.ids.count == 40)
         #expect(Set(claimed.ids).count == 40)
+    }
+
+    @Test("several processes opening one new store at once migrate it once, whoever comes first", arguments: StoreKind.available)
+    func concurrentOpensMigrateOnce(_ kind: StoreKind) throws {
+        let name = stores.newName(kind), stores = self.stores
+        let opened = Claimed()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do { _ = try stores.open(name).countJobs(byStateFor: nil); opened.add("ok") } catch { opened.add("\(error)") }
+        }
+        #expect(opened.ids == ["ok", "ok", "ok", "ok"])
     }
 
     @Test(arguments: StoreKind.available) func workerReportsAreUpsertedAndForgottenOnceOld(_ kind: StoreKind) throws {

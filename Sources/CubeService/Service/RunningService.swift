@@ -130,12 +130,17 @@ func sweepUploads(_ directory: URL, olderThan cutoff: Date? = nil) -> [String] {
 /// or cancellation, then drains as `shutdown()` does.
 extension RunningService: Service {
     public func run() async throws {
-        // Returns at graceful shutdown; throws when the task is cancelled: drain either way.
-        try? await gracefulShutdown()
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            // `shutdown` waits for workers to hand their jobs back: off the cooperative pool.
-            DispatchQueue.global().async { self.shutdown(); done.resume() }
-        }
+        await drainAtGracefulShutdown { self.shutdown() }
+    }
+}
+
+/// Waits for the service group's graceful shutdown (or the task's cancellation: drain either
+/// way), then runs `drain` on a Dispatch thread: draining waits for worker threads to hand
+/// their jobs back, which must not hold a thread of the cooperative pool.
+func drainAtGracefulShutdown(_ drain: @escaping @Sendable () -> Void) async {
+    try? await gracefulShutdown()
+    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        DispatchQueue.global().async { drain(); done.resume() }
     }
 }
 

@@ -45,10 +45,7 @@ public func buildWorker(configuration: ServiceConfiguration, logger: Logger, eng
 extension RunningWorker: Service {
     /// Runs until the group's graceful shutdown (SIGTERM, SIGINT) or cancellation, then drains.
     public func run() async throws {
-        try? await gracefulShutdown()
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async { self.shutdown(); done.resume() }
-        }
+        await drainAtGracefulShutdown { self.shutdown() }
     }
 }
 

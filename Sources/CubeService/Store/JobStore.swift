@@ -219,6 +219,12 @@ public struct JobPage: Sendable {
     public var jobs: [JobRecord]
     /// Pass back to get the next page; nil on the last page.
     public var nextCursor: String?
+
+    /// A page from up to `limit + 1` rows in list order: the extra row only says that more follow.
+    init(rows: [JobRecord], limit: Int) {
+        jobs = Array(rows.prefix(limit))
+        nextCursor = rows.count > limit ? jobs.last.map { JobListCursor.encode(time: $0.createdAt.timeIntervalSince1970, id: $0.id) } : nil
+    }
 }
 
 public struct QueueLimits: Sendable {

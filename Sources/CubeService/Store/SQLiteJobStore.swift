@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `JobStore` on one SQLite file through GRDB: WAL journal (readers never wait for the
 /// writer), a busy timeout, schema migrations at open. Every write that reads before it
@@ -20,7 +23,20 @@ public final class SQLiteJobStore: JobStore {
         }
         self.path = path
         pool = try DatabasePool(path: path, configuration: config)
-        try SQLiteSchema.migrator.migrate(pool)
+        try Self.exclusively(path) { try SQLiteSchema.migrator.migrate(pool) }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on the database file: GRDB's migrator reads
+    /// which migrations are applied, then applies the others, so two processes starting at
+    /// once would both try to. (`flock` and SQLite's own `fcntl` locks do not interact on
+    /// Linux; the file is on a local file system, as SQLite requires.)
+    static func exclusively<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return try body() }
+        defer { Glibc.close(fd) }
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction (takes the write lock up front).
@@ -126,13 +142,7 @@ public final class SQLiteJobStore: JobStore {
                 ORDER BY created_at DESC, id DESC LIMIT ?
                 """, arguments: [owner, owner, state?.rawValue, state?.rawValue, afterTime, afterTime, afterID, limit + 1])
         }
-        var jobs = rows.map(\.record)
-        var next: String? = nil
-        if jobs.count > limit {
-            jobs.removeLast()
-            next = jobs.last.map { JobListCursor.encode(time: $0.createdAt.timeIntervalSince1970, id: $0.id) }
-        }
-        return JobPage(jobs: jobs, nextCursor: next)
+        return JobPage(rows: rows.map(\.record), limit: limit)
     }
 
     public func claim(worker: String, leaseSeconds: Double, now: Date) throws -> JobRecord? {

@@ -87,6 +87,21 @@ struct JobRow: Codable, FetchableRecord, PersistableRecord {
         case startedAt = "started_at", finishedAt = "finished_at"
     }
 
+    /// Decodes by column name without the `Codable` machinery, as GRDB advises for hot
+    /// records: every poll of `GET /v1/jobs/{id}` reads one.
+    init(row: Row) throws {
+        typealias K = CodingKeys
+        id = row[K.id.rawValue]; owner = row[K.owner.rawValue]; kind = row[K.kind.rawValue]; state = row[K.state.rawValue]
+        priority = row[K.priority.rawValue]; attempt = row[K.attempt.rawValue]; maxAttempts = row[K.maxAttempts.rawValue]
+        runAfter = row[K.runAfter.rawValue]; leaseOwner = row[K.leaseOwner.rawValue]; leaseToken = row[K.leaseToken.rawValue]
+        leaseExpiresAt = row[K.leaseExpiresAt.rawValue]; heartbeatAt = row[K.heartbeatAt.rawValue]
+        progress = row[K.progress.rawValue]; cancelRequested = row[K.cancelRequested.rawValue]; params = row[K.params.rawValue]
+        cubeID = row[K.cubeID.rawValue]; modelID = row[K.modelID.rawValue]; resultID = row[K.resultID.rawValue]
+        chosenK = row[K.chosenK.rawValue]; kReason = row[K.kReason.rawValue]; error = row[K.error.rawValue]
+        idempotencyKey = row[K.idempotencyKey.rawValue]; requestHash = row[K.requestHash.rawValue]
+        createdAt = row[K.createdAt.rawValue]; startedAt = row[K.startedAt.rawValue]; finishedAt = row[K.finishedAt.rawValue]
+    }
+
     /// A new queued row (attempt 0, runnable at `now`).
     init(_ j: NewJob, now: Date) {
         let t = now.timeIntervalSince1970

@@ -217,17 +217,12 @@ public final class PostgresJobStore: JobStore {
             guard let (t, id) = JobListCursor.decode(cursor) else { throw StoreError.badCursor(cursor) }
             afterTime = t; afterID = id
         }
-        var jobs = try rows("""
+        let page = try rows("""
             SELECT * FROM jobs WHERE (\(owner)::text IS NULL OR owner = \(owner)) AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
               AND (\(afterTime)::float8 IS NULL OR (created_at, id) < (\(afterTime), \(afterID)))
             ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)
             """).map(Self.job)
-        var next: String? = nil
-        if jobs.count > limit {
-            jobs.removeLast()
-            next = jobs.last.map { JobListCursor.encode(time: $0.createdAt.timeIntervalSince1970, id: $0.id) }
-        }
-        return JobPage(jobs: jobs, nextCursor: next)
+        return JobPage(rows: page, limit: limit)
     }
 
     public func claim(worker: String, leaseSeconds: Double, now: Date) throws -> JobRecord? {

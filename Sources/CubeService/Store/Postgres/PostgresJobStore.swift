@@ -98,8 +98,11 @@ public final class PostgresJobStore: JobStore {
         return try bridge.transaction(logger) { try await body($0, logger) }
     }
 
+    /// Throws `StoreOpenError.unreachable` with the server's or the network's words (no password).
     public func ping() throws {
-        _ = try rows("SELECT 1")
+        do { _ = try rows("SELECT 1") } catch {
+            throw StoreOpenError.unreachable(store: location.description, reason: Self.describe(error))
+        }
     }
 
     public func referencedBlobs() throws -> BlobReferences {

@@ -153,17 +153,23 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func deleteCube(id: String, owner: String?) throws -> CubeRecord? {
+        try deleteUnlessUsed(
+            select: "SELECT * FROM cubes WHERE id = \(id) AND (\(owner)::text IS NULL OR owner = \(owner)) FOR UPDATE",
+            user: "SELECT id FROM jobs WHERE cube_id = \(id) AND state IN ('queued', 'running') LIMIT 1",
+            delete: "DELETE FROM cubes WHERE id = \(id)",
+            decode: Self.cube, inUse: { StoreError.cubeInUse(cubeID: id, jobID: $0) })
+    }
+
+    /// In one transaction: locks the row `select` finds (nil when none), refuses with
+    /// `inUse(job id)` when `user` finds an unfinished job using it, else runs `delete`.
+    private func deleteUnlessUsed<R: Sendable>(select: PostgresQuery, user: PostgresQuery, delete: PostgresQuery,
+                                               decode: @escaping @Sendable (PostgresRow) throws -> R,
+                                               inUse: @escaping @Sendable (String) -> StoreError) throws -> R? {
         try transaction { db, logger in
-            guard let row = try await db.query("""
-                SELECT * FROM cubes WHERE id = \(id) AND (\(owner)::text IS NULL OR owner = \(owner)) FOR UPDATE
-                """, logger: logger).collect().first else { return nil }
-            let record = try Self.cube(row)
-            if let job = try await db.query("""
-                SELECT id FROM jobs WHERE cube_id = \(id) AND state IN ('queued', 'running') LIMIT 1
-                """, logger: logger).collect().first {
-                throw StoreError.cubeInUse(cubeID: id, jobID: try job.decode(String.self))
-            }
-            try await db.query("DELETE FROM cubes WHERE id = \(id)", logger: logger)
+            guard let row = try await db.query(select, logger: logger).collect().first else { return nil }
+            let record = try decode(row)
+            if let job = try await db.query(user, logger: logger).collect().first { throw inUse(try job.decode(String.self)) }
+            try await db.query(delete, logger: logger)
             return record
         }
     }
@@ -406,19 +412,11 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func deleteModel(id: String, owner: String?) throws -> ModelRecord? {
-        try transaction { db, logger in
-            guard let row = try await db.query("""
-                SELECT * FROM models WHERE id = \(id) AND (\(owner)::text IS NULL OR owner = \(owner)) FOR UPDATE
-                """, logger: logger).collect().first else { return nil }
-            let record = try Self.model(row)
-            if let job = try await db.query("""
-                SELECT id FROM jobs WHERE model_id = \(id) AND kind = 'apply' AND state IN ('queued', 'running') LIMIT 1
-                """, logger: logger).collect().first {
-                throw StoreError.modelInUse(modelID: id, jobID: try job.decode(String.self))
-            }
-            try await db.query("DELETE FROM models WHERE id = \(id)", logger: logger)
-            return record
-        }
+        try deleteUnlessUsed(
+            select: "SELECT * FROM models WHERE id = \(id) AND (\(owner)::text IS NULL OR owner = \(owner)) FOR UPDATE",
+            user: "SELECT id FROM jobs WHERE model_id = \(id) AND kind = 'apply' AND state IN ('queued', 'running') LIMIT 1",
+            delete: "DELETE FROM models WHERE id = \(id)",
+            decode: Self.model, inUse: { StoreError.modelInUse(modelID: id, jobID: $0) })
     }
 
     /// Drops a schema and everything in it (clean-up of tests and benchmarks that made one;

@@ -39,8 +39,10 @@ let package = Package(
         .target(name: "CubeML", dependencies: ["COpenBLAS", "CubeFormats"], swiftSettings: optimised),
         .target(name: "CubeImaging", dependencies: ["CubeCompression"], swiftSettings: optimised),
         .target(name: "CubeSynth", dependencies: ["CubeFormats", "CubeML"], swiftSettings: optimised),
+        // X-ray emission lines and the naming of spectrum peaks by element and line.
+        .target(name: "CubeSpectroscopy", swiftSettings: optimised),
         // Result files (labels.png, clusters.json, model.json, ...) shared by the CLI and the service.
-        .target(name: "CubeReports", dependencies: ["CubeML", "CubeFormats", "CubeImaging"], swiftSettings: optimised),
+        .target(name: "CubeReports", dependencies: ["CubeML", "CubeFormats", "CubeImaging", "CubeSpectroscopy"], swiftSettings: optimised),
 
         // MARK: - Service
         .target(
@@ -55,7 +57,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
-            resources: [.copy("Resources/openapi.yaml")]
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/viewer")]
         ),
 
         // MARK: - Executable
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "CubeMLTests", dependencies: ["CubeML", "CubeSynth", "CubeFormats"], swiftSettings: optimised),
         .testTarget(name: "CubeImagingTests", dependencies: ["CubeImaging", "CubeCompression"], resources: [.copy("Fixtures")], swiftSettings: optimised),
         .testTarget(name: "CubeReportsTests", dependencies: ["CubeReports", "CubeML", "CubeImaging", "CubeFormats", "CubeSynth"], swiftSettings: optimised),
+        .testTarget(name: "CubeSpectroscopyTests", dependencies: ["CubeSpectroscopy"], swiftSettings: optimised),
         .testTarget(name: "CubeSynthTests", dependencies: ["CubeSynth", "CubeFormats"], swiftSettings: optimised),
         .testTarget(name: "CubeServiceTests", dependencies: [
             "CubeService", "CubeSynth", "CubeFormats", "CubeML", "CubeImaging",

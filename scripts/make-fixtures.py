@@ -3,7 +3,7 @@
 
 The SAME small cube (height 6, width 5, 16 channels, integer values 0..100 so that every
 dtype holds it exactly, pixel (0, 0) all zero) is written as NumPy (numpy), ENVI
-(spectral), FITS (astropy), HDF5 (h5py) and ripple RPL/RAW (rosettasciio), plus variants:
+(spectral), FITS (astropy), HDF5 (h5py) and ripple RPL/RAW and HyperSpy .hspy (rosettasciio), plus variants:
 every npy dtype, big-endian, Fortran order, header versions 2 and 3; ENVI bsq/bil/bip;
 FITS uint16 (BZERO=32768), scaled int16 with BLANK, gzip, Rice tile-compressed,
 EXTNAME, WAVE-LOG; HDF5 gzip chunks,
@@ -220,6 +220,22 @@ def write_rpl(out, cube):
     file_writer(os.path.join(out, "rpl_image.rpl"), image)
 
 
+def write_hspy(out, cube):
+    """HyperSpy's own file (rosettasciio's hspy writer): an EDS-like Signal1D with two
+    navigation axes, energy axis 0.1 keV + 0.02 keV * channel."""
+    from rsciio.hspy import file_writer
+
+    def axis(name, size, scale, offset, units, navigate):
+        return {"name": name, "size": size, "scale": scale, "offset": offset, "units": units, "navigate": navigate}
+
+    meta = {"General": {"title": "fixture", "date": "", "time": ""}, "Signal": {"signal_type": "EDS_SEM"}}
+    signal = {"data": cube.astype(np.float32), "metadata": meta, "original_metadata": {}, "tmp_parameters": {}, "attributes": {"_lazy": False},
+              "learning_results": {}, "models": {}, "package_info": {"package": "", "package_version": ""},
+              "axes": [axis("y", H, 1.0, 0.0, "um", True), axis("x", W, 1.0, 0.0, "um", True),
+                       axis("Energy", C, 0.02, 0.1, "keV", False)]}
+    file_writer(os.path.join(out, "hyperspy.hspy"), signal)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "Tests/CubeFormatsTests/Fixtures"
     os.makedirs(out, exist_ok=True)
@@ -231,6 +247,7 @@ def main():
     write_hdf5(out, cube)
     write_hdf5_chunks(out, cube)
     write_rpl(out, cube)
+    write_hspy(out, cube)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import CubeSpectroscopy
 import CubeImaging
 import CubeML
 
@@ -26,13 +27,28 @@ extension ResultFiles {
                     centroid: c.centroid,
                     meanSpectrum: series(c.meanSpectrum, axis: result.spectralAxis, unit: result.spectralUnit),
                     meanReconstruction: series(c.meanReconstruction, axis: result.reconstructionAxis, unit: result.spectralUnit),
-                    meanInput: series(c.meanInput, axis: result.reconstructionAxis, unit: result.spectralUnit))
+                    meanInput: series(c.meanInput, axis: result.reconstructionAxis, unit: result.spectralUnit),
+                    parent: c.parent, peaks: namedPeaks(c, result))
             }
         }
         var byK: [String: [ClustersDocument.Cluster]] = [:]
         for (k, clusters) in result.clustersByK { byK[String(k)] = entries(clusters) }
-        return ClustersDocument(k: result.chosenK, signalPixels: signal, totalPixels: total,
+        return ClustersDocument(k: result.chosenK, signalPixels: signal, totalPixels: total, valueUnit: valueUnit(result),
                                 clusters: entries(result.clusters), byK: byK)
+    }
+
+    /// The named peaks of a cluster's mean spectrum when the axis is an X-ray energy (eV or
+    /// keV, one value per channel); nil otherwise, or when the spectrum has values that are
+    /// not finite.
+    public static func namedPeaks(_ c: ClusterSummary, _ result: SegmentationResult) -> [NamedPeak]? {
+        guard ["eV", "keV"].contains(result.spectralUnit), result.spectralAxis.count == c.meanSpectrum.count else { return nil }
+        return try? PeakIdentification.identify(x: result.spectralAxis, y: c.meanSpectrum, unit: result.spectralUnit)
+    }
+
+    /// The unit of the mean spectra: "counts" when the run found photon counts, else
+    /// "intensity" (the cube's own units, which its file may not name).
+    public static func valueUnit(_ result: SegmentationResult) -> String {
+        result.decisions.data?.kind == .counts ? "counts" : "intensity"
     }
 
     /// The content of scores.json.
@@ -41,7 +57,7 @@ extension ResultFiles {
     }
 
     /// The content of report.json.
-    public static func reportDocument(_ result: SegmentationResult, cube: CubeSummary?) -> ReportDocument {
+    public static func reportDocument(_ result: SegmentationResult, cube: CubeSummary?, truth: TruthScores? = nil) -> ReportDocument {
         let scores = scoresDocument(result)
         return ReportDocument(
             software: .init(name: softwareName, version: softwareVersion), cube: cube,
@@ -50,6 +66,6 @@ extension ResultFiles {
             reason: scores.reason, scores: scores.scores, history: result.history,
             timings: result.timings, backgroundPixels: result.backgroundPixels,
             signalPixels: result.height * result.width - result.backgroundPixels,
-            decisions: result.decisions, files: fileNames(for: result))
+            decisions: result.decisions, files: fileNames(for: result), truth: truth)
     }
 }

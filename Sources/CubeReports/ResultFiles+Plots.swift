@@ -1,3 +1,4 @@
+import CubeFormats
 import CubeImaging
 import CubeML
 import Foundation
@@ -14,11 +15,25 @@ extension ResultFiles {
         let sorted = clusters.sorted { $0.label < $1.label }
         let length = sorted.first?.meanSpectrum.count ?? 0
         let fits = result.spectralAxis.count == length
-        let plot = LinePlot.meanSpectra(axis: fits ? result.spectralAxis : (0..<length).map(Double.init),
+        var plot = LinePlot.meanSpectra(axis: fits ? result.spectralAxis : (0..<length).map(Double.init),
                                         spectra: sorted.map(\.meanSpectrum), labels: sorted.map(\.label),
-                                        unit: fits ? result.spectralUnit : "channel", logY: logY,
-                                        title: "Mean spectra, K = \(k)")
-        return try render(plot, description: "Mean spectrum of each cluster, K = \(k)")
+                                        xTitle: SpectralAxis.title(unit: fits ? result.spectralUnit : "channel"),
+                                        valueUnit: valueUnit(result), logY: logY, title: "Mean spectra, K = \(k)")
+        // Each element's line named once, at the cluster where it stands highest.
+        var best: [String: LinePlot.Annotation] = [:]
+        for c in sorted {
+            for peak in namedPeaks(c, result) ?? [] {
+                guard let element = peak.element, let line = peak.line else { continue }
+                let name = "\(element) \(line)"
+                let x = result.spectralUnit == "eV" ? peak.x * 1000 : peak.x
+                if best[name].map({ $0.y < peak.height }) ?? true {
+                    best[name] = LinePlot.Annotation(x: x, y: peak.height, text: name, color: Palette.categorical.color(forLabel: c.label))
+                }
+            }
+        }
+        plot.annotations = best.values.sorted { $0.x < $1.x }
+        let named = best.isEmpty ? "" : "; peaks named by element and X-ray line"
+        return try render(plot, description: "Mean spectrum of each cluster, K = \(k)\(named)")
     }
 
     /// `scores.png`: the selection criterion's score for every K tried (for the consensus,

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// | file | content |
 /// | --- | --- |
-/// | labels.png | chosen K, indexed colour: pixel value = label, 255 = background; `Palette.categorical` colours, black background |
+/// | labels.png | chosen K, the figure: the map in `Palette.categorical` colours (black background), enlarged, with a legend (`LabelFigure`) |
 /// | labels_index.png | chosen K, 8-bit grayscale: grey value = label, 255 = background |
 /// | labels_k<K>.png, labels_index_k<K>.png | the same for every K tried |
 /// | labels.npy | chosen K, int32 (height, width), -1 = background |
@@ -25,7 +25,8 @@ import Foundation
 public enum ResultFiles {
     /// The two renderings of a label map.
     public enum LabelStyle: String, Sendable, Codable, CaseIterable {
-        /// Indexed colour with the categorical palette (labels.png).
+        /// The figure: the map in the categorical palette's colours, enlarged, with a legend
+        /// (labels.png, `LabelFigure`).
         case palette
         /// Grayscale, grey value = label (labels_index.png).
         case index
@@ -48,7 +49,7 @@ public enum ResultFiles {
     }
 
     /// The bytes of every result file, by name (see the type).
-    public static func contents(of result: SegmentationResult, cube: CubeSummary? = nil) throws -> [String: Data] {
+    public static func contents(of result: SegmentationResult, cube: CubeSummary? = nil, truth: TruthScores? = nil) throws -> [String: Data] {
         var files: [String: Data] = [:]
         for k in result.labelsByK.keys.sorted() {
             for style in LabelStyle.allCases {
@@ -63,7 +64,7 @@ public enum ResultFiles {
         files["clusters.json"] = try json(clustersDocument(result), pretty: false)
         files["scores.json"] = try json(scoresDocument(result), pretty: true)
         files["model.json"] = try result.model.encoded()
-        files["report.json"] = try json(reportDocument(result, cube: cube), pretty: true)
+        files["report.json"] = try json(reportDocument(result, cube: cube, truth: truth), pretty: true)
         files["spectra.png"] = try spectraPNG(result)
         files["scores.png"] = try scoresPNG(result)
         return files
@@ -74,9 +75,9 @@ public enum ResultFiles {
     /// `extra` files (e.g. a cube preview) are written the same way; a name that is also a
     /// result file throws `invalidFileName`. Returns the written files' URLs, sorted by name.
     @discardableResult
-    public static func write(_ result: SegmentationResult, cube: CubeSummary? = nil, adding extra: [String: Data] = [:],
-                             to directory: URL) throws -> [URL] {
-        var files = try contents(of: result, cube: cube)
+    public static func write(_ result: SegmentationResult, cube: CubeSummary? = nil, truth: TruthScores? = nil,
+                             adding extra: [String: Data] = [:], to directory: URL) throws -> [URL] {
+        var files = try contents(of: result, cube: cube, truth: truth)
         for (name, data) in extra {
             guard files[name] == nil else { throw ResultFilesError.invalidFileName("\(name) (already a result file)") }
             files[name] = data
@@ -85,7 +86,9 @@ public enum ResultFiles {
     }
 
     /// The label PNG of `k` (nil: the chosen K) in `style`, with tEXt "Software" and
-    /// "Description" chunks.
+    /// "Description" chunks: for `.palette` the figure (`LabelFigure`: the map enlarged, a
+    /// legend with each cluster's colour, number and share of the signal pixels), for `.index`
+    /// the grey-value map (one pixel per cube pixel).
     public static func labelsPNG(_ result: SegmentationResult, k: Int? = nil, style: LabelStyle = .palette) throws -> Data {
         let k = k ?? result.chosenK
         let labels = try labelMap(result, k: k)
@@ -93,18 +96,32 @@ public enum ResultFiles {
         let text = [
             PNG.TextEntry(keyword: "Software", text: "\(softwareName) \(softwareVersion)"),
             PNG.TextEntry(keyword: "Description", text: style == .palette
-                ? "Cluster labels, K = \(k)\(chosen): palette index = label, 255 = background"
+                ? "Cluster labels, K = \(k)\(chosen), with a legend; the map is enlarged \(LabelFigure.scale(width: result.width, height: result.height)) times (label values per pixel: labels_index.png, labels.npy)"
                 : "Cluster labels, K = \(k)\(chosen): grey value = label, 255 = background"),
         ]
         do {
             let bytes = style == .palette
-                ? try LabelImage.indexed(labels: labels, width: result.width, height: result.height, text: text)
+                ? try LabelFigure.render(labels: labels, width: result.width, height: result.height,
+                                         title: "K = \(k)\(chosen)", legend: legend(result, k: k)).png(text: text)
                 : try LabelImage.rawIndex(labels: labels, width: result.width, height: result.height, text: text)
             return Data(bytes)
         } catch let error as ImagingError {
             throw ResultFilesError.image(k: k, reason: error.description)
         } catch let error as PNG.EncodingError {
             throw ResultFilesError.image(k: k, reason: error.description)
+        }
+    }
+
+    /// The legend of K's figure: each cluster's number and share of the signal pixels, and its
+    /// strongest named X-ray lines when there are any ("2  Fe Pb  12.5 %").
+    static func legend(_ result: SegmentationResult, k: Int) -> [LabelFigure.Entry] {
+        let clusters = (result.clustersByK[k] ?? (k == result.chosenK ? result.clusters : [])).sorted { $0.label < $1.label }
+        let signal = max(1, result.height * result.width - result.backgroundPixels)
+        return clusters.map { c in
+            var elements: [String] = []
+            for p in namedPeaks(c, result) ?? [] { if let e = p.element, !elements.contains(e), elements.count < 3 { elements.append(e) } }
+            let share = String(format: "%.1f %%", 100 * Double(c.pixels) / Double(signal))
+            return LabelFigure.Entry(label: c.label, text: ([String(c.label)] + (elements.isEmpty ? [] : [elements.joined(separator: " ")]) + [share]).joined(separator: "  "))
         }
     }
 

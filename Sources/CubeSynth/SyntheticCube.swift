@@ -18,11 +18,13 @@ public struct SyntheticCube: Sendable {
     public var classCount: Int { classNames.count }
 
     /// Writes the cube to `url` (`OUT.npy`: float32 (height, width, channels)) and the
-    /// labels next to it (`OUT_labels.npy`: int32 (height, width)).
+    /// labels and the axis next to it (`OUT_labels.npy`: int32 (height, width);
+    /// `OUT_axis.json`: `AxisCalibration`).
     public func write(to url: URL) throws {
         let values = try cube.readAll()
         try NumPyWriter.write(NumPyWriter.encode(values, shape: [cube.height, cube.width, cube.channels]), to: url)
         try NumPyWriter.write(NumPyWriter.encode(labels, shape: [cube.height, cube.width]), to: Self.labelsURL(for: url))
+        try AxisCalibration.encode(cube.axis).write(to: AxisCalibration.sidecarURL(for: url), options: .atomic)
     }
 
     /// `OUT_labels.npy` beside `OUT.npy`.

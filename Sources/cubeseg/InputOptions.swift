@@ -22,12 +22,24 @@ struct InputOptions: ParsableArguments {
     var fitsExtension: String?
     @Option(help: "The other file of a two-file format (ENVI data file, RPL .raw).")
     var companion: String?
+    @Option(help: "Spectral axis: coordinate of channel 0 (with --axis-step), for files that carry no axis (npy, raw).")
+    var axisStart: Double?
+    @Option(help: "Spectral axis: coordinate step per channel (with --axis-start).")
+    var axisStep: Double?
+    @Option(help: "Spectral axis unit: \(AxisCalibration.unitNames).")
+    var axisUnit: String?
+    @Option(help: "Spectral axis from a file: JSON {\"start\", \"step\", \"unit\"} or {\"values\", \"unit\"}, or numbers, one per channel. Default: CUBE_axis.json beside CUBE when it exists (cubeseg synth writes one).")
+    var axisFile: String?
 
     /// The flags as the one `CubeOpenRequest` (the service takes the same fields), checked
     /// there; a bad value names its flag.
-    func openOptions() throws -> CubeOpenOptions {
+    ///
+    /// The axis: `--axis-start/--axis-step/--axis-unit`, else `--axis-file`, else the
+    /// `CUBE_axis.json` beside `cube` (`AxisCalibration.sidecarURL`), else the file's own.
+    func openOptions(cube: URL) throws -> CubeOpenOptions {
         var request = CubeOpenRequest(format: format, dtype: dtype, byteOrder: byteOrder, interleave: interleave,
-                                      headerOffset: headerOffset, dataset: dataset, fitsExtension: fitsExtension)
+                                      headerOffset: headerOffset, dataset: dataset, fitsExtension: fitsExtension,
+                                      axisStart: axisStart, axisStep: axisStep, axisUnit: axisUnit)
         if let shape {
             let dims = shape.lowercased().split(separator: "x").map { Int($0) }
             guard dims.count == 3, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
@@ -35,7 +47,21 @@ struct InputOptions: ParsableArguments {
             }
             request.shape = dims.map { $0! }
         }
-        do { return try request.options(companion: companion.map { URL(fileURLWithPath: $0) }) }
+        var options: CubeOpenOptions
+        do { options = try request.options(companion: companion.map { URL(fileURLWithPath: $0) }) }
         catch { throw ValidationError("--\(error.field.replacingOccurrences(of: "_", with: "-")) \(error.reason)") }
+        guard options.axis == nil else {
+            if axisFile != nil { throw ValidationError("give --axis-file or --axis-start/--axis-step, not both") }
+            return options
+        }
+        let sidecar = AxisCalibration.sidecarURL(for: cube)
+        let file = axisFile.map { URL(fileURLWithPath: $0) } ?? (FileManager.default.fileExists(atPath: sidecar.path) ? sidecar : nil)
+        if let file {
+            let calibration = try AxisCalibration.read(file, unit: axisUnit)
+            do { try calibration.validate() }
+            catch { throw ValidationError("--axis-file \(file.lastPathComponent): \(error.reason)") }
+            options.axis = calibration
+        }
+        return options
     }
 }

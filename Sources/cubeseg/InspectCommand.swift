@@ -14,7 +14,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try failingWithOneLine {
-            let cube = try CubeReader.open(URL(fileURLWithPath: file), options: try input.openOptions())
+            let cube = try CubeReader.open(URL(fileURLWithPath: file), options: try input.openOptions(cube: URL(fileURLWithPath: file)))
             let inspection = try CubeReader.inspect(cube)
             if json {
                 let e = JSONEncoder()

@@ -36,7 +36,7 @@ struct SegmentCommand: ParsableCommand {
             BLAS.setThreads(threads)
             // Everything that can be checked is checked before the first epoch.
             let directory = try OutputDirectory.prepare(out)
-            let datacube = try CubeReader.open(URL(fileURLWithPath: cube), options: try input.openOptions())
+            let datacube = try CubeReader.open(URL(fileURLWithPath: cube), options: try input.openOptions(cube: URL(fileURLWithPath: cube)))
             let trained = try model.map { try ModelFile.read($0) }
             let labels = try truth.map { path in
                 do { return try NumPyLabelMap.read(URL(fileURLWithPath: path), height: datacube.height, width: datacube.width) }
@@ -46,9 +46,11 @@ struct SegmentCommand: ParsableCommand {
             let result = try Segmenter(parameters: parameters).segment(
                 datacube, model: trained, observer: SegmentationObserver(progress: terminal.show))
             terminal.finish()
-            let files = try ResultFiles.write(result, cube: CubeSummary(name: URL(fileURLWithPath: cube).lastPathComponent, cube: datacube), to: directory)
+            let scores = labels.map { TruthScores(truth: $0, result: result, source: URL(fileURLWithPath: truth!).lastPathComponent) }
+            let files = try ResultFiles.write(result, cube: CubeSummary(name: URL(fileURLWithPath: cube).lastPathComponent, cube: datacube),
+                                              truth: scores, to: directory)
             print(Summary.line(result, files: files.count, directory: out))
-            if let labels { print(Summary.scores(truth: labels, predicted: result.labels)) }
+            if let scores { print(Summary.scores(scores)) }
         }
     }
 }

@@ -1,4 +1,6 @@
 import CubeML
+import CubeReports
+import Foundation
 
 /// The lines `cubeseg segment` prints when it is done.
 enum Summary {
@@ -7,10 +9,8 @@ enum Summary {
         return "K = \(r.chosenK): \(r.selection.reason). \(r.height * r.width - r.backgroundPixels) pixels segmented, \(r.backgroundPixels) background; \(files) files in \(directory) (\(seconds))."
     }
 
-    static func scores(truth: [Int32], predicted: [Int32]) -> String {
-        let ari = ClusteringMetrics.adjustedRandIndex(truth, predicted)
-        let nmi = ClusteringMetrics.normalizedMutualInformation(truth, predicted)
-        let acc = ClusteringMetrics.matchedAccuracy(truth, predicted)
-        return String(format: "Against the truth: ARI %.4f, NMI %.4f, accuracy %.4f", ari, nmi, acc)
+    static func scores(_ scores: TruthScores) -> String {
+        String(format: "Against the truth (also in report.json): ARI %.4f, NMI %.4f, accuracy %.4f",
+               scores.chosen.ari, scores.chosen.nmi, scores.chosen.accuracy)
     }
 }

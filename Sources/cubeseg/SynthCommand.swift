@@ -1,4 +1,5 @@
 import ArgumentParser
+import CubeFormats
 import CubeSynth
 import Foundation
 
@@ -6,7 +7,7 @@ import Foundation
 struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
-        abstract: "Write a synthetic cube (OUT.npy, float32 height x width x channels) and its ground truth (OUT_labels.npy, int32).")
+        abstract: "Write a synthetic cube (OUT.npy, float32 height x width x channels) its ground truth (OUT_labels.npy, int32) and its spectral axis (OUT_axis.json).")
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         /// Macro X-ray fluorescence scan of a painting: pigments as element line mixtures, Poisson counts.
@@ -55,7 +56,7 @@ struct SynthCommand: ParsableCommand {
             let url = URL(fileURLWithPath: out)
             try synthetic.write(to: url)
             let c = synthetic.cube
-            print("Wrote \(out) (\(c.height) x \(c.width) x \(c.channels) float32, axis \(c.axis.values.first ?? 0)...\(c.axis.values.last ?? 0) \(c.axis.unit.rawValue)) and its labels: \(synthetic.classNames.count) classes (\(synthetic.classNames.joined(separator: ", "))).")
+            print("Wrote \(out) (\(c.height) x \(c.width) x \(c.channels) float32, axis \(c.axis.values.first ?? 0)...\(c.axis.values.last ?? 0) \(c.axis.unit.rawValue) in \(AxisCalibration.sidecarURL(for: url).lastPathComponent), which segment reads) and its labels: \(synthetic.classNames.count) classes (\(synthetic.classNames.joined(separator: ", "))).")
         }
     }
 }

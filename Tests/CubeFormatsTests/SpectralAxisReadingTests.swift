@@ -37,6 +37,59 @@ import Testing
         #expect(freq.unit == .hz && freq.values == [1.5e9, 2.0e9])
     }
 
+    @Test("a HyperSpy .hspy file opens with its calibrated energy axis and the reference values")
+    func hyperspy() throws {
+        let cube = try CubeReader.open(Fixture.url("hyperspy.hspy"))
+        #expect(cube.info.details["hyperspy"] == "/Experiments/fixture")
+        #expect((cube.height, cube.width, cube.channels) == (6, 5, 16))
+        #expect(cube.axis.unit == .keV && cube.axis.quantity == .energy)
+        #expect(zip(cube.axis.values, (0..<16).map { 0.1 + 0.02 * Double($0) }).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(try cube.readAll() == Fixture.reference)
+    }
+
+    @Test("an axis given by start, step and unit replaces a NumPy file's channel index")
+    func givenAxis() throws {
+        let options = try CubeOpenRequest(axisStart: 1.5, axisStep: 0.25, axisUnit: "eV").options()
+        let axis = try CubeReader.open(Fixture.url("reference.npy"), options: options).axis
+        #expect(axis.unit == .eV && axis.quantity == .energy)
+        #expect(axis.values == (0..<16).map { 1.5 + 0.25 * Double($0) })
+    }
+
+    @Test("an axis request that cannot be used names its field")
+    func badAxisRequests() {
+        #expect(throws: CubeOpenRequest.Invalid(field: "axis_step", reason: "axis_start and axis_step go together (channel i is at start + i * step)")) {
+            try CubeOpenRequest(axisStart: 1).options()
+        }
+        #expect((try? CubeOpenRequest(axisStart: 0, axisStep: 0).options()) == nil)
+        do { _ = try CubeOpenRequest(axisStart: 0, axisStep: 1, axisUnit: "furlongs").options(); Issue.record("furlongs accepted") }
+        catch { #expect(error.field == "axis_unit" && error.reason.contains("keV")) }
+    }
+
+    @Test("an axis file of numbers or JSON is read; a file with the wrong length is refused when opening")
+    func axisFiles() throws {
+        try Fixture.withTemporaryDirectory { dir in
+            let text = dir.appendingPathComponent("axis.txt")
+            try (0..<16).map { String(500 + 2 * $0) }.joined(separator: "\n").write(to: text, atomically: true, encoding: .utf8)
+            let fromText = try AxisCalibration.read(text, unit: "nm")
+            var options = CubeOpenOptions()
+            options.axis = fromText
+            let axis = try CubeReader.open(Fixture.url("reference.npy"), options: options).axis
+            #expect(axis.unit == .nm && axis.values == (0..<16).map { 500 + 2 * Double($0) })
+
+            let linear = SpectralAxis.linear(count: 16, start: 0.5, step: 0.01, unit: .keV, quantity: .energy)
+            let json = AxisCalibration.sidecarURL(for: dir.appendingPathComponent("cube.npy"))
+            #expect(json.lastPathComponent == "cube_axis.json")
+            try AxisCalibration.encode(linear).write(to: json)
+            options.axis = try AxisCalibration.read(json)
+            #expect(abs((options.axis?.step ?? 0) - 0.01) < 1e-12 && options.axis?.values == nil)
+            let read = try CubeReader.open(Fixture.url("reference.npy"), options: options).axis
+            #expect(read.unit == .keV && zip(read.values, linear.values).allSatisfy { abs($0 - $1) < 1e-12 })
+
+            options.axis = AxisCalibration(values: [1, 2, 3], unit: "nm")
+            #expect(throws: CubeFormatError.self) { try CubeReader.open(Fixture.url("reference.npy"), options: options) }
+        }
+    }
+
     @Test("NeXus NXdata @axes gives the energy axis with its @units")
     func nexus() throws {
         let cube = try CubeReader.open(Fixture.url("hdf5_nexus.h5"))

@@ -90,9 +90,9 @@ import Testing
     }
 
     @Test func meanSpectraUseTheLabelMapColours() throws {
-        let plot = LinePlot.meanSpectra(axis: [1, 2, 3], spectra: [[1, 2, 3], [3, 2, 1]], labels: [4, 7], unit: "keV")
+        let plot = LinePlot.meanSpectra(axis: [1, 2, 3], spectra: [[1, 2, 3], [3, 2, 1]], labels: [4, 7], xTitle: "Energy (keV)", valueUnit: "counts")
         #expect(plot.series.map(\.color) == [Palette.categorical.color(forLabel: 4), Palette.categorical.color(forLabel: 7)])
-        #expect(plot.xLabel == "keV")
+        #expect(plot.xLabel == "Energy (keV)" && plot.yLabel == "mean counts per channel")
         let score = LinePlot.scoreCurve(ks: [2, 3, 4], values: [0.1, 0.5, 0.3], name: "silhouette", chosenK: 3)
         #expect(score.verticalMarkers == [3] && score.series[0].markers)
         _ = try score.render()

@@ -25,14 +25,22 @@ import Testing
         #expect(files["labels_index.png"] == files["labels_index_k3.png"])
     }
 
-    @Test func paletteLabelPNGsDecodeToTheLabelsAndTheirColours() throws {
+    @Test("labels.png is the enlarged map in the labels' colours with a legend swatch per cluster")
+    func paletteLabelPNGsAreFiguresWithALegend() throws {
         let files = try ResultFiles.contents(of: result)
+        let s = LabelFigure.scale(width: 4, height: 3)
+        #expect(s == 8)
         for (k, labels) in [(2, SampleResult.labels2), (3, SampleResult.labels3)] {
             let image = try PNG.Decoder().decode(try #require(files["labels_k\(k).png"]))
-            #expect(image.colorType == .indexed && image.width == 4 && image.height == 3)
-            #expect(image.samples == labels.map { $0 < 0 ? 255 : UInt8($0) })
+            #expect(image.width > 8 + 4 * s + 8 + 24 && image.height >= 24 + 3 * s)
             for (i, label) in labels.enumerated() {
-                #expect(image.color(x: i % 4, y: i / 4) == Palette.categorical.color(forLabel: Int(label)))
+                // The centre of each enlarged pixel (the map starts at (8, 24)).
+                let colour = image.color(x: 8 + (i % 4) * s + s / 2, y: 24 + (i / 4) * s + s / 2)
+                #expect(colour == (label < 0 ? Palette.categorical.background : Palette.categorical.color(forLabel: Int(label))))
+            }
+            // One legend swatch per cluster, right of the map, in the cluster's colour.
+            for label in 0..<k {
+                #expect(image.color(x: 8 + 4 * s + 8 + 8, y: 24 + label * 14 + 5) == Palette.categorical.color(forLabel: label))
             }
             #expect(image.text.first == PNG.TextEntry(keyword: "Software", text: "CubeSeg \(ResultFiles.softwareVersion)"))
             #expect(image.text.contains { $0.keyword == "Description" && $0.text.contains("K = \(k)") })
@@ -135,6 +143,53 @@ import Testing
     @Test func modelJSONDecodesToTheSameModel() throws {
         let data = try #require(try ResultFiles.contents(of: result)["model.json"])
         #expect(try TrainedModel.decode(data) == result.model)
+    }
+
+    @Test("model.json is snake_case like every other file, and a model.json of the old camelCase form still reads")
+    func modelJSONIsSnakeCaseAndTheOldFormReads() throws {
+        let data = try #require(try ResultFiles.contents(of: result)["model.json"])
+        let json = try object(data)
+        #expect(json["format"] as? String == "cubeseg-model/2")
+        #expect(json["chosen_k"] != nil && json["k_min"] != nil && json["chosenK"] == nil)
+        #expect((json["preprocessing"] as? [String: Any])?["bin_edges"] != nil)
+        #expect((json["architecture"] as? [String: Any])?["input_length"] != nil)
+
+        // The form CubeSeg wrote before: camelCase keys, format cubeseg-model/1.
+        var old = result.model
+        old.format = "cubeseg-model/1"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let oldData = try encoder.encode(old)
+        #expect(String(decoding: oldData, as: UTF8.self).contains("\"chosenK\""))
+        #expect(try TrainedModel.decode(oldData) == result.model)
+        var future = result.model
+        future.format = "cubeseg-model/9"
+        #expect(throws: ModelFileError.unsupportedFormat("cubeseg-model/9")) { try TrainedModel.decode(try future.encoded()) }
+    }
+
+    @Test("report.json keeps the truth scores of every K when a truth was given, and none otherwise")
+    func reportKeepsTruthScores() throws {
+        let truth = result.labelsByK[3]!
+        let scores = TruthScores(truth: truth, result: result, source: "truth.npy")
+        #expect(scores.byK["3"]?.ari == 1 && scores.byK["3"]?.accuracy == 1)
+        let json = try object(try ResultFiles.contents(of: result, truth: scores)["report.json"])
+        let saved = try #require(json["truth"] as? [String: Any])
+        #expect(saved["source"] as? String == "truth.npy")
+        #expect(saved["classes"] as? Int == Set(truth.filter { $0 >= 0 }).count)
+        #expect(((saved["by_k"] as? [String: Any])?["3"] as? [String: Any])?["ari"] as? Double == 1)
+        #expect(try object(try ResultFiles.contents(of: result)["report.json"])["truth"] == nil)
+    }
+
+    @Test("clusters.json names the unit of its spectra and each cluster's parent at the previous K")
+    func clustersCarryUnitAndParents() throws {
+        var withParents = result
+        withParents.clustersByK[3] = withParents.clustersByK[3]!.map { var c = $0; c.parent = c.label == 2 ? 0 : c.label; return c }
+        let json = try object(try ResultFiles.contents(of: withParents)["clusters.json"])
+        #expect(json["value_unit"] as? String == "intensity" || json["value_unit"] as? String == "counts")
+        let k3 = try #require((json["by_k"] as? [String: Any])?["3"] as? [[String: Any]])
+        #expect(k3.map { $0["parent"] as? Int } == [0, 1, 0])
+        let k2 = try #require((json["by_k"] as? [String: Any])?["2"] as? [[String: Any]])
+        #expect(k2.allSatisfy { $0["parent"] == nil })
     }
 
     @Test func reportJSONRecordsParametersHistoryTimingsAndTheCube() throws {

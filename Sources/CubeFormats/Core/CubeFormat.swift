@@ -46,9 +46,12 @@ public struct CubeOpenOptions: Sendable, Equatable {
     /// The other file of a two-file format: the ENVI data file for a `.hdr` (or the `.hdr`
     /// for a data file), the `.raw` for an `.rpl` (or the `.rpl` for a `.raw`).
     public var companion: URL?
+    /// A spectral axis replacing the file's own (NumPy and raw files carry none).
+    public var axis: AxisCalibration?
 
     public init(format: CubeFormat? = nil, raw: RawLayout? = nil, dataset: String? = nil,
-                fitsExtension: String? = nil, axisOrder: AxisOrder? = nil, companion: URL? = nil) {
+                fitsExtension: String? = nil, axisOrder: AxisOrder? = nil, companion: URL? = nil, axis: AxisCalibration? = nil) {
+        self.axis = axis
         self.format = format
         self.raw = raw
         self.dataset = dataset

@@ -21,9 +21,16 @@ public struct CubeOpenRequest: Sendable, Codable, Equatable {
     public var dataset: String?
     /// FITS only: EXTNAME or 0-based index of the HDU.
     public var fitsExtension: String?
+    /// The spectral axis, for files that carry none (NumPy, raw) or to override the file's:
+    /// channel i is at `axisStart + i * axisStep`, in `axisUnit` (see `AxisCalibration`).
+    public var axisStart: Double?
+    public var axisStep: Double?
+    public var axisUnit: String?
 
     public init(format: String? = nil, shape: [Int]? = nil, dtype: String? = nil, byteOrder: String? = nil,
-                interleave: String? = nil, headerOffset: Int? = nil, dataset: String? = nil, fitsExtension: String? = nil) {
+                interleave: String? = nil, headerOffset: Int? = nil, dataset: String? = nil, fitsExtension: String? = nil,
+                axisStart: Double? = nil, axisStep: Double? = nil, axisUnit: String? = nil) {
+        self.axisStart = axisStart; self.axisStep = axisStep; self.axisUnit = axisUnit
         self.format = format; self.shape = shape; self.dtype = dtype; self.byteOrder = byteOrder
         self.interleave = interleave; self.headerOffset = headerOffset; self.dataset = dataset; self.fitsExtension = fitsExtension
     }
@@ -43,6 +50,11 @@ public struct CubeOpenRequest: Sendable, Codable, Equatable {
     /// caller knows it (the command line; the service stores both files side by side).
     public func options(companion: URL? = nil) throws(Invalid) -> CubeOpenOptions {
         var o = CubeOpenOptions(dataset: dataset, fitsExtension: fitsExtension, companion: companion)
+        if axisStart != nil || axisStep != nil || axisUnit != nil {
+            let calibration = AxisCalibration(start: axisStart, step: axisStep, unit: axisUnit)
+            try calibration.validate()
+            o.axis = calibration
+        }
         if let format {
             guard let f = CubeFormat(rawValue: format.lowercased()) else {
                 throw Invalid(field: "format", reason: "must be one of \(Self.names(CubeFormat.self)), not \"\(format)\"")
@@ -78,8 +90,11 @@ public struct CubeOpenRequest: Sendable, Codable, Equatable {
         T.allCases.map(\.rawValue).joined(separator: ", ")
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The snake_case field names (query parameters, form fields, JSON keys), in one place.
+    public static let fieldNames: [String] = CodingKeys.allCases.map(\.rawValue)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case format, shape, dtype, byteOrder = "byte_order", interleave, headerOffset = "header_offset", dataset
-        case fitsExtension = "fits_extension"
+        case fitsExtension = "fits_extension", axisStart = "axis_start", axisStep = "axis_step", axisUnit = "axis_unit"
     }
 }

@@ -37,6 +37,12 @@ public struct Datacube: Sendable {
                   storage: ArrayStorage(values: values))
     }
 
+    /// The same cube on another spectral axis (one value per channel).
+    public func replacingAxis(_ axis: SpectralAxis) -> Datacube {
+        precondition(axis.values.count == channels, "axis has \(axis.values.count) values for \(channels) channels")
+        return Datacube(height: height, width: width, channels: channels, axis: axis, info: info, storage: storage)
+    }
+
     /// Number of pixels, `height * width`.
     public var pixelCount: Int { height * width }
 

@@ -6,6 +6,19 @@ public struct SpectralAxis: Sendable, Codable, Equatable {
     public enum Unit: String, Sendable, Codable, CaseIterable {
         case channel, eV, keV, angstrom, nm, um, hz = "Hz", kmPerS = "km/s", unknown
     }
+    /// The title of a plot axis in this unit, e.g. "Energy (keV)", "Wavelength (nm)", "Channel".
+    public static func title(unit: String) -> String {
+        switch Unit(rawValue: unit) {
+        case .eV?, .keV?: return "Energy (\(unit))"
+        case .angstrom?: return "Wavelength (Angstrom)"
+        case .nm?, .um?: return "Wavelength (\(unit))"
+        case .hz?: return "Frequency (Hz)"
+        case .kmPerS?: return "Velocity (km/s)"
+        case .channel?: return "Channel"
+        case .unknown?, nil: return unit == "unknown" || unit.isEmpty ? "Spectral axis" : unit
+        }
+    }
+
     /// The physical quantity the axis measures.
     public enum Quantity: String, Sendable, Codable {
         case index, energy, wavelength, frequency, velocity, other

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Opens HDF5 cubes through libhdf5: the dataset at `options.dataset`, else the signal of
-/// a NeXus `NXdata` group (`@signal`, `@axes`), else the only 3-D numeric dataset.
+/// a NeXus `NXdata` group (`@signal`, `@axes`), else HyperSpy's signal (`.hspy`,
+/// `HyperSpyLayout`, with its calibrated axis), else the only 3-D numeric dataset.
 /// Stored dimensions are (rows, cols, channels) unless `axisOrder` says otherwise. A
 /// contiguous dataset of plain IEEE floats or integers is read straight from the file with
 /// `pread` (as npy or ENVI are: no library lock, so concurrent jobs do not queue behind each
@@ -25,6 +26,8 @@ enum HDF5Reader {
             if let found = try nexusSignal(file) {
                 info = try file.datasetInfo(found.signal)
                 nexus = (found.group, found.axes)
+            } else if let signal = try HyperSpyLayout.signal(file) {
+                info = try file.datasetInfo(signal)
             } else {
                 let all = try file.datasets()
                 let cubes = all.filter { $0.shape.count == 3 && $0.dataType != nil }
@@ -46,7 +49,8 @@ enum HDF5Reader {
             throw CubeFormatError(.unsupported, file: url.path, field: info.path, expected: "a 3-D dataset (height, width, channels)",
                                   found: "\(info.shape.count)-D shape \(info.shape)")
         }
-        let order = axisOrder ?? nexus.flatMap { nexusOrder(file, group: $0.group, axes: $0.axes) } ?? .yxc
+        let hyperspy = nexus == nil ? HyperSpyLayout.calibration(file, dataset: info.path, shape: info.shape) : nil
+        let order = axisOrder ?? nexus.flatMap { nexusOrder(file, group: $0.group, axes: $0.axes) } ?? hyperspy?.order ?? .yxc
         let cubeAxes = order.cubeAxes
         var size = [0, 0, 0]
         for (axis, n) in zip(cubeAxes, info.shape) { size[axis] = n }
@@ -61,6 +65,7 @@ enum HDF5Reader {
                 axis = SpectralUnitName.axis(values: values, unitName: file.stringAttribute("units", of: axisPath)?.first)
             }
         }
+        if axis == nil, let hyperspy, hyperspy.order == order { axis = hyperspy.axis }
         // A chunk cache big enough for one row of chunks along y (capped at 256 MiB).
         var cache = 16 << 20
         if let chunks = info.chunks {
@@ -92,6 +97,7 @@ enum HDF5Reader {
         }
         if let chunks = info.chunks { details["chunks"] = "\(chunks)" }
         if let nexus { details["nexus"] = nexus.group }
+        if hyperspy != nil { details["hyperspy"] = (info.path as NSString).deletingLastPathComponent }
         let sourceInfo = SourceInfo(format: CubeFormat.hdf5.rawValue, dataType: type.rawValue, path: url.path, details: details)
         return Datacube(height: size[0], width: size[1], channels: size[2], axis: axis, info: sourceInfo, storage: storage)
     }

@@ -26,6 +26,13 @@ public enum CubeReader {
     /// (`raw` when only `options.raw` is given). Throws `CubeFormatError` naming the file,
     /// the field, what was expected and what was found; never reads the data eagerly.
     public static func open(_ url: URL, options: CubeOpenOptions = .init()) throws -> Datacube {
+        let cube = try openAsStored(url, options: options)
+        guard let calibration = options.axis else { return cube }
+        return cube.replacingAxis(try calibration.axis(channels: cube.channels, file: url.lastPathComponent))
+    }
+
+    /// The cube with the axis its file gives.
+    private static func openAsStored(_ url: URL, options: CubeOpenOptions) throws -> Datacube {
         let format = try options.format ?? (options.raw != nil ? .raw : detect(url))
         switch format {
         case .npy: return try NumPyReader.open(url, axisOrder: options.axisOrder)

@@ -27,6 +27,17 @@ public struct LinePlot: Sendable {
     public var logY: Bool
     /// x positions marked by a dashed vertical line (e.g. the chosen K).
     public var verticalMarkers: [Double]
+    /// Text labels at data points (e.g. peak names), drawn above the point; one that would
+    /// overlap a label already drawn (taller points first) is left out.
+    public var annotations: [Annotation] = []
+
+    public struct Annotation: Sendable {
+        public var x: Double
+        public var y: Double
+        public var text: String
+        public var color: PNG.RGBA
+        public init(x: Double, y: Double, text: String, color: PNG.RGBA) { self.x = x; self.y = y; self.text = text; self.color = color }
+    }
 
     public init(series: [Series], width: Int = 800, height: Int = 480, title: String? = nil, xLabel: String? = nil,
                 yLabel: String? = nil, logY: Bool = false, verticalMarkers: [Double] = []) {
@@ -100,6 +111,19 @@ public struct LinePlot: Sendable {
                 if s.markers { canvas.fill(x: q.0 - 3, y: q.1 - 3, width: 7, height: 7, color: s.color) }
                 previous = q
             }
+        }
+        var placed: [(x0: Int, y0: Int, x1: Int, y1: Int)] = []
+        for a in annotations.sorted(by: { $0.y > $1.y }) {
+            let y = logY ? (a.y > 0 ? log10(a.y) : .nan) : a.y
+            guard a.x.isFinite, y.isFinite, a.x >= xlo, a.x <= xhi else { continue }
+            let w = Canvas.textWidth(a.text)
+            let (x, top0) = (px(a.x), max(top + 1, py(y) - 14))
+            let box = (x0: min(max(left + 1, x - w / 2), left + plotW - w - 1), y0: top0, x1: 0, y1: top0 + 9)
+            let b = (x0: box.x0, y0: box.y0, x1: box.x0 + w, y1: box.y1)
+            guard !placed.contains(where: { $0.x0 < b.x1 + 3 && b.x0 < $0.x1 + 3 && $0.y0 < b.y1 && b.y0 < $0.y1 }) else { continue }
+            placed.append(b)
+            canvas.line(from: (x, b.y1 + 1), to: (x, min(top + plotH, py(y) - 2)), color: a.color)
+            canvas.text(a.text, x: b.x0, y: b.y0, color: a.color)
         }
         canvas.line(from: (left, top), to: (left, top + plotH), color: Self.ink)
         canvas.line(from: (left, top + plotH), to: (left + plotW, top + plotH), color: Self.ink)

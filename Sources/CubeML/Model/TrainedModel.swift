@@ -4,7 +4,8 @@ import Foundation
 /// feeds it, the weights and the cluster centroids. Enough to segment another cube
 /// without training.
 public struct TrainedModel: Sendable, Codable, Equatable {
-    /// Schema tag, `cubeseg-model/1`.
+    /// Schema tag, `cubeseg-model/2` (snake_case keys); `cubeseg-model/1` files, whose keys
+    /// are camelCase, are still read.
     public var format: String = TrainedModel.currentFormat
     /// What the tensors are: the autoencoder (`architecture` describes it) or principal
     /// axes (`pca.mean`, `pca.axes`; `architecture` gives only the input length and the
@@ -22,7 +23,9 @@ public struct TrainedModel: Sendable, Codable, Equatable {
     public var kMax: Int
     public var seed: UInt64
 
-    public static let currentFormat = "cubeseg-model/1"
+    public static let currentFormat = "cubeseg-model/2"
+    /// Every format `decode` reads.
+    public static let readableFormats: Set<String> = ["cubeseg-model/1", currentFormat]
 
     /// The embedding the tensors describe.
     /// - Throws: `ModelFileError` for missing or malformed tensors.
@@ -60,16 +63,23 @@ public struct TrainedModel: Sendable, Codable, Equatable {
 
     public static func decode(_ data: Data) throws -> TrainedModel {
         let model: TrainedModel
-        do { model = try JSONDecoder().decode(TrainedModel.self, from: data) }
+        // Converting snake_case keys leaves the old camelCase ones (no underscores) as they
+        // are, so one decoder reads both forms.
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { model = try decoder.decode(TrainedModel.self, from: data) }
         catch { throw ModelFileError.unreadable(String(describing: error)) }
-        guard model.format == currentFormat else { throw ModelFileError.unsupportedFormat(model.format) }
-        return model
+        guard readableFormats.contains(model.format) else { throw ModelFileError.unsupportedFormat(model.format) }
+        var current = model
+        current.format = currentFormat
+        return current
     }
 
-    /// `model.json` bytes (sorted keys, so equal models give equal files).
+    /// `model.json` bytes: snake_case keys, sorted, so equal models give equal files.
     public func encoded() throws -> Data {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.keyEncodingStrategy = .convertToSnakeCase
         return try e.encode(self)
     }
 }
@@ -82,7 +92,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .unreadable(let s): return "model file is not a CubeSeg model: \(s)"
-        case .unsupportedFormat(let f): return "model format \"\(f)\" is not supported (expected \(TrainedModel.currentFormat))"
+        case .unsupportedFormat(let f): return "model format \"\(f)\" is not supported (expected one of \(TrainedModel.readableFormats.sorted().joined(separator: ", ")))"
         case .missingTensor(let n): return "model file has no tensor \"\(n)\""
         case let .badTensor(name, reason): return "model tensor \"\(name)\": \(reason)"
         }

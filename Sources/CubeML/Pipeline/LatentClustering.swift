@@ -9,6 +9,9 @@ struct LatentClustering: Sendable {
         var centroidsByK: [Int: Matrix]
         var chosenK: Int
         var report: KSelection
+        /// For each K, each cluster's parent at the previous K (`ConsistentLabels`); empty
+        /// until `consistentlyNumbered`.
+        var parentsByK: [Int: [Int?]] = [:]
     }
 
     /// Clusters `mu` (N x L) for every K. With a model that carries centroids, its K is kept
@@ -49,6 +52,19 @@ struct LatentClustering: Sendable {
             report.reason = "K = \(k) comes from the applied model, whose centroids label this cube"
         }
         return Outcome(labelsByK: labels, centroidsByK: centroids, chosenK: chosen, report: report)
+    }
+
+    /// `o` with every K's clusters renumbered so that a region keeps its number from one K
+    /// to the next (`ConsistentLabels`); `anchor` (an applied model's K) keeps its numbers.
+    func consistentlyNumbered(_ o: Outcome, anchor: Int?) -> Outcome {
+        let renumbering = ConsistentLabels.renumbering(o.labelsByK, anchor: anchor)
+        var out = o
+        for (k, permutation) in renumbering.permutation {
+            out.labelsByK[k] = ConsistentLabels.apply(permutation, to: o.labelsByK[k]!)
+            if let c = o.centroidsByK[k] { out.centroidsByK[k] = ConsistentLabels.apply(permutation, toRows: c) }
+        }
+        out.parentsByK = renumbering.parents
+        return out
     }
 
     /// Iterated conditional modes with a Potts prior on every K's label map. `mu` has one

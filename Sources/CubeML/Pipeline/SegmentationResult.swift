@@ -90,8 +90,12 @@ public struct ClusterSummary: Sendable, Codable, Equatable {
     public var meanReconstruction: [Float]
     /// Mean preprocessed (transformed) input, comparable to `meanReconstruction`.
     public var meanInput: [Float]
+    /// The cluster of the previous K this one mostly came from (`ConsistentLabels`); nil at
+    /// the smallest K.
+    public var parent: Int?
     public init(label: Int, pixels: Int, centroid: [Float], meanSpectrum: [Float],
-                meanReconstruction: [Float], meanInput: [Float]) {
+                meanReconstruction: [Float], meanInput: [Float], parent: Int? = nil) {
+        self.parent = parent
         self.label = label; self.pixels = pixels; self.centroid = centroid
         self.meanSpectrum = meanSpectrum; self.meanReconstruction = meanReconstruction; self.meanInput = meanInput
     }

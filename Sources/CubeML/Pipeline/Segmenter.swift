@@ -98,6 +98,7 @@ public struct Segmenter: Sendable {
             outcome = try clustering.regularised(outcome, embeddings: mu, pixelIndex: prepared.pixelIndex,
                                              height: cube.height, width: cube.width)
         }
+        outcome = clustering.consistentlyNumbered(outcome, anchor: model?.chosenK)
         clock.lap("cluster")
         try progress.check()
 
@@ -107,9 +108,14 @@ public struct Segmenter: Sendable {
         for (k, labels) in outcome.labelsByK {
             labelsByK[k] = Self.labelMap(labels, pixelIndex: prepared.pixelIndex, pixels: cube.pixelCount)
         }
-        let summaries = try ClusterSummaries.compute(
+        var summaries = try ClusterSummaries.compute(
             cube: cube, recipe: recipe, prepared: prepared, embedding: embedding, embeddings: mu,
             labelsByK: outcome.labelsByK, centroidsByK: outcome.centroidsByK)
+        for (k, parents) in outcome.parentsByK {
+            guard var list = summaries[k] else { continue }
+            for i in list.indices where list[i].label < parents.count { list[i].parent = parents[list[i].label] }
+            summaries[k] = list
+        }
         clock.lap("summarise")
 
         let chosen = outcome.chosenK

@@ -1,14 +1,20 @@
+import CubeSpectroscopy
+
 /// `clusters.json`: what each cluster is. Keys: k (chosen), signal_pixels, total_pixels,
-/// clusters (the chosen K's, by label), by_k ({"<k>": clusters} for every K tried).
+/// value_unit (of the mean spectra: "counts" when the cube holds photon counts, else
+/// "intensity", the file's own units), clusters (the chosen K's, by label), by_k
+/// ({"<k>": clusters} for every K tried). Cluster numbers follow a region from one K to the
+/// next (`ConsistentLabels`); `parent` says which cluster of the previous K each came from.
 public struct ClustersDocument: Sendable, Codable, Equatable {
     public var k: Int
     public var signalPixels: Int
     public var totalPixels: Int
+    public var valueUnit: String
     public var clusters: [Cluster]
     public var byK: [String: [Cluster]]
 
     enum CodingKeys: String, CodingKey {
-        case k, signalPixels = "signal_pixels", totalPixels = "total_pixels", clusters, byK = "by_k"
+        case k, signalPixels = "signal_pixels", totalPixels = "total_pixels", valueUnit = "value_unit", clusters, byK = "by_k"
     }
 
     /// One cluster. `fraction` is of the signal (non-background) pixels, `fraction_of_image`
@@ -27,9 +33,16 @@ public struct ClustersDocument: Sendable, Codable, Equatable {
         public var meanReconstruction: Series
         /// Mean preprocessed input, comparable to `meanReconstruction`: x = the rebinned axis.
         public var meanInput: Series
+        /// The label, at the previous K tried, of the cluster this one mostly came from;
+        /// absent at the smallest K.
+        public var parent: Int?
+        /// The peaks of `meanSpectrum`, strongest first, named by element and X-ray line where
+        /// one fits (`PeakIdentification`; x and line energies in keV); absent when the axis
+        /// is not an energy in eV or keV.
+        public var peaks: [NamedPeak]?
 
         enum CodingKeys: String, CodingKey {
-            case label, color, pixels, fraction, fractionOfImage = "fraction_of_image", centroid
+            case label, color, pixels, fraction, fractionOfImage = "fraction_of_image", centroid, parent, peaks
             case meanSpectrum = "mean_spectrum", meanReconstruction = "mean_reconstruction", meanInput = "mean_input"
         }
     }

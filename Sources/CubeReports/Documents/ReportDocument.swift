@@ -6,7 +6,8 @@ import CubeML
 /// reason, scores (as in scores.json), history (one row per epoch), timings (seconds per
 /// phase), background_pixels, signal_pixels, decisions (every automatic choice with its
 /// evidence: data kind, bins, background, embedding; see `SegmentationDecisions`), files
-/// (the names written beside it).
+/// (the names written beside it), truth (scores against a ground truth, when one was given:
+/// `TruthScores`).
 public struct ReportDocument: Sendable, Codable {
     public var software: Software
     public var cube: CubeSummary?
@@ -24,10 +25,11 @@ public struct ReportDocument: Sendable, Codable {
     public var signalPixels: Int
     public var decisions: SegmentationDecisions
     public var files: [String]
+    public var truth: TruthScores?
 
     enum CodingKeys: String, CodingKey {
         case software, cube, height, width, parameters, kValues = "k_values", chosenK = "chosen_k", criterion, reason
-        case scores, history, timings, backgroundPixels = "background_pixels", signalPixels = "signal_pixels", decisions, files
+        case scores, history, timings, backgroundPixels = "background_pixels", signalPixels = "signal_pixels", decisions, files, truth
     }
 
     public struct Software: Sendable, Codable, Equatable {

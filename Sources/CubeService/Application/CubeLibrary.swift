@@ -94,6 +94,20 @@ struct CubeLibrary: Sendable {
         return data
     }
 
+    /// The spectrum of pixel (`row`, `col`) on the cube's axis. Reads one image row.
+    /// - Throws: 400 `invalid_query` for a pixel outside the image.
+    func spectrum(_ cube: CubeRecord, row: Int, col: Int) throws -> PixelSpectrumView {
+        let open = (try? JSONDecoder().decode(CubeOpenRequest.self, from: cube.openOptionsJSON)) ?? CubeOpenRequest(format: cube.format)
+        let datacube = try engine.openCube(blobs.url(relative: cube.blobPath), open)
+        guard (0..<datacube.height).contains(row), (0..<datacube.width).contains(col) else {
+            throw APIError.badRequest("invalid_query", "pixel (row \(row), col \(col)) is outside the \(datacube.height) x \(datacube.width) image")
+        }
+        let values = try datacube.readRows(row..<(row + 1))
+        let start = col * datacube.channels
+        return PixelSpectrumView(row: row, col: col, spectrum: .init(
+            x: datacube.axis.values, unit: datacube.axis.unit.rawValue, y: values[start..<(start + datacube.channels)].map { $0.isFinite ? $0 : nil }))
+    }
+
     /// Stored names of a two-file cube given its header part: ENVI (`format` envi, or a header
     /// starting with "ENVI") as cube.hdr + cube.img, otherwise Lispix as cube.rpl + cube.raw.
     /// - Throws: 400 for an empty header or one over 1 MiB (headers are text of a few KB).

@@ -62,6 +62,21 @@ extension CubeSegService {
         }
     }
 
+    /// `GET /v1/cubes/{id}/spectrum?row=R&col=C`: one pixel's spectrum.
+    func spectrum(_ id: String, _ head: HTTPRequestHead, _ principal: Principal) throws -> Handled {
+        let c = try cubes.cube(id, scope: principal.scope)
+        func index(_ key: String) throws -> Int {
+            guard let s = head.query[key] else { throw APIError.badRequest("invalid_query", "give the pixel as row and col (0-based)") }
+            guard let n = Int(s), n >= 0 else { throw APIError.badRequest("invalid_query", "\(key) must be an integer >= 0, not \"\(s)\"") }
+            return n
+        }
+        let (row, col) = (try index("row"), try index("col"))
+        return .later { [self] in
+            let view = try await Self.offload { [self] in try cubes.spectrum(c, row: row, col: col) }
+            return Self.json(view)
+        }
+    }
+
     /// Runs blocking work (file I/O, parsing) off the HTTP threads.
     static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -144,6 +144,7 @@ public final class CubeSegService: HTTPResponder {
         let isJSON = contentType.hasPrefix("application/json") || contentType.hasSuffix("+json")
         switch route {
         case .cubes:
+            try RequestParsing.rejectUnknown(head.query, known: Set(RequestParsing.openFields + ["name"]))
             if let f = head.query["format"], !CubeOpenRequest.knownFormats.contains(f.lowercased()) {
                 throw APIError.unsupportedMediaType("unknown_format", "format \"\(f)\" is not one of \(CubeOpenRequest.knownFormats.sorted().joined(separator: ", "))")
             }
@@ -173,6 +174,9 @@ public final class CubeSegService: HTTPResponder {
         case (.metrics, _): return .now(metricsResponse())
         case (.openapi, _): return .now(HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")],
                                                      body: .data(Data(OpenAPIDocument.text.utf8))))
+        case (.viewerIndex, _): return .now(try viewerFile("index.html"))
+        case (.viewerFile(let name), _): return .now(try viewerFile(name))
+        case (.cubeSpectrum(let id), _): return try spectrum(id, request.head, principal)
         case (.cubes, "POST"), (.cubes, "PUT"): return try uploadCube(request, principal)
         case (.cubes, _): return .now(try listCubes(request.head, principal))
         case (.cube(let id), "DELETE"): return .now(try deleteCube(id, principal))

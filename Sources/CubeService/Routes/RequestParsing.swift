@@ -127,11 +127,20 @@ enum RequestParsing {
     }
 
     /// The fields of `CubeOpenRequest` by their names, as query parameters or form fields.
-    static let openFields: [String] = ["format", "shape", "dtype", "byte_order", "interleave", "header_offset", "dataset", "fits_extension"]
+    static let openFields: [String] = CubeOpenRequest.fieldNames
+
+    /// 400 `unknown_query_parameter` for a query key not in `known`, so that a misspelt
+    /// option (`dtpye`) is not silently ignored.
+    static func rejectUnknown(_ query: [String: String], known: Set<String>) throws {
+        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
+            throw APIError.badRequest("unknown_query_parameter",
+                                      "unknown query parameter \"\(unknown)\"; this route takes \(known.sorted().joined(separator: ", "))")
+        }
+    }
 
     /// Reader options from query parameters (or multipart fields) `format`, `shape`
     /// (`H,W,C` or `HxWxC`), `dtype`, `byte_order`, `interleave`, `header_offset`, `dataset`,
-    /// `fits_extension`; checked by `CubeOpenRequest.options` (415 for an unknown format,
+    /// `fits_extension`, `axis_start`, `axis_step`, `axis_unit`; checked by `CubeOpenRequest.options` (415 for an unknown format,
     /// 400 naming the field otherwise).
     static func openRequest(_ fields: [String: String]) throws -> CubeOpenRequest {
         func value(_ key: String) -> String? { fields[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -145,6 +154,12 @@ enum RequestParsing {
             }
             r.shape = dims.map { $0! }
         }
+        for key in ["axis_start", "axis_step"] {
+            guard let s = value(key) else { continue }
+            guard let v = Double(s), v.isFinite else { throw APIError.badRequest("invalid_query", "\(key) must be a number, not \"\(s)\"") }
+            if key == "axis_start" { r.axisStart = v } else { r.axisStep = v }
+        }
+        r.axisUnit = value("axis_unit")
         if let s = value("header_offset") {
             guard let n = Int(s), n >= 0 else { throw APIError.badRequest("invalid_query", "header_offset must be a number of bytes >= 0, not \"\(s)\"") }
             r.headerOffset = n

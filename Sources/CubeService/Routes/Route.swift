@@ -2,13 +2,17 @@
 /// and metrics without ids.
 enum Route: Equatable {
     case healthz, readyz, metrics, openapi
-    case cubes, cube(String), cubePreview(String)
+    /// The browser viewer: `/` (its page) and `/viewer/{file}`.
+    case viewerIndex, viewerFile(String)
+    case cubes, cube(String), cubePreview(String), cubeSpectrum(String)
     case jobs, job(String), jobCancel(String), jobResults(String), jobResult(String, String)
     case models, model(String), modelApply(String)
 
     init?(path: String) {
         let p = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch p.count {
+        case 0: self = .viewerIndex
+        case 2 where p[0] == "viewer": self = .viewerFile(p[1])
         case 1:
             switch p[0] {
             case "healthz": self = .healthz
@@ -24,6 +28,7 @@ enum Route: Equatable {
         case 4 where p[0] == "v1":
             switch (p[1], p[3]) {
             case ("cubes", "preview.png"): self = .cubePreview(p[2])
+            case ("cubes", "spectrum"): self = .cubeSpectrum(p[2])
             case ("jobs", "results"): self = .jobResults(p[2])
             case ("jobs", "cancel"): self = .jobCancel(p[2])
             case ("models", "apply"): self = .modelApply(p[2])
@@ -40,9 +45,12 @@ enum Route: Equatable {
         case .readyz: return "/readyz"
         case .metrics: return "/metrics"
         case .openapi: return "/openapi.yaml"
+        case .viewerIndex: return "/"
+        case .viewerFile: return "/viewer/{file}"
         case .cubes: return "/v1/cubes"
         case .cube: return "/v1/cubes/{id}"
         case .cubePreview: return "/v1/cubes/{id}/preview.png"
+        case .cubeSpectrum: return "/v1/cubes/{id}/spectrum"
         case .jobs: return "/v1/jobs"
         case .job: return "/v1/jobs/{id}"
         case .jobCancel: return "/v1/jobs/{id}/cancel"
@@ -56,7 +64,8 @@ enum Route: Equatable {
 
     var allowedMethods: [String] {
         switch self {
-        case .healthz, .readyz, .metrics, .openapi, .cubePreview, .jobResults, .jobResult: return ["GET"]
+        case .healthz, .readyz, .metrics, .openapi, .viewerIndex, .viewerFile, .cubePreview, .cubeSpectrum, .jobResults, .jobResult:
+            return ["GET"]
         // PUT /v1/cubes is what `curl -T cube.npy URL` sends: the same upload as POST.
         case .cubes: return ["GET", "POST", "PUT"]
         case .jobs: return ["GET", "POST"]
@@ -68,6 +77,6 @@ enum Route: Equatable {
 
     /// Routes anyone may call, token or not.
     var isPublic: Bool {
-        switch self { case .healthz, .readyz, .openapi: return true; default: return false }
+        switch self { case .healthz, .readyz, .openapi, .viewerIndex, .viewerFile: return true; default: return false }
     }
 }

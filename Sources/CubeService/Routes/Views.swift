@@ -114,3 +114,17 @@ struct ResultFilesView: Encodable {
     var jobId: String
     var files: [String]
 }
+
+/// `GET /v1/cubes/{id}/spectrum`: one pixel's spectrum, `y[i]` at `x[i]` in `unit` (the
+/// cube's spectral axis, every channel), values in the cube's own units; a value that is not
+/// finite (NaN in the file) is null.
+struct PixelSpectrumView: Encodable {
+    struct Series: Encodable {
+        var x: [Double]
+        var unit: String
+        var y: [Float?]
+    }
+    var row: Int
+    var col: Int
+    var spectrum: Series
+}

@@ -28,6 +28,7 @@ import Testing
             #expect(r.header("Content-Type")?.contains(name.hasSuffix(".js") ? "javascript" : "css") == true, "\(name)")
         }
         #expect(await s.call("GET", "/viewer/missing.js").problemCode == "file_not_found")
+        #expect(await s.call("GET", "/favicon.ico").header("Content-Type") == "image/svg+xml")
         #expect(await s.call("GET", "/viewer/..%2Fopenapi.yaml").status == 404)
         #expect(await s.call("GET", "/viewer/.hidden.js").status == 404)
         #expect(await s.call("GET", "/viewer/openapi.yaml").status == 404)

@@ -19,6 +19,7 @@ enum Route: Equatable {
             case "readyz": self = .readyz
             case "metrics": self = .metrics
             case "openapi.yaml": self = .openapi
+            case "favicon.ico": self = .viewerFile("favicon.svg")  // what browsers ask for unprompted
             default: return nil
             }
         case 2 where p[0] == "v1":

@@ -7,7 +7,6 @@ Timeouts are generous (minutes): the machine may be busy; no test asserts a dura
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -142,24 +141,11 @@ def synth_cube(binary: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "maxrf", "--size", "24", "--channels", "64", "--classes", "3", "--seed", "1")
 
 
-def sidecar_axis(cube: Path) -> Dict[str, object]:
-    """The upload fields for the linear axis in ``CUBE_axis.json`` beside ``cube`` (which
-    newer ``cubeseg synth`` writes and ``cubeseg segment`` reads), or none without one; so
-    that the service sees the cube as the command line does."""
-    sidecar = cube.with_name(cube.stem + "_axis.json")
-    if not sidecar.is_file():
-        return {}
-    axis = json.loads(sidecar.read_text())
-    if axis.get("start") is None or axis.get("step") is None:
-        return {}
-    return {"axis_start": axis["start"], "axis_step": axis["step"], "axis_unit": axis.get("unit")}
-
-
 @pytest.fixture(scope="session")
 def segmented(client: cubeseg.Client, synth_cube: Path) -> cubeseg.Result:
-    """The synthetic cube segmented by the service with :data:`FAST` parameters (and its
-    sidecar axis, when synth wrote one)."""
-    return client.segment(synth_cube, timeout=JOB_TIMEOUT, progress=False, **FAST, **sidecar_axis(synth_cube))
+    """The synthetic cube segmented by the service with :data:`FAST` parameters (the
+    client sends the axis in the sidecar file synth wrote)."""
+    return client.segment(synth_cube, timeout=JOB_TIMEOUT, progress=False, **FAST)
 
 
 def ids(items: List[dict]) -> List[str]:

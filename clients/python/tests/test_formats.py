@@ -3,6 +3,7 @@ its upload fields, and the spectral axis each carries (or is given)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -71,13 +72,7 @@ def test_raw_needs_and_takes_shape_and_dtype(client: cubeseg.Client, tmp_path: P
 
 def test_axis_fields_give_an_npy_cube_its_axis(client: cubeseg.Client, synth_cube: Path) -> None:
     """``axis_start``/``axis_step``/``axis_unit`` calibrate a cube whose file has no axis."""
-    try:
-        cube = client.upload(synth_cube, axis_start=1.0, axis_step=0.5, axis_unit="keV", progress=False)
-    except cubeseg.BadRequest as e:
-        names_field = any(f in (e.detail or "") for f in ("axis_start", "axis_step", "axis_unit"))
-        if names_field and ("unknown" in (e.code or "") or "unknown" in (e.detail or "").lower()):
-            pytest.skip(f"this server does not know the axis upload fields yet: {e}")
-        raise
+    cube = client.upload(synth_cube, axis_start=1.0, axis_step=0.5, axis_unit="keV", progress=False)
     axis = cube["spectral_axis"]
     assert axis["unit"] == "keV", f"the server ignored axis_unit=keV: spectral_axis = {axis}"
     channels = cube["shape"][2]
@@ -85,3 +80,13 @@ def test_axis_fields_give_an_npy_cube_its_axis(client: cubeseg.Client, synth_cub
     r = client.segment(cube, k_max=3, epochs=5, timeout=JOB_TIMEOUT, progress=False)
     assert r.clusters[0].unit == "keV"
     assert np.allclose(r.clusters[0].mean_spectrum[0], 1.0 + 0.5 * np.arange(channels))
+
+
+def test_the_axis_file_beside_a_cube_is_sent_with_it(client: cubeseg.Client, synth_cube: Path) -> None:
+    """``CUBE_axis.json`` (written by ``cubeseg synth``, read by ``cubeseg segment``) gives the
+    upload its axis without any argument, as on the command line."""
+    sidecar = json.loads(synth_cube.with_name(synth_cube.stem + "_axis.json").read_text())
+    axis = client.upload(synth_cube, progress=False)["spectral_axis"]
+    assert axis["unit"] == sidecar["unit"] == "keV"
+    assert axis["first"] == pytest.approx(sidecar["start"])
+    assert axis["last"] == pytest.approx(sidecar["start"] + sidecar["step"] * (axis["channels"] - 1))

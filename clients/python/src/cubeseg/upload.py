@@ -12,8 +12,10 @@ body of ``POST /v1/cubes``, streamed with progress and never read into memory wh
 from __future__ import annotations
 
 import io
+import json
 import os
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -190,7 +192,8 @@ def prepare(cube: Any, companion: Optional[PathLike] = None) -> PreparedUpload:
         raise FileNotFoundError(f"no cube file {path}")
     pair = two_file_pair(path, companion)
     if pair is None:
-        return PreparedUpload(StreamBody([path]), "application/octet-stream", path.name, {"name": path.name})
+        return PreparedUpload(StreamBody([path]), "application/octet-stream", path.name,
+                              {"name": path.name, **sidecar_axis(path)})
     data, header = pair
     if not data.is_file():
         raise FileNotFoundError(f"no data file {data} for the header {header}")
@@ -208,6 +211,29 @@ def prepare(cube: Any, companion: Optional[PathLike] = None) -> PreparedUpload:
     ]
     return PreparedUpload(StreamBody(segments), f"multipart/form-data; boundary={boundary}",
                           f"{header.name} + {data.name}", {"name": header.stem})
+
+
+def sidecar_axis(path: Path) -> Dict[str, str]:
+    """The upload's axis fields from ``CUBE_axis.json`` beside ``CUBE.npy`` (what ``cubeseg
+    synth`` writes and ``cubeseg segment`` reads), so that the service sees the axis the
+    command line would. Empty when there is none; an axis of explicit values (which the
+    upload cannot carry) is left out with a warning."""
+    sidecar = path.with_name(path.stem + "_axis.json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        axis = json.loads(sidecar.read_text())
+    except (OSError, ValueError) as error:
+        warnings.warn(f"{sidecar.name} is not readable JSON ({error}); uploading without an axis")
+        return {}
+    if "start" not in axis or "step" not in axis:
+        warnings.warn(f"{sidecar.name} lists one value per channel, which an upload cannot carry; "
+                      "pass axis_start, axis_step and axis_unit for a linear axis")
+        return {}
+    fields = {"axis_start": repr(float(axis["start"])), "axis_step": repr(float(axis["step"]))}
+    if axis.get("unit"):
+        fields["axis_unit"] = str(axis["unit"])
+    return fields
 
 
 def _safe_filename(name: str) -> str:

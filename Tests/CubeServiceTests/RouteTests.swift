@@ -87,6 +87,11 @@ import Testing
         #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "params": ["k_min": "three"]], token: alice.token).problemCode == "invalid_parameter")
         #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "params": ["k_min": 5, "k_max": 3]], token: alice.token).problemCode == "invalid_parameter")
         #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "colour": "red"], token: alice.token).problemCode == "unknown_field")
+        // A crop beyond the cube's 5 channels is refused at submission, naming the parameter given.
+        let crop = await s.postJSON("/v1/jobs", ["cube_id": id, "params": ["crop_start": 1000]], token: alice.token)
+        #expect(crop.status == 400 && crop.problemCode == "invalid_parameter")
+        #expect((crop.json["detail"] as? String)?.hasPrefix("params.crop_start") == true)
+        #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "params": ["crop_end": 6]], token: alice.token).problemCode == "invalid_parameter")
         #expect(await s.postJSON("/v1/jobs", ["params": [:]], token: alice.token).problemCode == "missing_field")
         #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "priority": true], token: alice.token).problemCode == "invalid_parameter")
         #expect(await s.postJSON("/v1/jobs", ["cube_id": id, "priority": 0], token: alice.token).status == 202)

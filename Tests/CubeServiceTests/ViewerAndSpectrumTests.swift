@@ -21,6 +21,8 @@ import Testing
         #expect(page.status == 200)
         #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(String(decoding: page.body, as: UTF8.self).contains("<script"))
+        #expect(page.header("Content-Security-Policy")?.contains("default-src 'self'") == true)
+        #expect(page.header("X-Content-Type-Options") == "nosniff")
         let files = try FileManager.default.contentsOfDirectory(atPath: ServiceResources.folders.last!.appendingPathComponent("viewer").path)
         for name in files where name.hasSuffix(".js") || name.hasSuffix(".css") {
             let r = await s.call("GET", "/viewer/\(name)")

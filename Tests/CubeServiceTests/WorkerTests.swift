@@ -73,6 +73,9 @@ import Testing
         #expect(applied["state"] as? String == "succeeded")
         #expect(applied["kind"] as? String == "apply")
         #expect(applied["model_id"] as? String == modelID)
+        // Applying takes the model's K range unless the request gives one.
+        let appliedParams = try #require(applied["params"] as? [String: Any])
+        #expect(appliedParams["k_min"] as? Int == model.kMin && appliedParams["k_max"] as? Int == model.kMax && model.kMax == 3)
         #expect((await s.call("GET", "/v1/models").json["items"] as? [Any])?.count == 1)
     }
 

@@ -37,4 +37,21 @@ extension SegmentationParameters {
         if let s = cropStart, let e = cropEnd, e <= s { try fail("crop_end", "must be greater than crop_start (\(s)), got \(e)") }
         if case .threshold(let t) = background, !t.isFinite || t < 0 { try fail("background", "threshold must be a finite number >= 0") }
     }
+
+    /// The checks that need the cube: the crop within its `channels`. Throws
+    /// `SegmentationError.invalidParameter` naming the parameter at fault.
+    public func validate(channels: Int) throws {
+        let start = cropStart ?? 0
+        let end = cropEnd ?? channels
+        if start < 0 { throw SegmentationError.invalidParameter(name: "crop_start", reason: "must be >= 0, got \(start)") }
+        if start >= channels {
+            throw SegmentationError.invalidParameter(name: "crop_start", reason: "must be below the cube's \(channels) channels, got \(start)")
+        }
+        if end > channels {
+            throw SegmentationError.invalidParameter(name: "crop_end", reason: "must be <= the cube's \(channels) channels, got \(end)")
+        }
+        if end <= start {
+            throw SegmentationError.invalidParameter(name: "crop_end", reason: "must be greater than crop_start (\(start)), got \(end)")
+        }
+    }
 }

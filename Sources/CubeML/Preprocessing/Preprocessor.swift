@@ -35,17 +35,9 @@ public struct Preprocessor: Sendable {
     /// kind, bins, background) and their evidence, for `report.json`.
     public static func plan(for cube: Datacube, parameters: SegmentationParameters) throws -> PreprocessingPlan {
         let channels = cube.channels
+        try parameters.validate(channels: channels)
         let start = parameters.cropStart ?? 0
         let end = parameters.cropEnd ?? channels
-        guard start >= 0 else {
-            throw SegmentationError.invalidParameter(name: "crop_start", reason: "must be >= 0, got \(start)")
-        }
-        guard end <= channels else {
-            throw SegmentationError.invalidParameter(name: "crop_end", reason: "must be <= the cube's \(channels) channels, got \(end)")
-        }
-        guard start < end else {
-            throw SegmentationError.invalidParameter(name: "crop_end", reason: "must be greater than crop_start (\(start)), got \(end)")
-        }
         if let bins = parameters.bins, bins < 0 || bins == 1 {
             throw SegmentationError.invalidParameter(name: "bins", reason: "must be 0 (keep every channel) or at least 2, got \(bins)")
         }

@@ -1,3 +1,4 @@
+import CubeML
 import CubeReports
 import Foundation
 
@@ -23,6 +24,13 @@ struct JobDesk: Sendable {
 
     /// Queues a job on a stored cube, under the queue limits and the idempotency key.
     func submit(_ s: Submission, cube: CubeRecord, principal: Principal) throws -> JobRecord {
+        // What only the cube can tell (a crop beyond its channels) is refused now, not by a worker.
+        if s.kind == .train, cube.shape.count == 3, let p = try? JSONDecoder().decode(SegmentationParameters.self, from: s.paramsJSON) {
+            do { try p.validate(channels: cube.shape[2]) }
+            catch SegmentationError.invalidParameter(let name, let reason) {
+                throw APIError.badRequest("invalid_parameter", "params.\(name) \(reason)")
+            }
+        }
         let new = NewJob(id: "job_" + Identifiers.random(), owner: principal.owner, kind: s.kind, priority: s.priority,
                          maxAttempts: configuration.maxAttempts, paramsJSON: s.paramsJSON, cubeID: cube.id, modelID: s.modelID,
                          idempotencyKey: s.idempotencyKey, requestHash: Self.requestHash(s.fingerprint, s.paramsJSON))

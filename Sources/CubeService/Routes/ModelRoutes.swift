@@ -1,3 +1,4 @@
+import CubeML
 import Foundation
 
 /// `/v1/models`: list, get (the model JSON), apply to another cube, delete.
@@ -15,14 +16,21 @@ extension CubeSegService {
     }
 
     /// `{cube_id, params?}`: segments the cube with the model (no training); 202 with the job.
+    /// The K range is the model's unless `params` gives `k_min` or `k_max`.
     func applyModel(_ id: String, _ request: HTTPRequest, _ principal: Principal) throws -> Handled {
-        let (m, _) = try jobs.model(id, scope: principal.scope)
+        let (m, url) = try jobs.model(id, scope: principal.scope)
         let obj = try RequestParsing.jsonObject(try RequestParsing.bodyData(request.body))
         if let extra = Set(obj.keys).subtracting(["cube_id", "params", "priority"]).sorted().first {
             throw APIError.badRequest("unknown_field", "unknown field \"\(extra)\"; send cube_id and optionally params, priority")
         }
         guard let cubeID = try RequestParsing.string(obj, "cube_id") else { throw APIError.badRequest("missing_field", "cube_id (a string) is required") }
-        let (_, paramsJSON) = try RequestParsing.parameters(obj["params"])
+        var params = obj["params"]
+        if case .object(var p)? = params ?? .object([:]), p["k_min"] == nil, p["k_max"] == nil,
+           let model = try? TrainedModel.decode(Data(contentsOf: url)) {
+            p["k_min"] = .integer(Int64(model.kMin)); p["k_max"] = .integer(Int64(model.kMax))
+            params = .object(p)
+        }
+        let (_, paramsJSON) = try RequestParsing.parameters(params)
         let priority = try Self.priority(obj["priority"])
         let cube = try cubes.cube(cubeID, scope: principal.scope)
         let submission = JobDesk.Submission(kind: .apply, modelID: m.id, paramsJSON: paramsJSON, priority: priority,

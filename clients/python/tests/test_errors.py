@@ -54,13 +54,21 @@ def test_a_file_of_no_known_format_is_unsupported(client: cubeseg.Client, tmp_pa
     assert e.value.status in (415, 422) and e.value.code in ("unknown_format", "unusable_cube")
 
 
-def test_a_failed_job_raises_job_failed(client: cubeseg.Client, synth_cube: Path) -> None:
-    # Channel 1000 does not exist in a 64-channel cube: accepted, then failed by the worker.
-    with pytest.raises(cubeseg.JobFailed) as e:
+def test_a_crop_beyond_the_cube_is_refused_before_any_work(client: cubeseg.Client, synth_cube: Path) -> None:
+    # Channel 1000 does not exist in a 64-channel cube: refused at submission, naming the parameter.
+    with pytest.raises(cubeseg.BadRequest) as e:
         client.segment(synth_cube, crop_start=1000, k_max=3, epochs=5, timeout=JOB_TIMEOUT, progress=False)
+    assert e.value.code == "invalid_parameter" and "crop_start" in e.value.detail
+
+
+def test_a_failed_job_raises_job_failed(client: cubeseg.Client, segmented: cubeseg.Result) -> None:
+    # A model of 64-channel spectra applied to a 40-channel cube: accepted, then failed by the worker.
+    other = np.random.default_rng(3).poisson(5.0, size=(12, 12, 40)).astype(np.float32)
+    with pytest.raises(cubeseg.JobFailed) as e:
+        client.apply(segmented.model_id, other, timeout=JOB_TIMEOUT, progress=False)
     err = e.value
     assert err.job["state"] == "failed" and err.job_id == err.job["id"]
-    assert err.error == err.job["error"] and "crop" in err.error
+    assert err.error == err.job["error"] and "model" in err.error
     assert err.error in str(err)
     with pytest.raises(cubeseg.Conflict) as conflict:
         client.result(err.job_id)

@@ -1,4 +1,3 @@
-import CubeSpectroscopy
 import CubeImaging
 import CubeML
 
@@ -11,14 +10,15 @@ extension ResultFiles {
                               layout: "row_major", labels: try labelMap(result, k: result.chosenK), byK: byK)
     }
 
-    /// The content of clusters.json.
-    public static func clustersDocument(_ result: SegmentationResult) -> ClustersDocument {
+    /// The content of clusters.json (`peaks`: found from the result when not given).
+    public static func clustersDocument(_ result: SegmentationResult, peaks: ClusterPeaks? = nil) -> ClustersDocument {
+        let peaks = peaks ?? ClusterPeaks(result)
         let total = result.height * result.width
         let signal = total - result.backgroundPixels
         func series(_ y: [Float], axis: [Double], unit: String) -> ClustersDocument.Series {
             axis.count == y.count ? .init(x: axis, unit: unit, y: y) : .init(x: y.indices.map(Double.init), unit: "channel", y: y)
         }
-        func entries(_ clusters: [ClusterSummary]) -> [ClustersDocument.Cluster] {
+        func entries(_ clusters: [ClusterSummary], k: Int) -> [ClustersDocument.Cluster] {
             clusters.sorted { $0.label < $1.label }.map { c in
                 ClustersDocument.Cluster(
                     label: c.label, color: Palette.categorical.color(forLabel: c.label).description, pixels: c.pixels,
@@ -28,21 +28,13 @@ extension ResultFiles {
                     meanSpectrum: series(c.meanSpectrum, axis: result.spectralAxis, unit: result.spectralUnit),
                     meanReconstruction: series(c.meanReconstruction, axis: result.reconstructionAxis, unit: result.spectralUnit),
                     meanInput: series(c.meanInput, axis: result.reconstructionAxis, unit: result.spectralUnit),
-                    parent: c.parent, peaks: namedPeaks(c, result))
+                    parent: c.parent, peaks: peaks.peaks(k: k, label: c.label))
             }
         }
         var byK: [String: [ClustersDocument.Cluster]] = [:]
-        for (k, clusters) in result.clustersByK { byK[String(k)] = entries(clusters) }
+        for (k, clusters) in result.clustersByK { byK[String(k)] = entries(clusters, k: k) }
         return ClustersDocument(k: result.chosenK, signalPixels: signal, totalPixels: total, valueUnit: valueUnit(result),
-                                clusters: entries(result.clusters), byK: byK)
-    }
-
-    /// The named peaks of a cluster's mean spectrum when the axis is an X-ray energy (eV or
-    /// keV, one value per channel); nil otherwise, or when the spectrum has values that are
-    /// not finite.
-    public static func namedPeaks(_ c: ClusterSummary, _ result: SegmentationResult) -> [NamedPeak]? {
-        guard ["eV", "keV"].contains(result.spectralUnit), result.spectralAxis.count == c.meanSpectrum.count else { return nil }
-        return try? PeakIdentification.identify(x: result.spectralAxis, y: c.meanSpectrum, unit: result.spectralUnit)
+                                clusters: entries(result.clusters, k: result.chosenK), byK: byK)
     }
 
     /// The unit of the mean spectra: "counts" when the run found photon counts, else

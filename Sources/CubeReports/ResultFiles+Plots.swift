@@ -7,7 +7,9 @@ extension ResultFiles {
     /// `spectra.png`: the mean spectrum of every cluster of `k` (nil: the chosen K) against
     /// the spectral axis, each in its colour from labels.png. A result with nothing drawable
     /// gives a blank plot saying so, never an error (except for an unknown K).
-    public static func spectraPNG(_ result: SegmentationResult, k: Int? = nil, logY: Bool = false) throws -> Data {
+    /// `peaks`: found from the result when not given.
+    public static func spectraPNG(_ result: SegmentationResult, k: Int? = nil, logY: Bool = false, peaks: ClusterPeaks? = nil) throws -> Data {
+        let peaks = peaks ?? ClusterPeaks(result)
         let k = k ?? result.chosenK
         guard let clusters = result.clustersByK[k] ?? (k == result.chosenK ? result.clusters : nil) else {
             throw ResultFilesError.unknownK(k, available: result.clustersByK.keys.sorted())
@@ -22,7 +24,7 @@ extension ResultFiles {
         // Each element's line named once, at the cluster where it stands highest.
         var best: [String: LinePlot.Annotation] = [:]
         for c in sorted {
-            for peak in namedPeaks(c, result) ?? [] {
+            for peak in peaks.peaks(k: k, label: c.label) ?? [] {
                 guard let element = peak.element, let line = peak.line else { continue }
                 let name = "\(element) \(line)"
                 let x = result.spectralUnit == "eV" ? peak.x * 1000 : peak.x

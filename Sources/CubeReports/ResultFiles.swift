@@ -51,9 +51,10 @@ public enum ResultFiles {
     /// The bytes of every result file, by name (see the type).
     public static func contents(of result: SegmentationResult, cube: CubeSummary? = nil, truth: TruthScores? = nil) throws -> [String: Data] {
         var files: [String: Data] = [:]
+        let peaks = ClusterPeaks(result)
         for k in result.labelsByK.keys.sorted() {
             for style in LabelStyle.allCases {
-                files[labelsFileName(k: k, style: style)] = try labelsPNG(result, k: k, style: style)
+                files[labelsFileName(k: k, style: style)] = try labelsPNG(result, k: k, style: style, peaks: peaks)
             }
         }
         files["labels.png"] = files[labelsFileName(k: result.chosenK, style: .palette)]
@@ -61,11 +62,11 @@ public enum ResultFiles {
         if files["labels.png"] == nil { throw ResultFilesError.unknownK(result.chosenK, available: result.labelsByK.keys.sorted()) }
         files["labels.npy"] = try labelsNPY(result)
         files["labels.json"] = try labelsDocument(result).encodedJSON()
-        files["clusters.json"] = try json(clustersDocument(result), pretty: false)
+        files["clusters.json"] = try json(clustersDocument(result, peaks: peaks), pretty: false)
         files["scores.json"] = try json(scoresDocument(result), pretty: true)
         files["model.json"] = try result.model.encoded()
         files["report.json"] = try json(reportDocument(result, cube: cube, truth: truth), pretty: true)
-        files["spectra.png"] = try spectraPNG(result)
+        files["spectra.png"] = try spectraPNG(result, peaks: peaks)
         files["scores.png"] = try scoresPNG(result)
         return files
     }
@@ -88,8 +89,10 @@ public enum ResultFiles {
     /// The label PNG of `k` (nil: the chosen K) in `style`, with tEXt "Software" and
     /// "Description" chunks: for `.palette` the figure (`LabelFigure`: the map enlarged, a
     /// legend with each cluster's colour, number and share of the signal pixels), for `.index`
-    /// the grey-value map (one pixel per cube pixel).
-    public static func labelsPNG(_ result: SegmentationResult, k: Int? = nil, style: LabelStyle = .palette) throws -> Data {
+    /// the grey-value map (one pixel per cube pixel). `peaks` (for the legend): found from the
+    /// result when not given.
+    public static func labelsPNG(_ result: SegmentationResult, k: Int? = nil, style: LabelStyle = .palette,
+                                 peaks: ClusterPeaks? = nil) throws -> Data {
         let k = k ?? result.chosenK
         let labels = try labelMap(result, k: k)
         let chosen = k == result.chosenK ? " (chosen)" : ""
@@ -102,7 +105,7 @@ public enum ResultFiles {
         do {
             let bytes = style == .palette
                 ? try LabelFigure.render(labels: labels, width: result.width, height: result.height,
-                                         title: "K = \(k)\(chosen)", legend: legend(result, k: k)).png(text: text)
+                                         title: "K = \(k)\(chosen)", legend: legend(result, k: k, peaks: peaks ?? ClusterPeaks(result))).png(text: text)
                 : try LabelImage.rawIndex(labels: labels, width: result.width, height: result.height, text: text)
             return Data(bytes)
         } catch let error as ImagingError {
@@ -114,12 +117,12 @@ public enum ResultFiles {
 
     /// The legend of K's figure: each cluster's number and share of the signal pixels, and its
     /// strongest named X-ray lines when there are any ("2  Fe Pb  12.5 %").
-    static func legend(_ result: SegmentationResult, k: Int) -> [LabelFigure.Entry] {
+    static func legend(_ result: SegmentationResult, k: Int, peaks: ClusterPeaks) -> [LabelFigure.Entry] {
         let clusters = (result.clustersByK[k] ?? (k == result.chosenK ? result.clusters : [])).sorted { $0.label < $1.label }
         let signal = max(1, result.height * result.width - result.backgroundPixels)
         return clusters.map { c in
             var elements: [String] = []
-            for p in namedPeaks(c, result) ?? [] { if let e = p.element, !elements.contains(e), elements.count < 3 { elements.append(e) } }
+            for p in peaks.peaks(k: k, label: c.label) ?? [] { if let e = p.element, !elements.contains(e), elements.count < 3 { elements.append(e) } }
             let share = String(format: "%.1f %%", 100 * Double(c.pixels) / Double(signal))
             return LabelFigure.Entry(label: c.label, text: ([String(c.label)] + (elements.isEmpty ? [] : [elements.joined(separator: " ")]) + [share]).joined(separator: "  "))
         }

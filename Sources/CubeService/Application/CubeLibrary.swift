@@ -88,8 +88,7 @@ struct CubeLibrary: Sendable {
 
     /// Draws the grayscale preview of each pixel's total and keeps it beside the cube.
     func drawPreview(_ cube: CubeRecord) throws -> Data {
-        let open = (try? JSONDecoder().decode(CubeOpenRequest.self, from: cube.openOptionsJSON)) ?? CubeOpenRequest(format: cube.format)
-        let data = try engine.renderPreview(try engine.openCube(blobs.url(relative: cube.blobPath), open))
+        let data = try engine.renderPreview(try engine.openCube(blobs.url(relative: cube.blobPath), cube.openRequest))
         try blobs.writePreview(data, cubeID: cube.id)
         return data
     }
@@ -97,8 +96,7 @@ struct CubeLibrary: Sendable {
     /// The spectrum of pixel (`row`, `col`) on the cube's axis. Reads one image row.
     /// - Throws: 400 `invalid_query` for a pixel outside the image.
     func spectrum(_ cube: CubeRecord, row: Int, col: Int) throws -> PixelSpectrumView {
-        let open = (try? JSONDecoder().decode(CubeOpenRequest.self, from: cube.openOptionsJSON)) ?? CubeOpenRequest(format: cube.format)
-        let datacube = try engine.openCube(blobs.url(relative: cube.blobPath), open)
+        let datacube = try engine.openCube(blobs.url(relative: cube.blobPath), cube.openRequest)
         guard (0..<datacube.height).contains(row), (0..<datacube.width).contains(col) else {
             throw APIError.badRequest("invalid_query", "pixel (row \(row), col \(col)) is outside the \(datacube.height) x \(datacube.width) image")
         }
@@ -139,5 +137,13 @@ extension HTTPBody {
         case .data(let d): return .data(d)
         case .file(let f): return .file(f.url)
         }
+    }
+}
+
+extension CubeRecord {
+    /// How to open the stored file: the reader options given with the upload (kept as JSON
+    /// with the cube), or only its format for a row that has none.
+    var openRequest: CubeOpenRequest {
+        (try? JSONDecoder().decode(CubeOpenRequest.self, from: openOptionsJSON)) ?? CubeOpenRequest(format: format)
     }
 }

@@ -59,7 +59,7 @@ struct JobRunner: Sendable {
         guard let cubeRecord = try store.cube(id: job.cubeID, owner: nil) else {
             throw RunFailure(description: "cube \(job.cubeID) no longer exists", retryable: false)
         }
-        let request = (try? JSONDecoder().decode(CubeOpenRequest.self, from: cubeRecord.openOptionsJSON)) ?? CubeOpenRequest(format: cubeRecord.format)
+        let request = cubeRecord.openRequest
         let cube = try engine.openCube(blobs.url(relative: cubeRecord.blobPath), request)
         var model: TrainedModel? = nil
         if job.kind == .apply {

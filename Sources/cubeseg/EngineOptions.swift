@@ -34,7 +34,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Spectrum length after rebinning by summing adjacent channels; 0 keeps the cube's channels (default: automatic, 1024 for flux data, fewer for sparse counts).") var bins: Int?
     @Option(help: "First channel kept (default 0).") var cropStart: Int?
     @Option(help: "Channel after the last one kept (default: all).") var cropEnd: Int?
-    @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default \(defaults.transform.rawValue)).") var transform: SpectrumTransform?
+    @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default: chosen from the data, \(SpectrumTransform.anscombe.rawValue) for PCA of photon counts, else \(SpectrumTransform.logMax.rawValue)).") var transform: SpectrumTransform?
     @Option(help: "Box smoothing width along channels, 0 = off (default \(defaults.smoothing)).") var smoothing: Int?
     @Option(help: "Background mask: auto, none, or a total-counts threshold (default auto).") var background: String?
     @Option(help: "Pixels used for training, 0 = every signal pixel (default \(defaults.trainingPixels ?? 0)).") var trainingPixels: Int?
@@ -63,7 +63,8 @@ struct EngineOptions: ParsableArguments {
         if let cropStart { p.cropStart = cropStart }
         if let cropEnd { p.cropEnd = cropEnd }
         set(kCriterion, \.kCriterion); set(hiddenRule, \.hiddenRule); set(clusteringTerm, \.clusteringTerm)
-        set(transform, \.transform); set(embedding, \.embedding)
+        if let transform { p.transform = transform }
+        set(embedding, \.embedding)
         switch background {
         case nil: break
         case "auto": p.background = .auto

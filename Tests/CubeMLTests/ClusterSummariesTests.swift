@@ -11,7 +11,7 @@ struct ClusterSummariesTests {
         let values = (0..<24).map { Float(10 * ($0 / 4) + $0 % 4) }
         let cube = Datacube(height: 2, width: 3, channels: 4, values: values)
         let recipe = PreprocessingRecipe(sourceChannels: 4, cropStart: 1, cropEnd: 4, binEdges: [0, 1, 3],
-                                         transform: .none, smoothing: 0, backgroundThreshold: nil)
+                                         transform: .identity, smoothing: 0, backgroundThreshold: nil)
         let pixelIndex: [Int32] = [0, 1, 2, 3, 5]
         let spectra = Matrix(rows: 5, cols: 2, values: (0..<10).map(Float.init))
         let prepared = PreparedSpectra(spectra: spectra, pixelIndex: pixelIndex, totals: [Float](repeating: 1, count: 6), backgroundCount: 1)

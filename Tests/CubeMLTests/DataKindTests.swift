@@ -50,4 +50,48 @@ struct DataKindTests {
         #expect(plan.bins == 128)
         #expect(plan.linearBins == 512)
     }
+
+    @Test("counts are Anscombe-transformed for PCA and log-max for the autoencoder; other data log-max for both")
+    func automaticTransforms() throws {
+        let counts = try Preprocessor.plan(for: SyntheticCubes.maxrf(size: 24, channels: 256, counts: 400, seed: 4).cube,
+                                           parameters: SegmentationParameters())
+        #expect(counts.recipe.transform == .logMax)
+        #expect(counts.linearRecipe.transform == .anscombe)
+        #expect(counts.linearRecipe.binEdges.count - 1 == counts.linearBins)
+        #expect(counts.transformReason.hasPrefix("counts"))
+        let reflectance = try Preprocessor.plan(for: cube(12, 12, 40) { p, k, g in Float(0.2 + 0.001 * Double(k) + 0.01 * g.nextGaussian()) },
+                                                parameters: SegmentationParameters())
+        #expect(reflectance.recipe.transform == .logMax)
+        #expect(reflectance.linearRecipe.transform == .logMax)
+        #expect(reflectance.transformReason.hasPrefix("not counts"))
+    }
+
+    @Test("a transform that is given is used for both the autoencoder and PCA")
+    func givenTransform() throws {
+        var p = SegmentationParameters()
+        p.transform = .robust
+        let plan = try Preprocessor.plan(for: SyntheticCubes.maxrf(size: 24, channels: 256, counts: 400, seed: 4).cube, parameters: p)
+        #expect(plan.recipe.transform == .robust)
+        #expect(plan.linearRecipe.transform == .robust)
+        #expect(plan.transformReason == "robust given")
+    }
+
+    @Test("a segmentation of counts by PCA records the Anscombe transform and its reason in its decisions")
+    func decisionsRecordTransform() throws {
+        var p = SegmentationParameters()
+        p.embedding = .pca; p.seed = 3; p.kMax = 4
+        let result = try Segmenter(parameters: p).segment(SyntheticCubes.maxrf(size: 24, channels: 256, counts: 400, seed: 4).cube)
+        #expect(result.decisions.transform == .anscombe)
+        #expect(result.model.preprocessing.transform == .anscombe)
+        #expect(result.decisions.transformReason.contains("anscombe"))
+    }
+
+    @Test("a null transform in job parameters means automatic, a name sets it")
+    func transformParameter() throws {
+        let decode = { (json: String) in try JSONDecoder().decode(SegmentationParameters.self, from: Data(json.utf8)) }
+        #expect(try decode(#"{"transform": null}"#).transform == nil)
+        #expect(try decode(#"{}"#).transform == nil)
+        #expect(try decode(#"{"transform": "anscombe"}"#).transform == .anscombe)
+        #expect(throws: DecodingError.self) { try decode(#"{"transform": "sqrt"}"#) }
+    }
 }

@@ -33,7 +33,7 @@ struct PreprocessingPreprocessorTests {
         // 2 x 3 pixels, 6 channels; value = 10 * pixel + channel, channel 2 of pixel 4 negative.
         let c = cube(2, 3, 6) { y, x, k in (y == 1 && x == 1 && k == 2) ? -50 : Float(10 * (y * 3 + x) + k) }
         let recipe = try Preprocessor.recipe(for: c, parameters: parameters {
-            $0.cropStart = 1; $0.cropEnd = 6; $0.bins = 2; $0.transform = .none; $0.background = .none
+            $0.cropStart = 1; $0.cropEnd = 6; $0.bins = 2; $0.transform = .identity; $0.background = .none
         })
         #expect(recipe.binEdges == [0, 2, 5])
         #expect(recipe.cropStart == 1 && recipe.cropEnd == 6 && recipe.sourceChannels == 6)
@@ -112,7 +112,7 @@ struct PreprocessingPreprocessorTests {
             if y == 2 && x == 0 && k == 1 { return .infinity }
             return 1
         }
-        let recipe = try Preprocessor.recipe(for: c, parameters: parameters { $0.background = .none; $0.bins = 0 })
+        let recipe = try Preprocessor.recipe(for: c, parameters: parameters { $0.background = .none; $0.bins = 0; $0.transform = .logMax })
         #expect {
             _ = try Preprocessor(recipe: recipe).prepare(c)
         } throws: { error in
@@ -127,7 +127,7 @@ struct PreprocessingPreprocessorTests {
         }
         // Infinity alone.
         let d = cube(2, 2, 3) { y, x, k in (y == 1 && x == 1 && k == 0) ? -.infinity : 0 }
-        let r2 = try Preprocessor.recipe(for: d, parameters: parameters { $0.background = .none; $0.bins = 0 })
+        let r2 = try Preprocessor.recipe(for: d, parameters: parameters { $0.background = .none; $0.bins = 0; $0.transform = .logMax })
         #expect {
             _ = try Preprocessor(recipe: r2).prepare(d)
         } throws: { error in
@@ -146,7 +146,7 @@ struct PreprocessingPreprocessorTests {
         let counts = cube(4, 4, 512) { y, x, k in (k % 4 == 0) ? 1 : 0 }
         let auto = try Preprocessor.recipe(for: counts, parameters: parameters { $0.background = .none })
         #expect(auto.binEdges.count - 1 == 512)
-        let kept = try Preprocessor.recipe(for: counts, parameters: parameters { $0.background = .none; $0.bins = 0 })
+        let kept = try Preprocessor.recipe(for: counts, parameters: parameters { $0.background = .none; $0.bins = 0; $0.transform = .logMax })
         #expect(kept.binEdges.count - 1 == 512)
         let flux = cube(4, 4, 512) { y, x, k in (k % 4 == 0) ? 1.5 : 0.25 }
         let fluxRecipe = try Preprocessor.recipe(for: flux, parameters: parameters { $0.background = .none })

@@ -45,6 +45,32 @@ struct PreprocessingTransformTests {
         #expect(run([0, 0, 0]) { x, _ in SpectrumTransforms.logMax(x) } == [0, 0, 0])
     }
 
+    @Test("Anscombe transform keeps empty channels at zero and gives the spectrum unit norm")
+    func anscombe() {
+        let x: [Float] = [0, 1, 4, 0, 100]
+        let y = run(x) { v, _ in SpectrumTransforms.anscombe(v) }
+        let raw = x.map { Double($0) == 0 ? 0 : (Double($0) + 0.375).squareRoot() - 0.375.squareRoot() }
+        let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        for (a, b) in zip(y, raw) { #expect(abs(Double(a) - b / norm) < 1e-6) }
+        #expect(y[0] == 0 && y[3] == 0)
+        #expect(abs(y.reduce(0) { $0 + Double($1 * $1) } - 1) < 1e-5)
+        #expect(run([0, 0, 0]) { v, _ in SpectrumTransforms.anscombe(v) } == [0, 0, 0])
+    }
+
+    @Test("Anscombe transform removes a pixel's brightness far better than log-max")
+    func anscombeBrightness() {
+        // Ten times the counts in the same proportions: the norm removes the brightness; what
+        // remains is the square root's offset near zero, small at these counts.
+        let dim: [Float] = [40, 80, 160, 20], bright = dim.map { $0 * 10 }
+        func largestChange(_ f: (UnsafeMutableBufferPointer<Float>) -> Void) -> Float {
+            let a = run(dim) { v, _ in f(v) }, b = run(bright) { v, _ in f(v) }
+            return zip(a, b).map { abs($0 - $1) }.max()!
+        }
+        let anscombe = largestChange(SpectrumTransforms.anscombe), logMax = largestChange(SpectrumTransforms.logMax)
+        #expect(anscombe < 0.02)
+        #expect(anscombe < logMax / 4, "anscombe \(anscombe), log-max \(logMax)")
+    }
+
     @Test("robust transform matches the paper's formula with quantiles mapped to -1 and +1")
     func robust() {
         for x: [Float] in [[0, 1, 2, 3, 10], [5, 3, 8, 1, 0, 2, 9, 4], [100, 250, 80, 1000, 40, 60]] {

@@ -44,7 +44,7 @@ enum SampleResult {
                                   learningRate: 1e-3, beta: 0, seconds: 0.02)],
             timings: ["preprocess": 0.01, "train": 0.04, "encode": 0.001, "cluster": 0.002, "summarise": 0.001, "total": 0.06],
             model: model, parameters: parameters,
-            decisions: SegmentationDecisions(plan: nil, bins: 3, embedding: .autoencoder, embeddingReason: "sample",
+            decisions: SegmentationDecisions(plan: nil, bins: 3, transform: .logMax, embedding: .autoencoder, embeddingReason: "sample",
                                              reconstruction: ReconstructionCheck(autoencoder: 0.01, meanSpectrum: 0.05, pca: 0.02, attempts: 1)),
             backgroundPixels: 2,
             spectralAxis: [1000, 1010, 1020, 1030, 1040], spectralUnit: "eV", reconstructionAxis: [1005, 1025, 1040])

@@ -101,7 +101,7 @@ func fakeResult(_ cube: Datacube, _ p: SegmentationParameters, model: TrainedMod
         architecture: Architecture(inputLength: cube.channels, encoderHidden: [], encodingDim: 1, latent: 1,
                                    decoderHidden: [], variational: false, dropout: 0),
         preprocessing: PreprocessingRecipe(sourceChannels: cube.channels, cropStart: 0, cropEnd: cube.channels,
-                                           binEdges: Array(0...cube.channels), transform: .none, smoothing: 0, backgroundThreshold: nil),
+                                           binEdges: Array(0...cube.channels), transform: .identity, smoothing: 0, backgroundThreshold: nil),
         tensors: [Tensor(name: "w", shape: [1], values: [0.5])], centroids: Tensor(name: "c", shape: [chosen, 1], values: (0..<chosen).map(Float.init)),
         chosenK: chosen, kMin: p.kMin, kMax: p.kMax, seed: p.seed)
     let scores = (p.kMin...p.kMax).map { KScore(k: $0, silhouette: $0 == chosen ? 0.9 : 0.1, calinskiHarabasz: 1, daviesBouldin: 1, inertia: 1) }
@@ -110,7 +110,7 @@ func fakeResult(_ cube: Datacube, _ p: SegmentationParameters, model: TrainedMod
         selection: KSelection(criterion: .silhouette, scores: scores, reason: "fake"), labelsByK: byK,
         clusters: clustersByK[chosen]!, clustersByK: clustersByK, history: [], timings: ["total": 0.01], model: m,
         parameters: p,
-        decisions: SegmentationDecisions(plan: nil, bins: cube.channels, embedding: .autoencoder, embeddingReason: "fake", reconstruction: nil),
+        decisions: SegmentationDecisions(plan: nil, bins: cube.channels, transform: .identity, embedding: .autoencoder, embeddingReason: "fake", reconstruction: nil),
         backgroundPixels: 0, spectralAxis: cube.axis.values, spectralUnit: cube.axis.unit.rawValue,
         reconstructionAxis: [0])
 }

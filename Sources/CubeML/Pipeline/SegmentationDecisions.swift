@@ -9,13 +9,17 @@ public struct PreprocessingPlan: Sendable {
     /// Spectrum length for PCA: more than `bins` for sparse counts (PCA averages noise
     /// itself and keeps the resolution: `AutomaticBinning.linearCountsPerBin`), else `bins`.
     public var linearBins: Int
+    /// Transform of PCA's spectra (`recipe.transform` is the autoencoder's), and why both.
+    public var linearTransform: SpectrumTransform
+    public var transformReason: String
     /// The automatic background rule's outcome; nil when `background` was not `auto`.
     public var background: BackgroundThreshold.Decision?
 
-    /// `recipe` with `linearBins` values per spectrum.
+    /// `recipe` with `linearBins` values per spectrum and PCA's transform.
     public var linearRecipe: PreprocessingRecipe {
         var r = recipe
         r.binEdges = Rebinning.edges(channels: r.cropEnd - r.cropStart, bins: linearBins)
+        r.transform = linearTransform
         return r
     }
 }
@@ -48,6 +52,9 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     public var data: DataKindDecision?
     public var bins: Int
     public var binsReason: String
+    /// The transform of the clustered embedding's spectra, and why.
+    public var transform: SpectrumTransform
+    public var transformReason: String
     public var background: BackgroundThreshold.Decision?
     /// The embedding that was clustered, and why.
     public var embedding: EmbeddingKind
@@ -55,15 +62,16 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     /// Nil when a model was applied.
     public var reconstruction: ReconstructionCheck?
 
-    public init(plan: PreprocessingPlan?, bins: Int, embedding: EmbeddingKind, embeddingReason: String,
-                reconstruction: ReconstructionCheck?) {
+    public init(plan: PreprocessingPlan?, bins: Int, transform: SpectrumTransform, embedding: EmbeddingKind,
+                embeddingReason: String, reconstruction: ReconstructionCheck?) {
         data = plan?.data; self.bins = bins; binsReason = plan?.binsReason ?? "from the applied model"
+        self.transform = transform; transformReason = plan?.transformReason ?? "from the applied model"
         background = plan?.background; self.embedding = embedding; self.embeddingReason = embeddingReason
         self.reconstruction = reconstruction
     }
 
     enum CodingKeys: String, CodingKey {
-        case data, bins, binsReason = "bins_reason", background, embedding, embeddingReason = "embedding_reason"
+        case data, bins, binsReason = "bins_reason", transform, transformReason = "transform_reason", background, embedding, embeddingReason = "embedding_reason"
         case reconstruction
     }
 }

@@ -17,8 +17,9 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     /// >= the channel count keeps the cube's own channels; nil chooses automatically
     /// (`AutomaticBinning`: the paper's 1024 for flux data, fewer bins for sparse counts).
     public var bins: Int? = nil
-    /// Per-spectrum transform.
-    public var transform: SpectrumTransform = .logMax
+    /// Per-spectrum transform; nil chooses from the data (`Preprocessor.plan`): `anscombe`
+    /// for the PCA embedding of photon counts, `logMax` otherwise and for the autoencoder.
+    public var transform: SpectrumTransform? = nil
     /// Box smoothing width along channels (0 or 1: off; the paper's optional value is 5).
     public var smoothing: Int = 0
     /// Background mask: pixels whose total counts fall below a threshold are left out of
@@ -97,7 +98,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if c.contains(.cropStart) { cropStart = try c.decodeIfPresent(Int.self, forKey: .cropStart) }
         if c.contains(.cropEnd) { cropEnd = try c.decodeIfPresent(Int.self, forKey: .cropEnd) }
         if c.contains(.bins) { bins = try c.decodeIfPresent(Int.self, forKey: .bins) }
-        if let v = try c.decodeIfPresent(SpectrumTransform.self, forKey: .transform) { transform = v }
+        if c.contains(.transform) { transform = try c.decodeIfPresent(SpectrumTransform.self, forKey: .transform) }
         if let v = try c.decodeIfPresent(Int.self, forKey: .smoothing) { smoothing = v }
         if let v = try c.decodeIfPresent(BackgroundMask.self, forKey: .background) { background = v }
         // 0 means every signal pixel, as null does (and as `--training-pixels 0` does).
@@ -150,10 +151,14 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
 public enum SpectrumTransform: String, Sendable, Codable, CaseIterable {
     /// log(1 + x), then divide by the spectrum's maximum (all-zero spectra stay zero).
     case logMax = "log_max"
+    /// Photon counts: sqrt(x + 3/8) - sqrt(3/8) (Anscombe's variance-stabilising transform,
+    /// shifted so an empty channel stays 0), then divided by the spectrum's Euclidean norm.
+    case anscombe
     /// y = log(1 + (x - m)/(m + r) + r), quantiles 25%/75% of y mapped to -1/+1, then tanh.
     case robust
-    /// The values as they are.
-    case none
+    /// The values as they are (spelled "none"; named so in Swift that it is never mistaken
+    /// for `Optional.none`, "chosen from the data").
+    case identity = "none"
 }
 
 /// Which pixels count as background.

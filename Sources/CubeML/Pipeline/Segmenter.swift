@@ -60,7 +60,7 @@ public struct Segmenter: Sendable {
             guard embedding.inputLength == prepared.spectra.cols else {
                 throw SegmentationError.modelMismatch("its input length is \(embedding.inputLength), the preprocessed spectra have \(prepared.spectra.cols) values")
             }
-            decisions = SegmentationDecisions(plan: nil, bins: prepared.spectra.cols, embedding: embedding.kind,
+            decisions = SegmentationDecisions(plan: nil, bins: prepared.spectra.cols, transform: recipe.transform, embedding: embedding.kind,
                                               embeddingReason: "the applied model's", reconstruction: nil)
         } else {
             let learning = EmbeddingLearning(parameters: p)
@@ -68,14 +68,18 @@ public struct Segmenter: Sendable {
             embedding = learned.embedding
             history = learned.history
             var reason = learned.reason
-            // PCA keeps more resolution on sparse counts than the autoencoder's input has.
+            // PCA keeps more resolution on sparse counts than the autoencoder's input has,
+            // and takes counts variance-stabilised (`Preprocessor.transforms`).
             if embedding.kind == .pca, let plan, recipe != plan.linearRecipe {
+                reason += "; PCA fitted"
+                if plan.linearBins != prepared.spectra.cols { reason += " on \(plan.linearBins) bins, which keep more of the resolution," }
+                if plan.linearTransform != recipe.transform { reason += " with the \(plan.linearTransform.rawValue) transform" }
+                if reason.hasSuffix(",") { reason.removeLast() }
                 recipe = plan.linearRecipe
                 prepared = try Preprocessor(recipe: recipe).prepare(cube)
                 embedding = .principalComponents(try learning.principalComponents(of: prepared.spectra))
-                reason += "; PCA fitted on \(plan.linearBins) bins, which keep more of the resolution"
             }
-            decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, embedding: embedding.kind,
+            decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, transform: recipe.transform, embedding: embedding.kind,
                                               embeddingReason: reason, reconstruction: learned.check)
         }
         clock.lap("train")

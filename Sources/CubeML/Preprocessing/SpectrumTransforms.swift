@@ -15,8 +15,9 @@ public enum SpectrumTransforms {
                              scratch: UnsafeMutableBufferPointer<Float>) {
         switch transform {
         case .logMax: logMax(x)
+        case .anscombe: anscombe(x)
         case .robust: robust(x, scratch: scratch)
-        case .none: break
+        case .identity: break
         }
     }
 
@@ -32,6 +33,28 @@ public enum SpectrumTransforms {
         }
         guard m > 0 else { return }
         let inv = 1 / m
+        for i in 0..<x.count { x[i] *= inv }
+    }
+
+    /// `y = (sqrt(x + 3/8) - sqrt(3/8)) / ||sqrt(x + 3/8) - sqrt(3/8)||_2`; a spectrum of
+    /// zeros stays 0. Expects `x >= 0` (outputs in [0, 1], Euclidean norm 1).
+    ///
+    /// For photon counts: Anscombe's transform gives Poisson noise the same variance (1/4)
+    /// in every channel whatever its mean, which is what PCA and k-means assume; the shift
+    /// keeps empty channels at 0, so a dim pixel's many empty channels do not make its
+    /// spectrum look flat; the norm (over every channel, so less noisy than a maximum)
+    /// removes the pixel's brightness (thickness, illumination).
+    @inlinable
+    public static func anscombe(_ x: UnsafeMutableBufferPointer<Float>) {
+        let offset: Float = 0.375, root = offset.squareRoot()
+        var sumSquares: Float = 0
+        for i in 0..<x.count where x[i] != 0 {  // zeros stay zero
+            let v = (x[i] + offset).squareRoot() - root
+            x[i] = v
+            sumSquares += v * v
+        }
+        guard sumSquares > 0 else { return }
+        let inv = 1 / sumSquares.squareRoot()
         for i in 0..<x.count { x[i] *= inv }
     }
 

@@ -45,7 +45,7 @@ enum RequestParsing {
     /// a value whose optionals are all set.
     static let parameterKeys: Set<String> = {
         var p = SegmentationParameters()
-        p.cropStart = 0; p.cropEnd = 1; p.bins = 1; p.trainingPixels = 1
+        p.cropStart = 0; p.cropEnd = 1; p.bins = 1; p.trainingPixels = 1; p.transform = .logMax
         guard let data = try? JSONEncoder().encode(p),
               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         return Set(obj.keys)

@@ -28,7 +28,7 @@
     { group: "Preprocessing", fields: [
       { name: "background", type: "background", default: "auto", help: "none, auto, or a total-counts threshold" },
       { name: "bins", type: "int", default: null, min: 0, not: 1, help: "spectrum length after rebinning; 0: every channel; empty: chosen from the data" },
-      { name: "transform", type: "enum", default: "log_max", values: ["log_max", "robust", "none"] },
+      { name: "transform", type: "enum", default: null, values: ["log_max", "anscombe", "robust", "none"], help: "per-spectrum transform; empty: anscombe for PCA of photon counts, else log_max" },
       { name: "smoothing", type: "int", default: 0, min: 0, max: 1025 },
       { name: "crop_start", type: "int", default: null, min: 0, help: "first channel kept" },
       { name: "crop_end", type: "int", default: null, min: 1, help: "channel after the last kept" },

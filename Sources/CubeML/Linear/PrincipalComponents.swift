@@ -13,9 +13,14 @@ public struct PrincipalComponents: Sendable, Equatable {
     public var variances: [Double]
     /// Total variance of the data: the sum over the d columns (= trace of the covariance).
     public var totalVariance: Double
+    /// Rows that rebuild a spectrum from its coordinates (components x d, row major): nil
+    /// when the axes are orthonormal (plain PCA: the axes themselves). Noise-adjusted axes
+    /// (`fitNoiseAdjusted`) are not, and carry the least-squares decoder.
+    public var decoder: Matrix?
 
-    public init(mean: [Float], axes: Matrix, variances: [Double], totalVariance: Double) {
+    public init(mean: [Float], axes: Matrix, variances: [Double], totalVariance: Double, decoder: Matrix? = nil) {
         self.mean = mean; self.axes = axes; self.variances = variances; self.totalVariance = totalVariance
+        self.decoder = decoder
     }
 
     public var components: Int { axes.rows }
@@ -35,36 +40,53 @@ public struct PrincipalComponents: Sendable, Equatable {
     /// - Returns: nil when `x` has fewer than two rows, `components` is outside 1...d, or
     ///   the eigensolver fails.
     public static func fit(_ x: Matrix, components: Int, sampleRows: Int = 50_000) -> PrincipalComponents? {
-        let n = x.rows, d = x.cols
-        guard n >= 2, d >= 1, (1...d).contains(components) else { return nil }
-        let sample = n > sampleRows ? x.gatherRows((0..<sampleRows).map { $0 * n / sampleRows }) : x
-        let m = sample.rows
-        // Means in double, then centred rows in float for the sgemm.
-        var meanD = [Double](repeating: 0, count: d)
-        sample.storage.withUnsafeBufferPointer { s in
-            for i in 0..<m { for j in 0..<d { meanD[j] += Double(s[i * d + j]) } }
-        }
-        for j in 0..<d { meanD[j] /= Double(m) }
-        let mean = meanD.map { Float($0) }
-        var centred = sample
-        centred.storage.withUnsafeMutableBufferPointer { s in
-            for i in 0..<m { for j in 0..<d { s[i * d + j] -= mean[j] } }
-        }
-        let gram = centred.matmul(centred, transposeSelf: true)  // d x d
-        let scale = 1 / Double(m - 1)
-        var covariance = [Double](repeating: 0, count: d * d)
-        var total = 0.0
-        for i in 0..<d {
-            for j in 0..<d {
-                // Symmetrise: sgemm's two triangles may differ in the last bit.
-                covariance[i * d + j] = 0.5 * (Double(gram[i, j]) + Double(gram[j, i])) * scale
+        guard (1...max(1, x.cols)).contains(components), let moments = Moments(x, sampleRows: sampleRows),
+              let eigen = BLAS.symmetricEigen(moments.covariance, n: x.cols, largest: components) else { return nil }
+        let axes = Matrix(rows: components, cols: x.cols, values: eigen.vectors.map { Float($0) })
+        return PrincipalComponents(mean: moments.mean, axes: axes, variances: eigen.values.map { max(0, $0) },
+                                   totalVariance: moments.totalVariance)
+    }
+
+    /// Column means and covariance of the rows of a matrix (of an evenly spaced subset of
+    /// `sampleRows` rows above that many).
+    struct Moments {
+        /// Column means (length d).
+        var mean: [Float]
+        /// Covariance (d x d, row major, symmetric), normalised by rows - 1.
+        var covariance: [Double]
+        /// Its trace.
+        var totalVariance: Double
+
+        /// Nil when `x` has fewer than two rows or no column.
+        init?(_ x: Matrix, sampleRows: Int) {
+            let n = x.rows, d = x.cols
+            guard n >= 2, d >= 1 else { return nil }
+            let sample = n > sampleRows ? x.gatherRows((0..<sampleRows).map { $0 * n / sampleRows }) : x
+            let m = sample.rows
+            // Means in double, then centred rows in float for the sgemm.
+            var meanD = [Double](repeating: 0, count: d)
+            sample.storage.withUnsafeBufferPointer { s in
+                for i in 0..<m { for j in 0..<d { meanD[j] += Double(s[i * d + j]) } }
             }
-            total += covariance[i * d + i]
+            for j in 0..<d { meanD[j] /= Double(m) }
+            let mean = meanD.map { Float($0) }
+            var centred = sample
+            centred.storage.withUnsafeMutableBufferPointer { s in
+                for i in 0..<m { for j in 0..<d { s[i * d + j] -= mean[j] } }
+            }
+            let gram = centred.matmul(centred, transposeSelf: true)  // d x d
+            let scale = 1 / Double(m - 1)
+            var covariance = [Double](repeating: 0, count: d * d)
+            var total = 0.0
+            for i in 0..<d {
+                for j in 0..<d {
+                    // Symmetrise: sgemm's two triangles may differ in the last bit.
+                    covariance[i * d + j] = 0.5 * (Double(gram[i, j]) + Double(gram[j, i])) * scale
+                }
+                total += covariance[i * d + i]
+            }
+            self.mean = mean; self.covariance = covariance; self.totalVariance = total
         }
-        guard let eigen = BLAS.symmetricEigen(covariance, n: d, largest: components) else { return nil }
-        let axes = Matrix(rows: components, cols: d, values: eigen.vectors.map { Float($0) })
-        return PrincipalComponents(mean: mean, axes: axes, variances: eigen.values.map { max(0, $0) },
-                                   totalVariance: total)
     }
 
     /// The coordinates of every row of `x` (n x d) on the axes: (n x components), row major.
@@ -84,10 +106,11 @@ public struct PrincipalComponents: Sendable, Equatable {
         return out
     }
 
-    /// Spectra back from coordinates `z` (n x components): mean + z * axes, (n x d).
+    /// Spectra back from coordinates `z` (n x components): mean + z * decoder, (n x d),
+    /// where the decoder is the axes themselves unless `decoder` is set.
     public func reconstruct(_ z: Matrix) -> Matrix {
         precondition(z.cols == components, "reconstruct: \(z.cols) columns, there are \(components) axes")
-        var out = z.matmul(axes)
+        var out = z.matmul(decoder ?? axes)
         let d = dimension
         out.storage.withUnsafeMutableBufferPointer { o in
             for r in 0..<z.rows { for j in 0..<d { o[r * d + j] += mean[j] } }
@@ -95,10 +118,13 @@ public struct PrincipalComponents: Sendable, Equatable {
         return out
     }
 
-    /// The axes as model tensors: `pca.mean` (d) and `pca.axes` (components x d).
+    /// The axes as model tensors: `pca.mean` (d), `pca.axes` (components x d) and, for
+    /// axes that are not orthonormal, `pca.decoder` (components x d).
     public func tensors() -> [Tensor] {
-        [Tensor(name: "pca.mean", shape: [dimension], values: mean),
-         Tensor(name: "pca.axes", shape: [components, dimension], values: axes.storage)]
+        var out = [Tensor(name: "pca.mean", shape: [dimension], values: mean),
+                   Tensor(name: "pca.axes", shape: [components, dimension], values: axes.storage)]
+        if let decoder { out.append(Tensor(name: "pca.decoder", shape: [components, dimension], values: decoder.storage)) }
+        return out
     }
 
     /// Rebuilds the embedding from `tensors()`' output (variances are not stored).
@@ -108,7 +134,14 @@ public struct PrincipalComponents: Sendable, Equatable {
         guard m.shape.count == 1, a.shape.count == 2, a.shape[1] == m.shape[0], a.shape[0] >= 1 else {
             throw ModelFileError.badTensor(name: "pca.axes", reason: "shape \(a.shape) does not fit a mean of shape \(m.shape)")
         }
+        var decoder: Matrix?
+        if let b = tensors.first(where: { $0.name == "pca.decoder" }) {
+            guard b.shape == a.shape else {
+                throw ModelFileError.badTensor(name: "pca.decoder", reason: "shape \(b.shape) differs from the axes' \(a.shape)")
+            }
+            decoder = Matrix(rows: b.shape[0], cols: b.shape[1], values: b.values)
+        }
         self.init(mean: m.values, axes: Matrix(rows: a.shape[0], cols: a.shape[1], values: a.values),
-                  variances: [], totalVariance: 0)
+                  variances: [], totalVariance: 0, decoder: decoder)
     }
 }

@@ -8,8 +8,9 @@ public struct TrainedModel: Sendable, Codable, Equatable {
     /// are camelCase, are still read.
     public var format: String = TrainedModel.currentFormat
     /// What the tensors are: the autoencoder (`architecture` describes it) or principal
-    /// axes (`pca.mean`, `pca.axes`; `architecture` gives only the input length and the
-    /// latent dimension). Files without the field hold an autoencoder.
+    /// axes (`pca.mean`, `pca.axes` and, for noise-adjusted axes, `pca.decoder`;
+    /// `architecture` gives only the input length and the latent dimension). Files without
+    /// the field hold an autoencoder.
     public var embedding: EmbeddingKind = .autoencoder
     public var architecture: Architecture
     public var preprocessing: PreprocessingRecipe

@@ -86,6 +86,14 @@ struct EmbeddingLearning {
         return pca
     }
 
+    /// Noise-adjusted PCA (`PrincipalComponents.fitNoiseAdjusted`) with `latent` components
+    /// of `spectra` (row i is pixel `grid.pixelIndex[i]`), the noise measured between
+    /// adjacent pixels; nil when no two pixels are adjacent or the noise has no variance.
+    func noiseAdjustedComponents(of spectra: Matrix, grid: ImageGrid) -> PrincipalComponents? {
+        guard let noise = NeighbourNoise.covariance(of: spectra, grid: grid) else { return nil }
+        return PrincipalComponents.fitNoiseAdjusted(spectra, noise: noise, components: min(parameters.latent, spectra.cols))
+    }
+
     /// A collapsed autoencoder removed less than half of the error PCA removes from the
     /// mean spectrum's.
     static func collapsed(autoencoder: Double, pca: Double, mean: Double) -> Bool {

@@ -70,14 +70,25 @@ public struct Segmenter: Sendable {
             var reason = learned.reason
             // PCA keeps more resolution on sparse counts than the autoencoder's input has,
             // and takes counts variance-stabilised (`Preprocessor.transforms`).
-            if embedding.kind == .pca, let plan, recipe != plan.linearRecipe {
-                reason += "; PCA fitted"
-                if plan.linearBins != prepared.spectra.cols { reason += " on \(plan.linearBins) bins, which keep more of the resolution," }
-                if plan.linearTransform != recipe.transform { reason += " with the \(plan.linearTransform.rawValue) transform" }
-                if reason.hasSuffix(",") { reason.removeLast() }
-                recipe = plan.linearRecipe
-                prepared = try Preprocessor(recipe: recipe).prepare(cube)
-                embedding = .principalComponents(try learning.principalComponents(of: prepared.spectra))
+            if embedding.kind == .pca, let plan {
+                var refit = false
+                if recipe != plan.linearRecipe {
+                    reason += "; PCA fitted"
+                    if plan.linearBins != prepared.spectra.cols { reason += " on \(plan.linearBins) bins, which keep more of the resolution," }
+                    if plan.linearTransform != recipe.transform { reason += " with the \(plan.linearTransform.rawValue) transform" }
+                    if reason.hasSuffix(",") { reason.removeLast() }
+                    recipe = plan.linearRecipe
+                    prepared = try Preprocessor(recipe: recipe).prepare(cube)
+                    refit = true
+                }
+                // Counts: noise independent from pixel to pixel, measured between neighbours.
+                let grid = ImageGrid(height: cube.height, width: cube.width, pixelIndex: prepared.pixelIndex)
+                if plan.data?.kind == .counts, let adjusted = learning.noiseAdjustedComponents(of: prepared.spectra, grid: grid) {
+                    embedding = .principalComponents(adjusted)
+                    reason += "; noise-adjusted (axes of the largest signal-to-noise ratio, the noise measured between adjacent pixels)"
+                } else if refit {
+                    embedding = .principalComponents(try learning.principalComponents(of: prepared.spectra))
+                }
             }
             decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, transform: recipe.transform, embedding: embedding.kind,
                                               embeddingReason: reason, reconstruction: learned.check)

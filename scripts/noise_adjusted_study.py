@@ -12,18 +12,19 @@ Anscombe, unit norm), embedded in 8 dimensions by
 then averaged over the 3 x 3 neighbours within 4 median adjacent distances (CubeSeg's
 edge-preserving mean) and clustered by k-means given the true K (scikit-learn, mean ARI
 over 2 seeds).
-Run after `make quality`: PEER_PY scripts/noise_adjusted_study.py (about 6 min on 2 cores).
+Run after `make quality`: PEER_PY scripts/noise_adjusted_study.py (about 6 min on 2 cores);
+other suites (directories holding a suite.json) can be named as arguments.
 """
-import json, os, numpy as np
+import json, os, sys, numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score as ari
 Q=os.path.join(os.path.dirname(os.path.abspath(__file__)),'..','quality-out','cubes')
 SHRINK=(0.1,0.3,0.6)
 cubes=[]
-for g in ('grid','pysim'):
-    s=json.load(open(f'{Q}/{g}/suite.json'))
+for g in sys.argv[1:] or [f'{Q}/grid',f'{Q}/pysim']:
+    s=json.load(open(f'{g}/suite.json'))
     for c in s['cubes']:
-        if c['kind'] in ('maxrf','xrf'): cubes.append((c['name'],f'{Q}/{g}/'+c['cube'],f'{Q}/{g}/'+c['labels'],c['true_k']))
+        if c['kind'] in ('maxrf','xrf'): cubes.append((c['name'],f'{g}/'+c['cube'],f'{g}/'+c['labels'],c['true_k']))
 def prepare(x):
     H,W,C=x.shape; x=np.maximum(x.reshape(H*W,C).astype(np.float64),0)
     b=1024

@@ -104,6 +104,12 @@ struct NoiseAdjustedPCATests {
         let result = try Segmenter(parameters: p).segment(cube)
         #expect(result.decisions.embeddingReason.contains("noise-adjusted"))
         #expect(result.model.tensors.contains { $0.name == "pca.decoder" })
+        // The evidence: one figure per axis, descending. Seven materials span six
+        // directions: six axes stand well above the noise (1), the last two do not.
+        let snr = try #require(result.decisions.signalToNoise)
+        #expect(snr.count == p.latent)
+        #expect(snr == snr.sorted(by: >), "\(snr)")
+        #expect(snr[5] > 2 * snr[6] && snr[6] < 2.5, "\(snr)")
         let again = try Segmenter(parameters: p).segment(cube, model: result.model)
         #expect(again.labels == result.labels)
     }
@@ -122,5 +128,6 @@ struct NoiseAdjustedPCATests {
         #expect(result.decisions.data?.kind == .continuous)
         #expect(!result.decisions.embeddingReason.contains("noise-adjusted"))
         #expect(!result.model.tensors.contains { $0.name == "pca.decoder" })
+        #expect(result.decisions.signalToNoise == nil)
     }
 }

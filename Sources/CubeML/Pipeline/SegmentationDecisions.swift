@@ -61,17 +61,21 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     public var embeddingReason: String
     /// Nil when a model was applied.
     public var reconstruction: ReconstructionCheck?
+    /// For noise-adjusted PCA (counts): each axis's variance in units of the noise, that is
+    /// 1 + its signal-to-noise ratio, descending; an axis near 1 carries noise only. Nil
+    /// for any other embedding.
+    public var signalToNoise: [Double]?
 
     public init(plan: PreprocessingPlan?, bins: Int, transform: SpectrumTransform, embedding: EmbeddingKind,
-                embeddingReason: String, reconstruction: ReconstructionCheck?) {
+                embeddingReason: String, reconstruction: ReconstructionCheck?, signalToNoise: [Double]? = nil) {
         data = plan?.data; self.bins = bins; binsReason = plan?.binsReason ?? "from the applied model"
         self.transform = transform; transformReason = plan?.transformReason ?? "from the applied model"
         background = plan?.background; self.embedding = embedding; self.embeddingReason = embeddingReason
-        self.reconstruction = reconstruction
+        self.reconstruction = reconstruction; self.signalToNoise = signalToNoise
     }
 
     enum CodingKeys: String, CodingKey {
         case data, bins, binsReason = "bins_reason", transform, transformReason = "transform_reason", background, embedding, embeddingReason = "embedding_reason"
-        case reconstruction
+        case reconstruction, signalToNoise = "signal_to_noise"
     }
 }

@@ -70,6 +70,7 @@ public struct Segmenter: Sendable {
             var reason = learned.reason
             // PCA keeps more resolution on sparse counts than the autoencoder's input has,
             // and takes counts variance-stabilised (`Preprocessor.transforms`).
+            var signalToNoise: [Double]?
             if embedding.kind == .pca, let plan {
                 var refit = false
                 if recipe != plan.linearRecipe {
@@ -85,13 +86,14 @@ public struct Segmenter: Sendable {
                 let grid = ImageGrid(height: cube.height, width: cube.width, pixelIndex: prepared.pixelIndex)
                 if plan.data?.kind == .counts, let adjusted = learning.noiseAdjustedComponents(of: prepared.spectra, grid: grid) {
                     embedding = .principalComponents(adjusted)
+                    signalToNoise = adjusted.variances
                     reason += "; noise-adjusted (axes of the largest signal-to-noise ratio, the noise measured between adjacent pixels)"
                 } else if refit {
                     embedding = .principalComponents(try learning.principalComponents(of: prepared.spectra))
                 }
             }
             decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, transform: recipe.transform, embedding: embedding.kind,
-                                              embeddingReason: reason, reconstruction: learned.check)
+                                              embeddingReason: reason, reconstruction: learned.check, signalToNoise: signalToNoise)
         }
         clock.lap("train")
         try progress.check()

@@ -1231,7 +1231,9 @@
     const d = r.decisions || {};
     if (d.data) add("data", `${d.data.kind}: ${d.data.reason || ""}`);
     add("bins", d.bins_reason || d.bins);
+    add("transform", d.transform_reason || d.transform);
     add("embedding", d.embedding_reason || d.embedding);
+    if (Array.isArray(d.signal_to_noise)) add("signal-to-noise of the axes", d.signal_to_noise.map((v) => Number(v).toFixed(1)).join(", "));
     if (d.background) add("background", d.background.masks ? `masked below ${d.background.threshold}` : "no mask");
     add("pixels", `${r.signal_pixels} signal, ${r.background_pixels} background`);
     if (r.timings) add("timings", Object.entries(r.timings).map(([k, v]) => `${k} ${Number(v).toFixed(2)} s`).join(", "));

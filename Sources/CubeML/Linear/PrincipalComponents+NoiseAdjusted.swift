@@ -41,8 +41,7 @@ extension PrincipalComponents {
         let covariance = Matrix(rows: d, cols: d, values: moments.covariance.map { Float($0) })
         // The whitened covariance W S Wᵀ, symmetrised, and its leading eigenvectors U.
         let whitened = whitening.matmul(covariance).matmul(whitening, transposeOther: true)
-        var symmetric = [Double](repeating: 0, count: d * d)
-        for i in 0..<d { for j in 0..<d { symmetric[i * d + j] = 0.5 * (Double(whitened[i, j]) + Double(whitened[j, i])) } }
+        let symmetric = whitened.symmetrisedDoubles()
         guard let signal = BLAS.symmetricEigen(symmetric, n: d, largest: components) else { return nil }
         let u = Matrix(rows: components, cols: d, values: signal.vectors.map { Float($0) })
         let axes = u.matmul(whitening)  // A = U W (components x d)

@@ -75,16 +75,8 @@ public struct PrincipalComponents: Sendable, Equatable {
                 for i in 0..<m { for j in 0..<d { s[i * d + j] -= mean[j] } }
             }
             let gram = centred.matmul(centred, transposeSelf: true)  // d x d
-            let scale = 1 / Double(m - 1)
-            var covariance = [Double](repeating: 0, count: d * d)
-            var total = 0.0
-            for i in 0..<d {
-                for j in 0..<d {
-                    // Symmetrise: sgemm's two triangles may differ in the last bit.
-                    covariance[i * d + j] = 0.5 * (Double(gram[i, j]) + Double(gram[j, i])) * scale
-                }
-                total += covariance[i * d + i]
-            }
+            let covariance = gram.symmetrisedDoubles(scale: 1 / Double(m - 1))
+            let total = (0..<d).reduce(0.0) { $0 + covariance[$1 * d + $1] }
             self.mean = mean; self.covariance = covariance; self.totalVariance = total
         }
     }
@@ -143,5 +135,19 @@ public struct PrincipalComponents: Sendable, Equatable {
         }
         self.init(mean: m.values, axes: Matrix(rows: a.shape[0], cols: a.shape[1], values: a.values),
                   variances: [], totalVariance: 0, decoder: decoder)
+    }
+}
+
+extension Matrix {
+    /// The symmetric part of a square matrix, (A + Aᵀ) / 2, times `scale`, in double (row
+    /// major): sgemm's two triangles of a symmetric product may differ in the last bit.
+    func symmetrisedDoubles(scale: Double = 1) -> [Double] {
+        precondition(rows == cols, "symmetrisedDoubles: \(rows) x \(cols) is not square")
+        let d = rows
+        var out = [Double](repeating: 0, count: d * d)
+        storage.withUnsafeBufferPointer { a in
+            for i in 0..<d { for j in 0..<d { out[i * d + j] = 0.5 * (Double(a[i * d + j]) + Double(a[j * d + i])) * scale } }
+        }
+        return out
     }
 }

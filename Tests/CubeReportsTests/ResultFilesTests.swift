@@ -149,7 +149,7 @@ import Testing
     func modelJSONIsSnakeCaseAndTheOldFormReads() throws {
         let data = try #require(try ResultFiles.contents(of: result)["model.json"])
         let json = try object(data)
-        #expect(json["format"] as? String == "cubeseg-model/2")
+        #expect(json["format"] as? String == TrainedModel.currentFormat)
         #expect(json["chosen_k"] != nil && json["k_min"] != nil && json["chosenK"] == nil)
         #expect((json["preprocessing"] as? [String: Any])?["bin_edges"] != nil)
         #expect((json["architecture"] as? [String: Any])?["input_length"] != nil)

@@ -24,9 +24,11 @@ public struct TrainedModel: Sendable, Codable, Equatable {
     public var kMax: Int
     public var seed: UInt64
 
-    public static let currentFormat = "cubeseg-model/2"
+    /// `/3` added `pca.decoder` and `preprocessing.intensity_scale`, which a reader of `/2`
+    /// would ignore and so embed spectra wrongly; `/2` made the keys snake_case.
+    public static let currentFormat = "cubeseg-model/3"
     /// Every format `decode` reads.
-    public static let readableFormats: Set<String> = ["cubeseg-model/1", currentFormat]
+    public static let readableFormats: Set<String> = ["cubeseg-model/1", "cubeseg-model/2", currentFormat]
 
     /// The embedding the tensors describe.
     /// - Throws: `ModelFileError` for missing or malformed tensors.
@@ -132,11 +134,18 @@ public struct PreprocessingRecipe: Sendable, Codable, Equatable {
     public var smoothing: Int
     /// Total-counts threshold below which a pixel is background (nil: none).
     public var backgroundThreshold: Double?
+    /// Every binned value is divided by this before the transform (nil: by 1), in the
+    /// cube's own unit per bin: for data that are not counts, the typical bin value of the
+    /// training cube (`Preprocessor.intensityScale`), so that a transform that is not
+    /// scale-free (`logMax`) sees the same spectra whatever unit the cube is stored in.
+    /// Absent from model files written before it existed (read as nil).
+    public var intensityScale: Double?
     public init(sourceChannels: Int, cropStart: Int, cropEnd: Int, binEdges: [Int],
-                transform: SpectrumTransform, smoothing: Int, backgroundThreshold: Double?) {
+                transform: SpectrumTransform, smoothing: Int, backgroundThreshold: Double?,
+                intensityScale: Double? = nil) {
         self.sourceChannels = sourceChannels; self.cropStart = cropStart; self.cropEnd = cropEnd
         self.binEdges = binEdges; self.transform = transform; self.smoothing = smoothing
-        self.backgroundThreshold = backgroundThreshold
+        self.backgroundThreshold = backgroundThreshold; self.intensityScale = intensityScale
     }
 }
 

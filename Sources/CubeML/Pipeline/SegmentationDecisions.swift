@@ -14,12 +14,16 @@ public struct PreprocessingPlan: Sendable {
     public var transformReason: String
     /// The automatic background rule's outcome; nil when `background` was not `auto`.
     public var background: BackgroundThreshold.Decision?
+    /// Median total of the signal pixels when the data are not counts (what
+    /// `Preprocessor.intensityScale` divides among the bins); nil otherwise.
+    public var typicalSignalTotal: Double?
 
     /// `recipe` with `linearBins` values per spectrum and PCA's transform.
     public var linearRecipe: PreprocessingRecipe {
         var r = recipe
         r.binEdges = Rebinning.edges(channels: r.cropEnd - r.cropStart, bins: linearBins)
         r.transform = linearTransform
+        r.intensityScale = Preprocessor.intensityScale(for: linearTransform, bins: linearBins, medianSignalTotal: typicalSignalTotal)
         return r
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 /// pixel as a grayscale PNG.
 public enum CubePreview {
     /// Sum over channels of every pixel: row-major (height, width), accumulated in Double,
-    /// in the cube's own units. Reads the cube in row blocks (one Float32 block in memory).
+    /// in the cube's own units, NaN and infinities left out (a pixel with no finite value
+    /// sums to 0). Reads the cube in row blocks (one Float32 block in memory).
     public static func totalIntensity(_ cube: Datacube) throws -> [Float] {
         var totals = [Float](repeating: 0, count: cube.pixelCount)
         let channels = cube.channels
@@ -16,7 +17,7 @@ public enum CubePreview {
                 for p in 0..<(rows.count * cube.width) {
                     var s = 0.0
                     let base = p * channels
-                    for c in 0..<channels { s += Double(values[base + c]) }
+                    for c in 0..<channels where values[base + c].isFinite { s += Double(values[base + c]) }
                     out[first + p] = Float(s)
                 }
             }

@@ -105,38 +105,45 @@ struct PreprocessingPreprocessorTests {
         }
     }
 
-    @Test("NaN and infinite values are rejected with the first bad pixel and channel named")
-    func rejectsNaN() throws {
+    @Test("a pixel with no finite value is left out as a pixel without data; NaN and infinities elsewhere count as 0 and are counted")
+    func nonFiniteValues() throws {
         let c = cube(3, 4, 5) { y, x, k in
+            if y == 0 && x == 0 { return .nan }                        // no data at all
+            if y == 0 && x == 1 { return k % 2 == 0 ? .infinity : .nan }  // no finite value either
             if y == 1 && x == 2 && k == 3 { return .nan }
-            if y == 2 && x == 0 && k == 1 { return .infinity }
-            return 1
+            if y == 2 && x == 0 && k == 1 { return -.infinity }
+            return Float(1 + k)
         }
-        let recipe = try Preprocessor.recipe(for: c, parameters: parameters { $0.background = .none; $0.bins = 0; $0.transform = .logMax })
+        let recipe = try Preprocessor.recipe(for: c, parameters: parameters { $0.background = .none; $0.bins = 0; $0.transform = .identity })
+        let prepared = try Preprocessor(recipe: recipe).prepare(c)
+        #expect(prepared.missing == MissingValues(pixelsWithoutData: 2, nonFiniteValues: 2))
+        #expect(prepared.spectra.rows == 10)
+        #expect(!prepared.pixelIndex.contains(0) && !prepared.pixelIndex.contains(1))
+        #expect(prepared.backgroundCount == 2)
+        let row = try #require(prepared.pixelIndex.firstIndex(of: 1 * 4 + 2))
+        #expect(prepared.spectra.row(row) == [1, 2, 3, 0, 5])
+        let other = try #require(prepared.pixelIndex.firstIndex(of: 2 * 4 + 0))
+        #expect(prepared.spectra.row(other) == [1, 0, 3, 4, 5])
+        #expect(prepared.spectra.storage.allSatisfy { $0.isFinite })
+        // The automatic decisions read only the pixels with data and the finite values.
+        let stats = try CubeStatistics.measure(c, channels: 0..<5)
+        #expect(stats.hasData.filter { !$0 }.count == 2 && stats.dataTotals.count == 10)
+        #expect(stats.wholeNumbers && stats.zeroFraction == 0)
+        let plan = try Preprocessor.plan(for: c, parameters: SegmentationParameters())
+        #expect(plan.background?.masks == false)
+        // A cube without any finite value says so, naming the channels read.
+        let empty = cube(2, 2, 3) { _, _, _ in .nan }
         #expect {
-            _ = try Preprocessor(recipe: recipe).prepare(c)
+            _ = try Preprocessor.plan(for: empty, parameters: SegmentationParameters())
         } throws: { error in
             guard case let SegmentationError.invalidData(message) = error else { return false }
-            return message.contains("y 1, x 2") && message.contains("channel 3") && message.contains("nan")
+            return message.contains("NaN or infinite") && message.contains("0..<3")
         }
-        // The automatic background threshold reads the cube too, and says the same.
-        #expect {
-            _ = try Preprocessor.recipe(for: c, parameters: parameters { $0.background = .auto })
-        } throws: { error in
-            String(describing: error).contains("y 1, x 2") && String(describing: error).contains("channel 3")
-        }
-        // Infinity alone.
-        let d = cube(2, 2, 3) { y, x, k in (y == 1 && x == 1 && k == 0) ? -.infinity : 0 }
-        let r2 = try Preprocessor.recipe(for: d, parameters: parameters { $0.background = .none; $0.bins = 0; $0.transform = .logMax })
-        #expect {
-            _ = try Preprocessor(recipe: r2).prepare(d)
-        } throws: { error in
-            String(describing: error).contains("-inf") && String(describing: error).contains("y 1, x 1")
-        }
-        // A NaN outside the crop range is never read.
+        // Values outside the crop range are never read.
         let e = cube(2, 2, 4) { _, _, k in k == 3 ? .nan : 1 }
         let r3 = try Preprocessor.recipe(for: e, parameters: parameters { $0.cropEnd = 3; $0.background = .auto })
-        #expect(try Preprocessor(recipe: r3).prepare(e).spectra.rows == 4)
+        let p3 = try Preprocessor(recipe: r3).prepare(e)
+        #expect(p3.spectra.rows == 4 && p3.missing.isEmpty)
     }
 
     @Test("without bins, whole numbers without Poisson noise and flux data keep their channels; bins 0 keeps every channel")

@@ -33,7 +33,8 @@ enum ClusterSummaries {
             start = rows.upperBound
         }
 
-        // Mean measured spectra: one pass over the cube in its own units, cropped channels.
+        // Mean measured spectra: one pass over the cube in its own units, cropped channels;
+        // NaN and infinities count as 0 (one would otherwise spoil every sum of the product).
         let crop = recipe.cropStart..<recipe.cropEnd
         var spectrumSums = Matrix(rows: layout.total, cols: crop.count)
         var rowOfPixel = [Int32](repeating: -1, count: cube.pixelCount)
@@ -46,7 +47,8 @@ enum ClusterSummaries {
             block.storage.withUnsafeMutableBufferPointer { dst in
                 for p in 0..<pixels {
                     let src = values.baseAddress! + p * cube.channels + crop.lowerBound
-                    (dst.baseAddress! + p * crop.count).update(from: src, count: crop.count)
+                    let out = dst.baseAddress! + p * crop.count
+                    for j in 0..<crop.count { out[j] = src[j].isFinite ? src[j] : 0 }
                 }
             }
             let total = layout.total

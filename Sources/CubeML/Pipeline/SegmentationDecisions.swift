@@ -69,6 +69,9 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     /// 1 + its signal-to-noise ratio, descending; an axis near 1 carries noise only. Nil
     /// for any other embedding.
     public var signalToNoise: [Double]?
+    /// Pixels without any finite value (left out like background) and NaN or infinite
+    /// values in the other pixels (counted as 0); nil when nothing is missing.
+    public var missingValues: MissingValues?
 
     public init(plan: PreprocessingPlan?, bins: Int, transform: SpectrumTransform, embedding: EmbeddingKind,
                 embeddingReason: String, reconstruction: ReconstructionCheck?, signalToNoise: [Double]? = nil) {
@@ -80,6 +83,6 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case data, bins, binsReason = "bins_reason", transform, transformReason = "transform_reason", background, embedding, embeddingReason = "embedding_reason"
-        case reconstruction, signalToNoise = "signal_to_noise"
+        case reconstruction, signalToNoise = "signal_to_noise", missingValues = "missing_values"
     }
 }

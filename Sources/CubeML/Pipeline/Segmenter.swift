@@ -43,6 +43,9 @@ public struct Segmenter: Sendable {
         }
         var prepared = try Preprocessor(recipe: recipe).prepare(cube)
         let n = prepared.spectra.rows
+        if prepared.missing.pixelsWithoutData == cube.pixelCount {
+            throw Preprocessor.noData(channels: recipe.cropStart..<recipe.cropEnd)
+        }
         guard n >= 2 else { throw SegmentationError.tooFewSignalPixels(found: n) }
         if prepared.spectra.rowsAllEqual {
             throw SegmentationError.invalidData("every pixel has the same spectrum after preprocessing: there is nothing to segment")
@@ -54,7 +57,7 @@ public struct Segmenter: Sendable {
         // 2. Train (and check against PCA), or load the given model.
         var embedding: SpectralEmbedding
         var history: [EpochRecord] = []
-        let decisions: SegmentationDecisions
+        var decisions: SegmentationDecisions
         if let model {
             embedding = try model.spectralEmbedding()
             guard embedding.inputLength == prepared.spectra.cols else {
@@ -95,6 +98,7 @@ public struct Segmenter: Sendable {
             decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, transform: recipe.transform, embedding: embedding.kind,
                                               embeddingReason: reason, reconstruction: learned.check, signalToNoise: signalToNoise)
         }
+        if !prepared.missing.isEmpty { decisions.missingValues = prepared.missing }
         clock.lap("train")
         try progress.check()
 

@@ -2,14 +2,17 @@ import CubeFormats
 import Foundation
 
 /// What the automatic choices learn about a cube in one pass over it (cropped channels,
-/// negatives as 0): per-pixel totals, and the evidence that tells photon counts from other
-/// data.
+/// negatives, NaN and infinities as 0): per-pixel totals, and the evidence that tells
+/// photon counts from other data, measured over the finite values only.
 public struct CubeStatistics: Sendable {
     /// Total of every pixel, row major (height, width).
     public var totals: [Float]
-    /// Whether every value is a whole number.
+    /// Whether each pixel (row major) holds at least one finite value; pixels without
+    /// data are left out of every automatic decision (`Preprocessor`).
+    public var hasData: [Bool]
+    /// Whether every finite value is a whole number.
     public var wholeNumbers: Bool
-    /// Fraction of values that are exactly 0.
+    /// Fraction of the finite values that are exactly 0.
     public var zeroFraction: Double
     /// Median over horizontally adjacent pixel pairs (a, b) of sum_c (a_c - b_c)^2 /
     /// sum_c (a_c + b_c): the noise variance over the mean. Poisson counts give about 1
@@ -19,12 +22,13 @@ public struct CubeStatistics: Sendable {
     public var dispersion: Double
 
     /// One pass over `cube`'s channels `channels`, in row blocks.
-    /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
+    /// - Throws: what reading the cube throws.
     public static func measure(_ cube: Datacube, channels: Range<Int>) throws -> CubeStatistics {
         let c = cube.channels, w = cube.width
         var totals = [Float](repeating: 0, count: cube.pixelCount)
+        var hasData = [Bool](repeating: false, count: cube.pixelCount)
         var integral = true
-        var zeros = 0
+        var zeros = 0, finite = 0
         var ratios: [Float] = []
         ratios.reserveCapacity(cube.height * max(0, w - 1))
         try cube.forEachRowBlock { rows, values in
@@ -33,29 +37,37 @@ public struct CubeStatistics: Sendable {
                 let base = p * c
                 var s: Double = 0
                 var whole = true
+                var finiteHere = 0
                 for ch in channels {
                     let v = values[base + ch]
-                    guard v.isFinite else { throw Preprocessor.badValue(pixel: first + p, channel: ch, value: v, width: w) }
+                    guard v.isFinite else { continue }
+                    finiteHere += 1
                     if v > 0 { s += Double(v) } else if v == 0 { zeros += 1 }
                     whole = whole && v.rounded(.towardZero) == v
                 }
                 totals[first + p] = Float(s)
+                hasData[first + p] = finiteHere > 0
+                finite += finiteHere
                 integral = integral && whole
-                // The pair (p, p + 1) within one image row.
+                // The pair (p, p + 1) within one image row, over the channels finite in both.
                 guard (p % w) + 1 < w else { continue }
                 var diff: Double = 0, sum: Double = 0
                 for ch in channels {
-                    let a = Double(max(0, values[base + ch])), b = Double(max(0, values[base + c + ch]))
+                    let va = values[base + ch], vb = values[base + c + ch]
+                    guard va.isFinite && vb.isFinite else { continue }
+                    let a = Double(max(0, va)), b = Double(max(0, vb))
                     diff += (a - b) * (a - b); sum += a + b
                 }
                 if sum > 0 { ratios.append(Float(diff / sum)) }
             }
         }
-        let count = cube.pixelCount * channels.count
-        return CubeStatistics(totals: totals, wholeNumbers: integral,
-                              zeroFraction: count > 0 ? Double(zeros) / Double(count) : 0,
+        return CubeStatistics(totals: totals, hasData: hasData, wholeNumbers: integral,
+                              zeroFraction: finite > 0 ? Double(zeros) / Double(finite) : 0,
                               dispersion: Self.median(&ratios))
     }
+
+    /// The totals of the pixels that hold data, in row-major order.
+    public var dataTotals: [Float] { zip(totals, hasData).compactMap { $1 ? $0 : nil } }
 
     static func median(_ values: inout [Float]) -> Double {
         guard !values.isEmpty else { return 0 }

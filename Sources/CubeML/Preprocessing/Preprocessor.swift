@@ -4,11 +4,12 @@ import Foundation
 /// Turns a datacube into network-ready spectra following a `PreprocessingRecipe`, in one
 /// pass over the cube in row blocks.
 ///
-/// Per pixel, over the cropped channels `cropStart..<cropEnd`: NaN or infinity is an error
-/// (`SegmentationError.invalidData` naming the first such pixel, in row-major order, and
-/// channel; channels outside the crop are never looked at), negative values count as 0,
-/// the total counts decide the background mask (total < threshold), channels are summed
-/// into the recipe's bins, the transform is applied, then optional box smoothing.
+/// Per pixel, over the cropped channels `cropStart..<cropEnd` (channels outside the crop are
+/// never looked at): a pixel with no finite value is a pixel without data (outside an IFU's
+/// field of view, a FITS null pixel) and is left out like background; in other pixels NaN,
+/// infinite and negative values count as 0. The total counts decide the background mask
+/// (total < threshold), channels are summed into the recipe's bins, the transform is
+/// applied, then optional box smoothing.
 public struct Preprocessor: Sendable {
     public let recipe: PreprocessingRecipe
 
@@ -51,19 +52,20 @@ public struct Preprocessor: Sendable {
         // data are counts (automatic bins).
         let needsStatistics = parameters.bins == nil || parameters.background == .auto || parameters.transform == nil
         let statistics = needsStatistics ? try CubeStatistics.measure(cube, channels: start..<end) : nil
+        if let statistics, !statistics.hasData.contains(true) { throw noData(channels: start..<end) }
         let threshold: Double?
         let background: BackgroundThreshold.Decision?
         switch parameters.background {
         case .none: threshold = nil; background = nil
         case .threshold(let v): threshold = v; background = nil
         case .auto:
-            background = BackgroundThreshold.decide(totals: statistics!.totals)
+            background = BackgroundThreshold.decide(totals: statistics!.dataTotals)
             threshold = background!.threshold
         }
         var data: DataKindDecision? = nil
         var medianSignalTotal: Double? = nil
         if let statistics {
-            let signal = statistics.totals.filter { Double($0) >= (threshold ?? 0) }
+            let signal = statistics.dataTotals.filter { Double($0) >= (threshold ?? 0) }
             let mean = signal.isEmpty ? 0 : signal.reduce(0.0) { $0 + Double($1) } / Double(signal.count)
             data = DataKindDecision(statistics: statistics, meanSignalTotal: mean)
             if !signal.isEmpty { medianSignalTotal = Double(signal.sorted()[signal.count / 2]) }
@@ -137,16 +139,15 @@ public struct Preprocessor: Sendable {
         return (.logMax, .logMax, "not counts: \(SpectrumTransform.logMax.rawValue), the paper's")
     }
 
-    /// Total counts of every pixel over `channels` (negatives as 0), row-major
-    /// (height, width), in one block pass.
-    ///
-    /// - Throws: `SegmentationError.invalidData` at the first NaN/infinite value.
+    /// Total counts of every pixel over `channels` (negatives, NaN and infinities as 0),
+    /// row-major (height, width), in one block pass.
     public static func totalCounts(_ cube: Datacube, channels: Range<Int>) throws -> [Float] {
         try CubeStatistics.measure(cube, channels: channels).totals
     }
 
-    static func badValue(pixel: Int, channel: Int, value: Float, width: Int) -> SegmentationError {
-        .invalidData("the cube holds \(value) at pixel (y \(pixel / width), x \(pixel % width)), channel \(channel): NaN and infinite values are not accepted")
+    /// The error for a cube none of whose pixels holds a finite value in `channels`.
+    static func noData(channels: Range<Int>) -> SegmentationError {
+        .invalidData("every value of the cube in channels \(channels.lowerBound)..<\(channels.upperBound) is NaN or infinite: there is no data to segment")
     }
 
     // MARK: - Prepare
@@ -155,8 +156,7 @@ public struct Preprocessor: Sendable {
     /// row blocks; pixels inside a block are processed on all cores.
     ///
     /// - Throws: `SegmentationError.modelMismatch` if the cube's channel count differs from
-    ///   the recipe's `sourceChannels`; `SegmentationError.invalidData` naming the first
-    ///   NaN/infinite value (y, x, channel).
+    ///   the recipe's `sourceChannels`.
     public func prepare(_ cube: Datacube) throws -> PreparedSpectra {
         let r = recipe
         guard cube.channels == r.sourceChannels else {
@@ -178,6 +178,7 @@ public struct Preprocessor: Sendable {
         index.reserveCapacity(cube.pixelCount)
         var blockOut: [Float] = []
         var blockSignal: [Bool] = []
+        var missing = MissingValues()
         let workers = ParallelBlocks.workers
 
         try cube.forEachRowBlock { rows, values in
@@ -186,8 +187,8 @@ public struct Preprocessor: Sendable {
             if blockOut.count < pixels * bins { blockOut = [Float](repeating: 0, count: pixels * bins) }
             if blockSignal.count < pixels { blockSignal = [Bool](repeating: false, count: pixels) }
             let chunks = min(pixels, workers * 4)
-            // First bad value per chunk, as (pixel in block, channel, value).
-            var bad = [(Int, Int, Float)?](repeating: nil, count: chunks)
+            // Per chunk: pixels without data, and non-finite values in the other pixels.
+            var bad = [MissingValues](repeating: MissingValues(), count: chunks)
             try totals.withUnsafeMutableBufferPointer { tot in
                 try blockOut.withUnsafeMutableBufferPointer { dst in
                     try blockSignal.withUnsafeMutableBufferPointer { sig in
@@ -202,9 +203,7 @@ public struct Preprocessor: Sendable {
                                     totals: shared.totals, out: shared.out, signal: shared.signal)
                             }
                         }
-                        if let (p, ch, v) = bad.lazy.compactMap({ $0 }).first {
-                            throw Self.badValue(pixel: first + p, channel: ch, value: v, width: width)
-                        }
+                        for m in bad { missing.pixelsWithoutData += m.pixelsWithoutData; missing.nonFiniteValues += m.nonFiniteValues }
                         // Append signal rows in pixel order.
                         for p in 0..<pixels where sig[p] {
                             index.append(Int32(first + p))
@@ -216,46 +215,57 @@ public struct Preprocessor: Sendable {
         }
         let signal = index.count
         return PreparedSpectra(spectra: Matrix(rows: signal, cols: bins, values: out), pixelIndex: index,
-                               totals: totals, backgroundCount: cube.pixelCount - signal)
+                               totals: totals, backgroundCount: cube.pixelCount - signal, missing: missing)
     }
 
     /// Processes block pixels `range`: writes totals, signal flags and (for signal pixels)
-    /// the prepared spectrum at `out + p * bins`. Returns the first NaN/infinite value met.
+    /// the prepared spectrum at `out + p * bins`. Returns what was missing in the range.
     static func processPixels(_ range: Range<Int>, values: UnsafeBufferPointer<Float>, recipe r: PreprocessingRecipe,
                               bins: Int, threshold: Float?, totals: UnsafeMutablePointer<Float>,
-                              out: UnsafeMutablePointer<Float>, signal: UnsafeMutablePointer<Bool>) -> (Int, Int, Float)? {
-        guard !range.isEmpty else { return nil }
+                              out: UnsafeMutablePointer<Float>, signal: UnsafeMutablePointer<Bool>) -> MissingValues {
+        var missing = MissingValues()
+        guard !range.isEmpty else { return missing }
         let c = r.sourceChannels, start = r.cropStart, end = r.cropEnd
         let inverseScale = Float(1 / (r.intensityScale ?? 1))
         let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: bins + 1)
         defer { scratch.deallocate() }
-        return r.binEdges.withUnsafeBufferPointer { edges -> (Int, Int, Float)? in
+        return r.binEdges.withUnsafeBufferPointer { edges -> MissingValues in
             for p in range {
                 let src = values.baseAddress! + p * c
-                // Validate and total the cropped raw spectrum.
+                // Total the cropped raw spectrum; count what is not finite.
                 var total: Double = 0
+                var nonFinite = 0
                 for ch in start..<end {
                     let v = src[ch]
-                    guard v.isFinite else { return (p, ch, v) }
-                    if v > 0 { total += Double(v) }
+                    if !v.isFinite { nonFinite += 1 } else if v > 0 { total += Double(v) }
                 }
                 let t = Float(total)
                 totals[p] = t
+                if nonFinite == end - start {
+                    missing.pixelsWithoutData += 1
+                    signal[p] = false
+                    continue
+                }
+                missing.nonFiniteValues += nonFinite
                 let isSignal = threshold.map { t >= $0 } ?? true
                 signal[p] = isSignal
                 guard isSignal else { continue }
-                // Rebin by summing (negatives as 0).
+                // Rebin by summing (negatives and non-finite values as 0).
                 let y = UnsafeMutableBufferPointer(start: out + p * bins, count: bins)
                 let crop = src + start
                 for b in 0..<bins {
                     var s: Float = 0
-                    for ch in edges[b]..<edges[b + 1] { s += max(0, crop[ch]) }
+                    if nonFinite == 0 {
+                        for ch in edges[b]..<edges[b + 1] { s += max(0, crop[ch]) }
+                    } else {
+                        for ch in edges[b]..<edges[b + 1] where crop[ch].isFinite { s += max(0, crop[ch]) }
+                    }
                     y[b] = s * inverseScale
                 }
                 SpectrumTransforms.apply(r.transform, to: y, scratch: scratch)
                 if r.smoothing > 1 { SpectrumTransforms.boxSmooth(y, width: r.smoothing, scratch: scratch) }
             }
-            return nil
+            return missing
         }
     }
 }
@@ -269,5 +279,5 @@ private struct BlockPointers: @unchecked Sendable {
     let totals: UnsafeMutablePointer<Float>
     let out: UnsafeMutablePointer<Float>
     let signal: UnsafeMutablePointer<Bool>
-    let bad: UnsafeMutablePointer<(Int, Int, Float)?>
+    let bad: UnsafeMutablePointer<MissingValues>
 }

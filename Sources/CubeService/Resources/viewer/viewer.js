@@ -1236,6 +1236,8 @@
     if (Array.isArray(d.signal_to_noise)) add("signal-to-noise of the axes", d.signal_to_noise.map((v) => Number(v).toFixed(1)).join(", "));
     if (d.background) add("background", d.background.masks ? `masked below ${d.background.threshold}` : "no mask");
     add("pixels", `${r.signal_pixels} signal, ${r.background_pixels} background`);
+    const m = d.missing_values;
+    if (m) add("missing values", `${m.pixels_without_data} pixels without data (left unlabelled), ${m.non_finite_values} NaN or infinite values read as 0`);
     if (r.timings) add("timings", Object.entries(r.timings).map(([k, v]) => `${k} ${Number(v).toFixed(2)} s`).join(", "));
     if (r.software) add("software", `${r.software.name} ${r.software.version}`);
     body.append(dl);

@@ -14,7 +14,9 @@ W3C WebDriver protocol (plain HTTP, no selenium):
   (2) a click on a pixel shows that pixel's spectrum (= GET /v1/cubes/{id}/spectrum) and its row/col,
   (3) moving the K slider keeps the colour of the region the two Ks share most,
   (4) the legend shows K entries whose shares add up to 100 %,
-  (5) against a server with a token: the page asks for the token on 401 and then lists the jobs.
+  (5) against a server with a token: the page asks for the token on 401 and then lists the jobs,
+  (6) a copy of the cube whose first three rows are NaN (no data) segments, and the report panel
+      and report.json name its pixels without data.
 
 Screenshots of every view go to .build/browser-artifacts/. Exits 1 on any failed check (one line
 per check either way); the server, chromedriver and Chromium are stopped in every case.
@@ -28,6 +30,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -367,6 +370,7 @@ class ViewerTest:
             self.check_pixel_click()
             self.check_legend(4)
             self.check_k_switch()
+            self.check_missing_values(cube)
             self.check_console()
         finally:
             self.stop_all()
@@ -597,6 +601,56 @@ class ViewerTest:
         self.ok(3, f"K slider {k} -> {k2}: the region shared most (label {la} -> {lb}, {shared} pixels) keeps its colour "
                    f"#{''.join('%02x' % v for v in colour_k)}; at K = {k2} too every pixel has its palette colour and the legend "
                    f"{k2} entries; {kept} of {max(k, k2)} clusters keep their parent's label")
+
+    def nan_border_copy(self, cube):
+        """A copy of `cube` (npy, little-endian float32, C order) whose first three image
+        rows hold NaN only: pixels without data, as outside an IFU's field of view."""
+        with open(cube, "rb") as f:
+            raw = bytearray(f.read())
+        major = raw[6]
+        header_len, start = (struct.unpack("<H", raw[8:10])[0], 10) if major == 1 else (struct.unpack("<I", raw[8:12])[0], 12)
+        header = raw[start:start + header_len].decode("latin1")
+        if "'<f4'" not in header or "'fortran_order': False" not in header:
+            raise CheckFailed(f"(6) the synthetic cube is not C-order little-endian float32: {header.strip()}")
+        data = start + header_len
+        values = 3 * self.args.size * self.args.channels
+        raw[data:data + 4 * values] = struct.pack("<f", float("nan")) * values
+        path = os.path.join(self.tmp, "nan-border.npy")
+        with open(path, "wb") as f:
+            f.write(raw)
+        return path, 3 * self.args.size
+
+    def check_missing_values(self, cube):
+        d = self.driver
+        path, without_data = self.nan_border_copy(cube)
+        with open(path, "rb") as f:
+            status, _, body = self.server.request("POST", "/v1/cubes?name=nan-border&axis_start=0&axis_step=%r&axis_unit=keV" % self.axis_step,
+                                                  f.read(), {"Content-Type": "application/octet-stream"})
+        if status != 201:
+            raise CheckFailed(f"(6) the NaN-border cube's upload answered {status}: {body[:300]!r}")
+        status, _, body = self.server.request("POST", "/v1/jobs", json.dumps({"cube_id": json.loads(body)["id"]}).encode(),
+                                              {"Content-Type": "application/json"})
+        if status != 202:
+            raise CheckFailed(f"(6) the NaN-border job answered {status}: {body[:300]!r}")
+        job_id = json.loads(body)["id"]
+        deadline = time.monotonic() + self.args.job_timeout
+        while True:
+            job = self.server.json(f"/v1/jobs/{job_id}?wait=30&until=finished")
+            if job["state"] in FINISHED or time.monotonic() > deadline:
+                break
+        if job["state"] != "succeeded":
+            raise CheckFailed(f"(6) the NaN-border job {job_id} {job['state']}: {job.get('error')}")
+        self.viewer(f"v.openJob('{job_id}')")
+        wait_until("the NaN-border result view", lambda: self.viewer(f"v.state.jobId === '{job_id}' && v.state.resultReady"), 120)
+        report = wait_until("the report panel", lambda: d.execute("return document.getElementById('report-body').textContent;") or None, 30)
+        expected = f"{without_data} pixels without data (left unlabelled), 0 NaN or infinite values read as 0"
+        if "missing values" not in report or expected not in report:
+            raise CheckFailed(f"(6) the report panel does not say '{expected}': {report[:400]!r}")
+        missing = self.server.json(f"/v1/jobs/{job_id}/results/report.json")["decisions"]["missing_values"]
+        if missing != {"pixels_without_data": without_data, "non_finite_values": 0}:
+            raise CheckFailed(f"(6) report.json's missing_values is {missing}")
+        self.ok(6, f"missing values: a cube whose first three rows are NaN segments; the report panel and report.json name "
+                   f"its {without_data} pixels without data")
 
     def check_console(self):
         # Chromium asks for /favicon.ico whatever the page links; the service has none.

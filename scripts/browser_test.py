@@ -620,18 +620,19 @@ class ViewerTest:
             f.write(raw)
         return path, 3 * self.args.size
 
-    def check_missing_values(self, cube):
-        d = self.driver
-        path, without_data = self.nan_border_copy(cube)
+    def finished_api_job(self, path, name, what):
+        """Uploads the cube at `path` as `name` through the API, runs a job on it with the
+        default parameters and waits until it succeeded; returns the job's id. `what` names
+        it in the failure lines."""
         with open(path, "rb") as f:
-            status, _, body = self.server.request("POST", "/v1/cubes?name=nan-border&axis_start=0&axis_step=%r&axis_unit=keV" % self.axis_step,
+            status, _, body = self.server.request("POST", "/v1/cubes?name=%s&axis_start=0&axis_step=%r&axis_unit=keV" % (name, self.axis_step),
                                                   f.read(), {"Content-Type": "application/octet-stream"})
         if status != 201:
-            raise CheckFailed(f"(6) the NaN-border cube's upload answered {status}: {body[:300]!r}")
+            raise CheckFailed(f"{what} upload answered {status}: {body[:300]!r}")
         status, _, body = self.server.request("POST", "/v1/jobs", json.dumps({"cube_id": json.loads(body)["id"]}).encode(),
                                               {"Content-Type": "application/json"})
         if status != 202:
-            raise CheckFailed(f"(6) the NaN-border job answered {status}: {body[:300]!r}")
+            raise CheckFailed(f"{what} job answered {status}: {body[:300]!r}")
         job_id = json.loads(body)["id"]
         deadline = time.monotonic() + self.args.job_timeout
         while True:
@@ -639,7 +640,13 @@ class ViewerTest:
             if job["state"] in FINISHED or time.monotonic() > deadline:
                 break
         if job["state"] != "succeeded":
-            raise CheckFailed(f"(6) the NaN-border job {job_id} {job['state']}: {job.get('error')}")
+            raise CheckFailed(f"{what} job {job_id} {job['state']}: {job.get('error')}")
+        return job_id
+
+    def check_missing_values(self, cube):
+        d = self.driver
+        path, without_data = self.nan_border_copy(cube)
+        job_id = self.finished_api_job(path, "nan-border", "(6) the NaN-border cube's")
         self.viewer(f"v.openJob('{job_id}')")
         wait_until("the NaN-border result view", lambda: self.viewer(f"v.state.jobId === '{job_id}' && v.state.resultReady"), 120)
         report = wait_until("the report panel", lambda: d.execute("return document.getElementById('report-body').textContent;") or None, 30)
@@ -661,23 +668,7 @@ class ViewerTest:
     def check_token(self, cube):
         d = self.driver
         # A finished job of this token's, made through the API, for the page to open with the token.
-        with open(cube, "rb") as f:
-            status, _, body = self.server.request("POST", "/v1/cubes?name=token-cube&axis_start=0&axis_step=%r&axis_unit=keV" % self.axis_step,
-                                                  f.read(), {"Content-Type": "application/octet-stream"})
-        if status != 201:
-            raise CheckFailed(f"(5) upload with the token answered {status}: {body[:300]!r}")
-        cube_id = json.loads(body)["id"]
-        status, _, body = self.server.request("POST", "/v1/jobs", json.dumps({"cube_id": cube_id}).encode(), {"Content-Type": "application/json"})
-        if status != 202:
-            raise CheckFailed(f"(5) job with the token answered {status}: {body[:300]!r}")
-        job_id = json.loads(body)["id"]
-        deadline = time.monotonic() + self.args.job_timeout
-        while True:
-            job = self.server.json(f"/v1/jobs/{job_id}?wait=30&until=finished")
-            if job["state"] in FINISHED or time.monotonic() > deadline:
-                break
-        if job["state"] != "succeeded":
-            raise CheckFailed(f"(5) the token's job {job_id} {job['state']}: {job.get('error')}")
+        job_id = self.finished_api_job(cube, "token-cube", "(5) the token's")
         if self.server.request("GET", "/v1/jobs", auth=False)[0] != 401:
             raise CheckFailed("(5) the token server lists jobs without a token")
         d.get(self.server.url + "/")

@@ -36,7 +36,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Channel after the last one kept (default: all).") var cropEnd: Int?
     @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default: chosen from the data, \(SpectrumTransform.anscombe.rawValue) for PCA of photon counts, else \(SpectrumTransform.logMax.rawValue)).") var transform: SpectrumTransform?
     @Option(help: "Box smoothing width along channels, 0 = off (default \(defaults.smoothing)).") var smoothing: Int?
-    @Option(help: "Background mask: auto, none, or a total-counts threshold (default auto).") var background: String?
+    @Option(help: "Background mask: auto, none, or a threshold on pixel totals in the cube's unit (default auto).") var background: String?
     @Option(help: "Pixels used for training, 0 = every signal pixel (default \(defaults.trainingPixels ?? 0)).") var trainingPixels: Int?
     @Option(help: "k-means restarts per K (default \(defaults.kmeansRestarts)).") var kmeansRestarts: Int?
     @Option(help: "Lloyd iterations per restart (default \(defaults.lloydIterations)).") var lloydIterations: Int?

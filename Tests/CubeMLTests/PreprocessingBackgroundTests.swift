@@ -73,6 +73,50 @@ struct PreprocessingBackgroundTests {
         #expect(totals.filter { Double($0) < d.threshold }.count == 3)
     }
 
+    @Test("totals read in another unit give the same decision and a threshold in that unit")
+    func unitOfTotals() {
+        var rng = SeededGenerator(seed: 8)
+        // A third of the pixels near 2 effective photons, the rest near 400.
+        let counts: [Double] = (0..<1500).map { i in (i < 500 ? 2.0 : 400.0) * (1 + 0.1 * rng.nextGaussian()) }
+        let d = BackgroundThreshold.decide(totals: counts.map { Float($0) })
+        #expect(d.masks && d.unit == 1)
+        for factor in [1e-4, 1e4] {
+            let e = BackgroundThreshold.decide(totals: counts.map { Float($0 * factor) }, unit: factor)
+            #expect(e.masks && e.unit == factor)
+            #expect(abs(e.threshold / (d.threshold * factor) - 1) < 1e-4, "\(e.threshold) against \(d.threshold) x \(factor)")
+            #expect(abs(e.logContrast - d.logContrast) < 1e-4 && abs(e.effectiveness - d.effectiveness) < 1e-4)
+            // Read in the cube's own unit, the small unit hides the background (log(1 + x) is linear there).
+            if factor < 1 { #expect(!BackgroundThreshold.decide(totals: counts.map { Float($0 * factor) }).masks) }
+        }
+        #expect(BackgroundThreshold.unit(for: .counts, dispersion: 3) == 1)
+        #expect(BackgroundThreshold.unit(for: .continuous, dispersion: 0.02) == 0.02)
+        #expect(BackgroundThreshold.unit(for: .continuous, dispersion: 0) == 1)
+    }
+
+    @Test("a flux cube with an empty border masks it whatever its unit, and keeps counts in photons")
+    func fluxBorderInAnyUnit() throws {
+        // A painting in a flux unit (not whole numbers), its first 12 rows noise only.
+        let s = SyntheticCubes.maxrf(size: 32, channels: 128, counts: 400, seed: 6)
+        var v = try s.cube.readAll().map { $0 * 0.0137 }
+        var rng = SeededGenerator(seed: 12)
+        for i in 0..<(12 * 32 * 128) { v[i] = Float(0.002 * rng.nextGaussian()) }
+        var thresholds: [Double] = []
+        for factor: Float in [1, 1e-3, 1e3] {
+            let cube = Datacube(height: 32, width: 32, channels: 128, values: v.map { $0 * factor })
+            let plan = try Preprocessor.plan(for: cube, parameters: autoParameters())
+            #expect(plan.data?.kind == .continuous)
+            let decision = try #require(plan.background)
+            #expect(decision.masks, "factor \(factor): \(decision)")
+            #expect(abs(decision.unit / Double(plan.data!.dispersion) - 1) < 1e-9)
+            let prepared = try Preprocessor(recipe: plan.recipe).prepare(cube)
+            #expect(prepared.backgroundCount == 12 * 32, "factor \(factor)")
+            thresholds.append(decision.threshold / Double(factor))
+        }
+        #expect(thresholds.allSatisfy { abs($0 / thresholds[0] - 1) < 1e-3 }, "\(thresholds)")
+        let counts = try Preprocessor.plan(for: paintingWithEmptyBorder(emptyRows: 12), parameters: autoParameters())
+        #expect(counts.data?.kind == .counts && counts.background?.unit == 1)
+    }
+
     @Test("equal totals or a single pixel give no background")
     func degenerate() {
         #expect(BackgroundThreshold.decide(totals: [Float](repeating: 5, count: 100)).threshold == 0)

@@ -59,7 +59,10 @@ public struct Preprocessor: Sendable {
         case .none: threshold = nil; background = nil
         case .threshold(let v): threshold = v; background = nil
         case .auto:
-            background = BackgroundThreshold.decide(totals: statistics!.dataTotals)
+            let s = statistics!
+            let kind = DataKindDecision(statistics: s, meanSignalTotal: 0).kind
+            background = BackgroundThreshold.decide(
+                totals: s.dataTotals, unit: BackgroundThreshold.unit(for: kind, dispersion: s.dispersion))
             threshold = background!.threshold
         }
         var data: DataKindDecision? = nil

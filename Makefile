@@ -11,7 +11,7 @@ TEST_APT_PACKAGES := chromium chromium-driver python3-venv
 SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BIN := .build/release/cubeseg
 
-.PHONY: deps build run test soak bench quality fuzz clean
+.PHONY: deps build run test soak bench quality quality-heldout fuzz clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do \
@@ -51,6 +51,10 @@ bench: build
 
 quality: build
 	scripts/quality.sh
+
+# A suite drawn afresh (SEED=N to repeat one; default: today's date).
+quality-heldout: build
+	QUALITY_HELDOUT=$${SEED:-$$(date +%Y%m%d)} scripts/quality.sh
 
 fuzz: deps
 	scripts/fuzz.sh

@@ -10,6 +10,9 @@
 #   - the real cubes in ../shared/data (when present).
 # QUALITY_QUICK=1 runs a small subset (a few minutes); QUALITY_ONLY=TEXT only cubes whose
 # name contains TEXT; QUALITY_PARAMS='{"k_criterion": "silhouette"}' changes parameters.
+# QUALITY_HELDOUT=SEED (`make quality-heldout`) runs instead a suite drawn afresh from SEED
+# (scripts/draw_heldout.py: QUALITY_HELDOUT_COUNT cubes, default 16, settings and seeds
+# no default was tuned to) and writes to quality-out/heldout-SEED.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FLAGS="-c release -Xswiftc -enable-testing"
@@ -17,10 +20,14 @@ swift build $FLAGS --product cubeseg >/dev/null && swift build $FLAGS --product 
 BIN=.build/release
 OUT=quality-out
 DATA="${QUALITY_DATA:-$OUT/cubes}"
-mkdir -p "$OUT" "$DATA/grid"
 PEER_PY="${PEER_PY:-/tmp/peer/bin/python}"
 SIZE="${QUALITY_SIZE:-96}"
 QUICK="${QUALITY_QUICK:-}"
+HELDOUT="${QUALITY_HELDOUT:-}"
+
+# The fixed suite: CubeSeg's grid, the independent simulator, the real cubes.
+fixed_suite() {
+mkdir -p "$OUT" "$DATA/grid"
 
 # 1. CubeSeg's generators: name, then synth arguments.
 GRID=(
@@ -71,6 +78,21 @@ if [ -f "$REAL/samson.npy" ] && [ -z "$QUICK" ]; then
 JSON
   SUITES+=(--suite "$OUT/real-suite.json")
 fi
+}
+
+# A suite drawn from a seed, for a measurement on cubes no default has seen.
+heldout_suite() {
+  if [[ ! "$HELDOUT" =~ ^[0-9]+$ ]]; then echo "QUALITY_HELDOUT must be a whole number (the seed), got '$HELDOUT'" >&2; exit 2; fi
+  OUT="quality-out/heldout-$HELDOUT"; DATA="$OUT"
+  mkdir -p "$OUT"
+  if [ ! -f "$DATA/pysim/suite.json" ]; then
+    echo "== drawing the held-out suite of seed $HELDOUT"
+    python3 scripts/draw_heldout.py "$DATA" "$HELDOUT" "$BIN/cubeseg" ${QUALITY_HELDOUT_COUNT:+--count "$QUALITY_HELDOUT_COUNT"} || exit 1
+  fi
+  SUITES=(--suite "$DATA/grid/suite.json" --suite "$DATA/pysim/suite.json")
+}
+
+if [ -n "$HELDOUT" ]; then heldout_suite; else fixed_suite; fi
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 $BIN/cubeseg-bench quality "${SUITES[@]}" --json "$OUT/quality.jsonl" --threads "$(nproc)" ${QUALITY_DUMP:+--dump "$QUALITY_DUMP"} \

@@ -13,7 +13,13 @@ rebinned as CubeSeg does for them (at most 1,024 bins, negatives as 0), transfor
   linear     x / max (log-max's limit for a very large unit)
 then PCA(8), CubeSeg's edge-preserving 3 x 3 neighbourhood mean, and k-means given the
 true K (scikit-learn, mean ARI over 2 seeds).
-Run after `make quality`: PEER_PY scripts/unit_study.py [SUITE.json|SUITE_DIR ...]
+With --per-pixel, the columns are instead per-pixel units (each spectrum read in units of
+its own mean bin value m, so only its shape counts):
+  typical    as above (CubeSeg)
+  pixel      log(1 + x / m) / max; pixel/10, pixel*10 with m ten times smaller or larger
+  sqrtnorm   sqrt(x) / ||sqrt(x)||_2 (Anscombe-like for photon-limited fluxes)
+  pixel_l2   log(1 + x / m) / ||.||_2
+Run after `make quality`: PEER_PY scripts/unit_study.py [--per-pixel] [SUITE.json|SUITE_DIR ...]
 (about 3 min on 2 cores); without arguments, the quality suite's cubes.
 """
 import json, os, sys, numpy as np
@@ -21,7 +27,9 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score as ari
 ROOT=os.path.join(os.path.dirname(os.path.abspath(__file__)),'..')
 Q=os.path.join(ROOT,'quality-out','cubes')
-VARIANTS=('own','/1000','*1000','typical','typical/10','typical*10','linear')
+PER_PIXEL='--per-pixel' in sys.argv
+VARIANTS=(('typical','pixel','pixel/10','pixel*10','sqrtnorm','pixel_l2') if PER_PIXEL else
+          ('own','/1000','*1000','typical','typical/10','typical*10','linear'))
 
 def suites(args):
     return args or [f'{Q}/grid',f'{Q}/pysim',os.path.join(ROOT,'quality-out','real-suite.json')]
@@ -44,9 +52,13 @@ def rebin(x):
 
 def transform(name,x):
     s=np.median(x.sum(1))/x.shape[1]
+    m=np.maximum(x.mean(1,keepdims=True),1e-30)
     y={'own':lambda: np.log1p(x),'/1000':lambda: np.log1p(x/1000),'*1000':lambda: np.log1p(x*1000),
        'typical':lambda: np.log1p(x/s),'typical/10':lambda: np.log1p(x/(s/10)),'typical*10':lambda: np.log1p(x/(s*10)),
-       'linear':lambda: x}[name]()
+       'linear':lambda: x,
+       'pixel':lambda: np.log1p(x/m),'pixel/10':lambda: np.log1p(x/(m/10)),'pixel*10':lambda: np.log1p(x/(m*10)),
+       'sqrtnorm':lambda: np.sqrt(x),'pixel_l2':lambda: np.log1p(x/m)}[name]()
+    if name in ('sqrtnorm','pixel_l2'): return y/np.maximum(np.linalg.norm(y,axis=1,keepdims=True),1e-30)
     return y/np.maximum(y.max(1,keepdims=True),1e-30)
 
 def smooth(z,H,W):
@@ -67,7 +79,7 @@ def smooth(z,H,W):
     return (acc/cnt).reshape(H*W,-1)
 
 rows=[]
-for name,cp,lp,k in cubes(suites(sys.argv[1:])):
+for name,cp,lp,k in cubes(suites([a for a in sys.argv[1:] if a!='--per-pixel'])):
     x,H,W=rebin(np.nan_to_num(np.load(cp))); t=np.load(lp).reshape(-1); m=t>=0
     r=[]
     for v in VARIANTS:

@@ -1,0 +1,161 @@
+"""Studies of the automatic choices on the quality suite and on cubes drawn afterwards
+(README: "Measured and not shipped"). Each reads `cubeseg-bench quality` output:
+
+  embedding AE.jsonl PCA.jsonl
+      The same cubes run with --params '{"embedding":"autoencoder"}' and '{"embedding":"pca"}':
+      the map of each at its own chosen K, by the held-out reconstruction ratio (autoencoder
+      over PCA) and by data kind, and what a rule choosing between them would have scored
+      (the default: the autoencoder when its ratio is below 1; ratios 0.97 and 0.9; the
+      more spatially coherent map).
+  stability RUN.jsonl DUMP_DIR
+      Split-half stability of k-means for every K (two random halves clustered apart, the
+      second labelled by both; ARI between the two labellings, mean of 2 draws) on the
+      embeddings `--dump` wrote, smoothed as CubeSeg smooths them, and K chosen by it
+      alone or with the consensus's voters, scored with the run's maps (`ari_by_k`).
+  whitened RUN.jsonl DUMP_DIR
+      The consensus (Calinski-Harabasz, elbow, spatial coherence) on the embedding as is
+      and after whitening by the pooled within-cluster covariance of a K = 12 k-means.
+  tied RUN.jsonl DUMP_DIR
+      k-means against a Gaussian mixture with one shared covariance, both given the true K.
+
+Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
+  B=.build/release/cubeseg-bench; S="--suite quality-out/cubes/grid/suite.json ..."
+  $B quality $S --params '{"embedding":"pca"}' --dump /tmp/d --json /tmp/pca.jsonl
+  $B quality $S --params '{"embedding":"autoencoder"}' --json /tmp/ae.jsonl
+  $PEER_PY scripts/heldout_studies.py embedding /tmp/ae.jsonl /tmp/pca.jsonl
+  $PEER_PY scripts/heldout_studies.py stability /tmp/pca.jsonl /tmp/d
+"""
+import json, sys, collections, numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score as ari, calinski_harabasz_score as chs
+
+KS = list(range(2, 13))
+
+def runs(path):
+    return {r['name']: r for r in map(json.loads, open(path))}
+
+def coherence_at(r, k):
+    return [s for s in r['k_scores'] if s['k'] == k][0]['spatialCoherence']
+
+def embedding(ae_path, pca_path):
+    A, P = runs(ae_path), runs(pca_path)
+    names = sorted((n for n in A if n in P), key=lambda n: A[n]['decisions']['reconstruction']['autoencoder'] / A[n]['decisions']['reconstruction']['pca'])
+    rules = collections.defaultdict(float); kinds = collections.defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+    print(f"{'cube':26s} {'kind':11s} ratio | autoencoder K, ARI | PCA K, ARI")
+    for n in names:
+        a, p = A[n], P[n]; rc = a['decisions']['reconstruction']; ratio = rc['autoencoder'] / rc['pca']
+        x, y = a['scores']['ari'], p['scores']['ari']
+        print(f"{n:26s} {a['kind']:11s} {ratio:5.3f} | {a['k']:2d} {x:.3f} | {p['k']:2d} {y:.3f}")
+        for t in (1.0, 0.97, 0.9): rules[f'autoencoder when ratio < {t}'] += x if ratio < t else y
+        rules['always PCA'] += y; rules['always the autoencoder'] += x; rules['the better (oracle)'] += max(x, y)
+        rules['the more coherent map'] += x if coherence_at(a, a['k']) > coherence_at(p, p['k']) else y
+        s = kinds[a['kind']]; s[0] += 1; s[1] += x; s[2] += y; s[3] += x > y + 0.01; s[4] += y > x + 0.01
+    for k, s in kinds.items():
+        print(f"{k}: {s[0]} cubes, mean ARI autoencoder {s[1]/s[0]:.3f}, PCA {s[2]/s[0]:.3f}; autoencoder better by > 0.01 on {s[3]}, PCA on {s[4]}")
+    for k, v in rules.items(): print(f"  {k:32s} mean ARI {v/len(names):.3f}")
+
+def load(name, r, d):
+    z = np.load(f'{d}/{name}_z.npy').astype(np.float64); pix = np.load(f'{d}/{name}_pix.npy'); t = np.load(f'{d}/{name}_t.npy')
+    H, W = r['shape'][0], r['shape'][1]
+    return smooth(z, pix, H, W), pix, t, H, W
+
+def smooth(z, pix, H, W):
+    """CubeSeg's NeighbourhoodAveraging, radius 1: the mean over the 3 x 3 window of the
+    neighbours (with data) within 4 median squared adjacent distances."""
+    d = z.shape[1]; img = np.full((H, W, d), np.nan); img.reshape(-1, d)[pix] = z
+    has = ~np.isnan(img[..., 0]); img = np.nan_to_num(img)
+    tau = 4 * np.median(((img[:, 1:] - img[:, :-1]) ** 2).sum(-1)[has[:, 1:] & has[:, :-1]])
+    acc = img.copy(); cnt = np.ones((H, W, 1))
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy == 0 and dx == 0: continue
+            s = np.roll(np.roll(img, dy, 0), dx, 1); hs = np.roll(np.roll(has, dy, 0), dx, 1)
+            ok = ((((s - img) ** 2).sum(-1) <= tau) & hs & has)[..., None].astype(float)
+            if dy > 0: ok[:dy] = 0
+            if dy < 0: ok[dy:] = 0
+            if dx > 0: ok[:, :dx] = 0
+            if dx < 0: ok[:, dx:] = 0
+            acc += ok * s; cnt += ok
+    return (acc / cnt).reshape(-1, d)[pix]
+
+def kappa(L, pix, H, W):
+    M = np.full(H * W, -1); M[pix] = L; M = M.reshape(H, W)
+    same = pairs = 0
+    for a, b in ((M[:, 1:], M[:, :-1]), (M[1:], M[:-1])):
+        ok = (a >= 0) & (b >= 0); same += (a == b)[ok].sum(); pairs += ok.sum()
+    p = np.bincount(L) / len(L); c = (p * p).sum()
+    return (same / pairs - c) / (1 - c)
+
+def elbow(I):
+    y = np.log(I); g = (y[0] - y) / (y[0] - y[-1]) - (np.array(KS) - KS[0]) / (KS[-1] - KS[0]); return KS[int(np.argmax(g))]
+
+def voters(r):
+    s = sorted(r['k_scores'], key=lambda x: x['k'])
+    S = [x['spatialCoherence'] for x in s]
+    return (KS[int(np.argmax([x['calinskiHarabasz'] for x in s]))], elbow([x['inertia'] for x in s]),
+            max(k for k, v in zip(KS, S) if v >= max(S) - 0.01))
+
+def summary(label, picks, R):
+    hit = sum(k == R[n]['true_k'] for n, k in picks.items())
+    within = sum(R[n]['ari_by_k'][str(k)] >= R[n]['baseline']['trueK']['ari'] - 0.02 for n, k in picks.items())
+    mean = np.mean([R[n]['ari_by_k'][str(k)] for n, k in picks.items()])
+    print(f"  {label:40s} true K {hit:2d}/{len(picks)}  within 0.02 {within:2d}  mean ARI {mean:.3f}")
+
+def stability(run, d):
+    R = runs(run); S = {}
+    for n, r in R.items():
+        zs, *_ = load(n, r, d); rng = np.random.default_rng(0); S[n] = {}
+        for K in KS:
+            v = []
+            for rep in range(2):
+                p = rng.permutation(len(zs)); A, B = zs[p[:len(p) // 2]], zs[p[len(p) // 2:]]
+                a = KMeans(K, n_init=2, random_state=rep).fit(A); b = KMeans(K, n_init=2, random_state=rep + 10).fit(B)
+                v.append(ari(b.labels_, a.predict(B)))
+            S[n][K] = float(np.mean(v))
+        print(f"{n:26s} K = {r['true_k']:2d}: " + ' '.join(f'{S[n][K]:.2f}' for K in KS), flush=True)
+    top = lambda s, t: max([K for K, v in s.items() if v >= t] or [KS[0]])
+    summary('consensus (default)', {n: sorted(voters(R[n]))[1] for n in R}, R)
+    for t in (0.95, 0.98, 0.99):
+        summary(f'largest K with stability >= {t}', {n: top(S[n], t) for n in R}, R)
+        summary(f'median(CH, elbow, stability {t})', {n: sorted(voters(R[n])[:2] + (top(S[n], t),))[1] for n in R}, R)
+    summary('upper median of the 3 voters and stability .99', {n: sorted(voters(R[n]) + (top(S[n], .99),))[2] for n in R}, R)
+
+def sweep(x, pix, H, W, t, m):
+    CH, I, S, A = [], [], [], {}
+    for K in KS:
+        km = KMeans(K, n_init=3, random_state=0).fit(x); L = km.labels_
+        CH.append(chs(x, L)); I.append(km.inertia_); S.append(kappa(L, pix, H, W)); A[K] = ari(t[m], L[m])
+    sp = max(k for k, s in zip(KS, S) if s >= max(S) - 0.01)
+    return sorted([KS[int(np.argmax(CH))], elbow(I), sp])[1], A
+
+def whitened(run, d):
+    R = runs(run); tot = np.zeros(4)
+    for n, r in R.items():
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0
+        k0, A0 = sweep(zs, pix, H, W, t, m)
+        L = KMeans(12, n_init=3, random_state=0).fit(zs).labels_
+        mu = np.array([zs[L == c].mean(0) for c in range(12)]); E = zs - mu[L]
+        w, V = np.linalg.eigh(E.T @ E / len(zs)); T = V / np.sqrt(np.maximum(w, 1e-9 * w.max()))
+        k1, A1 = sweep(zs @ T, pix, H, W, t, m)
+        tk = r['true_k']; tot += [k0 == tk, A0[k0], k1 == tk, A1[k1]]
+        print(f"{n:26s} K = {tk:2d} | as is: K = {k0:2d}, ARI {A0[k0]:.3f} | whitened: K = {k1:2d}, ARI {A1[k1]:.3f}", flush=True)
+    print(f"as is: true K {int(tot[0])}/{len(R)}, mean ARI {tot[1]/len(R):.3f}; whitened: true K {int(tot[2])}/{len(R)}, mean ARI {tot[3]/len(R):.3f}")
+
+def tied(run, d):
+    from sklearn.mixture import GaussianMixture
+    R = runs(run); tot = np.zeros(2); used = 0
+    for n, r in R.items():
+        k = r['true_k']
+        if k > KS[-1]: continue
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0; used += 1
+        km = KMeans(k, n_init=3, random_state=0).fit(zs)
+        g = GaussianMixture(k, covariance_type='tied', means_init=km.cluster_centers_, random_state=0).fit(zs)
+        a, b = ari(t[m], km.labels_[m]), ari(t[m], g.predict(zs)[m]); tot += [a, b]
+        print(f"{n:26s} K = {k:2d}: k-means {a:.3f}, tied mixture {b:.3f}", flush=True)
+    print(f"mean ARI over {used} cubes: k-means {tot[0]/used:.3f}, tied Gaussian mixture {tot[1]/used:.3f}")
+
+if __name__ == '__main__':
+    studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied}
+    if len(sys.argv) != 4 or sys.argv[1] not in studies:
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied} RUN.jsonl DUMP_DIR')
+    studies[sys.argv[1]](sys.argv[2], sys.argv[3])

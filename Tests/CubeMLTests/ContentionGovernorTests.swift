@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import CubeML
 
-/// `ContentionGovernor` on measurements it is given: one OpenBLAS thread while other
+/// `ContentionGovernor` on measurements it is given: a budget of one thread while other
 /// processes take more than half a core, the configured count again once they stop.
 @Suite("Training on shared cores", .serialized)
 struct ContentionGovernorTests {
@@ -16,7 +16,7 @@ struct ContentionGovernorTests {
         }
     }
 
-    @Test("other processes' load drops OpenBLAS to one thread, and their end restores the budget")
+    @Test("other processes' load drops the thread budget to one, and their end restores it")
     func followsTheLoad() {
         let before = BLAS.threads
         defer { BLAS.setThreads(before) }

@@ -204,7 +204,7 @@ struct ClusterDistanceSums {
                     b += 1
                 }
             }
-            if workers == 1 { body.value(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { body.value($0) } }
+            if workers == 1 { body.value(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { w in ParallelRegion.inside { body.value(w) } } }
         }}}}}}
         // Reduce in sorted order, then map back to original rows.
         var out = [Double](repeating: 0, count: n * k)

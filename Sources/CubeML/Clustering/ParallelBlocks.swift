@@ -31,7 +31,9 @@ enum ParallelBlocks {
                 let start = worker * per
                 let end = min(blocks, start + per)
                 if start < end {
-                    for b in start..<end { shared.value(b, range(b, count: count, blockSize: blockSize), worker) }
+                    ParallelRegion.inside {
+                        for b in start..<end { shared.value(b, range(b, count: count, blockSize: blockSize), worker) }
+                    }
                 }
             }
         }

@@ -1,15 +1,36 @@
 import COpenBLAS
+import Dispatch
+import Synchronization
 
 /// The one Swift file that imports OpenBLAS (and the LAPACK inside it). Every dense product
 /// in CubeSeg goes through `BLAS.gemm`; no C type escapes this file.
+///
+/// Products give the same bits whatever the thread budget. OpenBLAS's own threads do not:
+/// its multi-threaded sgemm sums in another order than its single-threaded one (measured:
+/// a 512 x 512 x 1024 product differs in the last bits between 1 and 2 threads), so a
+/// training that changed thread count with the machine's load (`ContentionGovernor`) gave
+/// another network on a busy machine than on a quiet one. OpenBLAS therefore always runs on
+/// one thread, and `gemm` splits a large product itself into blocks of output rows (or
+/// columns) whose sizes depend on the product's shape only (`GemmBlocks`); the budget only
+/// decides how many of CubeSeg's workers compute those blocks.
 public enum BLAS {
-    /// Sets the number of threads OpenBLAS uses for every later call (process-wide).
+    /// The thread budget: how many workers every later product and CubeML's parallel loops
+    /// use (process-wide). OpenBLAS itself stays on one thread.
     public static func setThreads(_ n: Int) {
-        openblas_set_num_threads(Int32(max(1, n)))
+        budget.store(max(1, n), ordering: .relaxed)
     }
 
-    /// The number of threads OpenBLAS currently uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// The current thread budget (initially OpenBLAS's default: `OPENBLAS_NUM_THREADS` or
+    /// the machine's cores).
+    public static var threads: Int { budget.load(ordering: .relaxed) }
+
+    /// The budget, read from OpenBLAS's default before pinning OpenBLAS to one thread: the
+    /// first use of `BLAS` does both, before any product.
+    private static let budget: Atomic<Int> = {
+        let initial = max(1, Int(openblas_get_num_threads()))
+        openblas_set_num_threads(1)
+        return Atomic(initial)
+    }()
 
     /// The kernel OpenBLAS chose for this CPU, e.g. "Haswell", "SkylakeX", "Zen".
     public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
@@ -42,8 +63,51 @@ public enum BLAS {
         sgemmRaw(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
+    /// `gemm` after its checks: runs the blocks of `GemmBlocks` for this shape, on up to
+    /// `threads` workers when there are several blocks and the caller is not already one of
+    /// CubeML's parallel workers. Each block is one single-threaded sgemm, so the result is
+    /// the same bits however the blocks are dealt out.
     @usableFromInline
     static func sgemmRaw(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        let workers = threads  // first use pins OpenBLAS to one thread
+        let plan = GemmBlocks(m: m, n: n, k: k)
+        guard plan.count > 1 else {
+            sgemmBlock(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        let run = { (block: Int) in
+            let range = plan.range(block)
+            if plan.alongRows {
+                // Rows r of op(A) and of C: A's row r, or A's column r when transposed.
+                let ap = transA ? a + range.lowerBound : a + range.lowerBound * lda
+                sgemmBlock(transA, transB, range.count, n, k, alpha, ap, lda, b, ldb, beta, c + range.lowerBound * ldc, ldc)
+            } else {
+                // Columns j of op(B) and of C: B's column j, or B's row j when transposed.
+                let bp = transB ? b + range.lowerBound * ldb : b + range.lowerBound
+                sgemmBlock(transA, transB, m, range.count, k, alpha, a, lda, bp, ldb, beta, c + range.lowerBound, ldc)
+            }
+        }
+        let used = min(workers, plan.count)
+        if used <= 1 || ParallelRegion.isInside {
+            for block in 0..<plan.count { run(block) }
+            return
+        }
+        // Blocks write disjoint parts of C and concurrentPerform returns after all of them.
+        nonisolated(unsafe) let shared = run
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: used) { _ in
+            ParallelRegion.inside {
+                while case let block = next.add(1, ordering: .relaxed).oldValue, block < plan.count { shared(block) }
+            }
+        }
+    }
+
+    /// One single-threaded sgemm call, row major.
+    private static func sgemmBlock(
         _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
@@ -62,6 +126,7 @@ public enum BLAS {
     ///   a failure (it does not converge) or `count` is outside 1...n.
     public static func symmetricEigen(_ a: [Double], n: Int, largest count: Int) -> (values: [Double], vectors: [Double])? {
         guard n > 0, (1...n).contains(count), a.count == n * n else { return nil }
+        _ = threads  // pins OpenBLAS (and the BLAS inside LAPACK) to one thread
         var matrix = a  // row major = column major for a symmetric matrix
         var nn = Int32(n), lda = Int32(n), ldz = Int32(n)
         var il = Int32(n - count + 1), iu = Int32(n)

@@ -6,8 +6,9 @@ import Foundation
 /// summarise each cluster.
 ///
 /// A value type with no shared state: several segmenters may run at once on different
-/// threads (OpenBLAS's thread count is process-wide; set it with `BLAS.setThreads`).
-/// Determinism: the same cube, parameters, seed and BLAS thread count give the same labels.
+/// threads (the thread budget is process-wide; set it with `BLAS.setThreads`).
+/// Determinism: the same cube, parameters and seed give the same labels and model, bit for
+/// bit, with any thread budget and under any load (on one OpenBLAS kernel: `BLAS.coreName`).
 public struct Segmenter: Sendable {
     public var parameters: SegmentationParameters
 

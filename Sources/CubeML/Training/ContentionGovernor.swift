@@ -5,20 +5,20 @@ import Glibc
 
 /// Keeps training fast when other processes share the cores.
 ///
-/// OpenBLAS's worker threads wait for work by spinning, and every product waits for its
-/// slowest thread: when other busy processes take the cores, a descheduled worker stalls
-/// each of the thousands of small products of an epoch. Measured on 2 cores with two other
-/// busy processes, the 256 x 256 x 1024 bench cube took 9.9x its idle time with 2 OpenBLAS
-/// threads and 1.5x with 1.
+/// Every product and parallel loop waits for its slowest worker: when other busy processes
+/// take the cores, a descheduled worker stalls each of the thousands of small products of an
+/// epoch. Measured on 2 cores with two other busy processes (with OpenBLAS's own spinning
+/// threads, before `BLAS` split products itself), the 256 x 256 x 1024 bench cube took 9.9x
+/// its idle time on 2 threads and 1.5x on 1.
 ///
 /// `step()` runs between batches on the training thread. Over each window of `window`
 /// seconds it measures the CPU time the rest of the machine used: all cores' busy time
 /// (`/proc/stat`, stolen time included) less this process's own. More than `crowded`
-/// cores' worth means the cores are shared: OpenBLAS drops to one thread. Below `free`
+/// cores' worth means the cores are shared: the thread budget drops to one. Below `free`
 /// it goes back to the configured count. This process's own threads never count, so its
-/// own parallel loops cannot make it step down. Products give the same bits with any
-/// thread count (OpenBLAS splits rows and columns, never the inner sum), so results do not
-/// depend on the load. Where `/proc/stat` cannot be read it does nothing.
+/// own parallel loops cannot make it step down. Products and loops give the same bits with
+/// any budget (`BLAS`, `GemmBlocks`, `ParallelBlocks`), so results do not depend on the
+/// load. Where `/proc/stat` cannot be read it does nothing.
 struct ContentionGovernor {
     /// Seconds per measurement window.
     static let window = 1.0

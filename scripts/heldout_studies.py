@@ -17,6 +17,13 @@
       and after whitening by the pooled within-cluster covariance of a K = 12 k-means.
   tied RUN.jsonl DUMP_DIR
       k-means against a Gaussian mixture with one shared covariance, both given the true K.
+  edges RUN.jsonl DUMP_DIR
+      Boundary contrast: for every K's map, each pair of adjacent clusters' median squared
+      embedding difference across their shared boundary (at least 20 neighbour pairs), over
+      the median difference between neighbours of one cluster; a split along a smooth
+      gradient (paint thickness) has contrast near 1, a real material boundary far more.
+      K chosen as the last K before the smallest contrast falls below a threshold, alone
+      and as the third voter in place of the spatial coherence.
 
 Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
   B=.build/release/cubeseg-bench; S="--suite quality-out/cubes/grid/suite.json ..."
@@ -154,8 +161,39 @@ def tied(run, d):
         print(f"{n:26s} K = {k:2d}: k-means {a:.3f}, tied mixture {b:.3f}", flush=True)
     print(f"mean ARI over {used} cubes: k-means {tot[0]/used:.3f}, tied Gaussian mixture {tot[1]/used:.3f}")
 
+def neighbour_pairs(H, W, pix):
+    idx = np.full(H * W, -1); idx[pix] = np.arange(len(pix)); M = idx.reshape(H, W); P = []
+    for a, b in ((M[:, 1:], M[:, :-1]), (M[1:], M[:-1])):
+        ok = (a >= 0) & (b >= 0); P.append(np.stack([a[ok], b[ok]], 1))
+    return np.concatenate(P)
+
+def smallest_contrast(L, d2, P, minimum_pairs=20):
+    la, lb = L[P[:, 0]], L[P[:, 1]]; same = la == lb; ref = np.median(d2[same])
+    key = (np.minimum(la, lb) * 100 + np.maximum(la, lb))[~same]; cut = d2[~same]
+    v = [np.median(cut[key == q]) / ref for q in np.unique(key) if (key == q).sum() >= minimum_pairs]
+    return min(v) if v else np.inf
+
+def edges(run, d):
+    R = runs(run); picks = collections.defaultdict(dict)
+    for n, r in R.items():
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0; P = neighbour_pairs(H, W, pix)
+        d2 = ((zs[P[:, 0]] - zs[P[:, 1]]) ** 2).sum(1); C, I, CH, S, A = [], [], [], [], {}
+        for K in KS:
+            km = KMeans(K, n_init=3, random_state=0).fit(zs); L = km.labels_
+            C.append(smallest_contrast(L, d2, P)); I.append(km.inertia_); CH.append(chs(zs, L)); S.append(kappa(L, pix, H, W)); A[K] = ari(t[m], L[m])
+        r['ari_by_k'] = {str(K): v for K, v in A.items()}  # score every rule on this script's own maps
+        sp = max(k for k, s in zip(KS, S) if s >= max(S) - 0.01); ch, el = KS[int(np.argmax(CH))], elbow(I)
+        picks['consensus (CH, elbow, spatial)'][n] = sorted([ch, el, sp])[1]
+        for tau in (2, 4, 8):
+            first = next((K - 1 for K, c in zip(KS, C) if c < tau), KS[-1]); first = max(first, KS[0])
+            picks[f'last K before contrast < {tau}'][n] = first
+            picks[f'median(CH, elbow, contrast {tau})'][n] = sorted([ch, el, first])[1]
+        print(f"{n:26s} K = {r['true_k']:2d}: " + ' '.join(f'{c:.1f}' for c in C), flush=True)
+    for label, p in picks.items():
+        summary(label, {n: k for n, k in p.items() if R[n]['true_k'] <= KS[-1]}, R)
+
 if __name__ == '__main__':
-    studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied}
+    studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges}
     if len(sys.argv) != 4 or sys.argv[1] not in studies:
-        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied} RUN.jsonl DUMP_DIR')
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges} RUN.jsonl DUMP_DIR')
     studies[sys.argv[1]](sys.argv[2], sys.argv[3])

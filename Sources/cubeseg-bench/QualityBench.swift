@@ -15,7 +15,7 @@ struct QualityBench: ParsableCommand {
     var suites: [String]
     @Option(help: "Only cubes whose name contains this text.") var only: String?
     @Option(help: "Seed of the CubeSeg run and of the baselines.") var seed: UInt64 = 1
-    @Option(help: "OpenBLAS threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads: the budget of products and parallel loops.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Write one JSON line per cube to this file.") var json: String?
     @Option(help: "Also write each cube's embedding (NAME_z.npy, signal pixels x L), the truth of those pixels (NAME_t.npy) and their pixel indices (NAME_pix.npy) here, for studies of K criteria.")
     var dump: String?

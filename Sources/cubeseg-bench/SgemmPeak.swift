@@ -6,7 +6,7 @@ struct SgemmPeak: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sgemm-peak",
                                                     abstract: "GFLOP/s of an n x n x n sgemm (best of --repeats).")
     @Option(help: "Matrix size n.") var n: Int = 2048
-    @Option(help: "OpenBLAS threads (0: leave OpenBLAS's default).") var threads: Int = 0
+    @Option(help: "Threads (0: OpenBLAS's default count).") var threads: Int = 0
     @Option(help: "Timed repetitions; the best is reported.") var repeats: Int = 5
 
     func run() throws {

@@ -13,7 +13,7 @@ struct TrainBench: ParsableCommand {
     var arch: String = "reference"
     @Option(help: "Training rows.") var rows: Int = 10_240
     @Option(help: "Epochs.") var epochs: Int = 2
-    @Option(help: "OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "Threads: the budget of products and parallel loops.") var threads: Int = 2
     @Flag(help: "Variational autoencoder.") var vae = false
 
     func run() throws {

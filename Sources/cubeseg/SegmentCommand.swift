@@ -23,7 +23,7 @@ struct SegmentCommand: ParsableCommand {
     var model: String?
     @Option(help: "Ground-truth labels (.npy, height x width) to score the result against: ARI, NMI, accuracy.")
     var truth: String?
-    @Option(help: "OpenBLAS threads.")
+    @Option(help: "Threads for products and parallel loops; the result does not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "No progress output.")
     var quiet = false

@@ -18,7 +18,7 @@ struct WorkerCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var options: ServiceOptions
-    @Option(help: "OpenBLAS threads per job (default: (cores - 1) / workers, at least 1).") var blasThreads: Int?
+    @Option(help: "Threads per job (default: (cores - 1) / workers, at least 1).") var blasThreads: Int?
 
     func run() async throws {
         try await failingWithOneLine {

@@ -46,7 +46,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// Jobs run at once (worker threads) by this process; 0 for a front that only accepts
     /// work (with a PostgreSQL store and `cubeseg worker` processes elsewhere).
     public var workers: Int = 1
-    /// OpenBLAS threads per job; nil: max(1, cores / workers) minus what the HTTP front needs.
+    /// Threads per job (products and parallel loops; results do not depend on it); nil: max(1, cores / workers) minus what the HTTP front needs.
     public var blasThreads: Int? = nil
     /// Queued + running jobs allowed overall and per token; beyond them POST answers 429.
     public var maxQueuedJobs: Int = 1000
@@ -91,7 +91,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// True when no token is configured: every request acts as the local admin user.
     public var isLocalMode: Bool { tokens.isEmpty }
 
-    /// OpenBLAS threads a job gets: `blasThreads`, else the cores left after one per HTTP
+    /// Threads a job gets: `blasThreads`, else the cores left after one per HTTP
     /// thread's share, divided among workers (at least 1).
     public var effectiveBLASThreads: Int {
         if let b = blasThreads { return max(1, b) }

@@ -64,8 +64,8 @@ public enum BLAS {
     }
 
     /// `gemm` after its checks: runs the blocks of `GemmBlocks` for this shape, on up to
-    /// `threads` workers when there are several blocks and the caller is not already one of
-    /// CubeML's parallel workers. Each block is one single-threaded sgemm, so the result is
+    /// `ParallelBlocks.workers` workers when there are several blocks and the caller is not
+    /// already one of CubeML's parallel workers. Each block is one single-threaded sgemm, so the result is
     /// the same bits however the blocks are dealt out.
     @usableFromInline
     static func sgemmRaw(
@@ -73,7 +73,7 @@ public enum BLAS {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
-        let workers = threads  // first use pins OpenBLAS to one thread
+        let workers = ParallelBlocks.workers  // reads `threads`: the first use pins OpenBLAS to one thread
         let plan = GemmBlocks(m: m, n: n, k: k)
         guard plan.count > 1 else {
             sgemmBlock(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

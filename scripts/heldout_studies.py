@@ -27,6 +27,13 @@
   smoothing RUN.jsonl DUMP_DIR
       The edge-preserving neighbour mean applied once (CubeSeg's default), twice and three
       times before k-means and the consensus, by data kind.
+  gap_bic RUN.jsonl DUMP_DIR
+      The two criteria issue 8 names that the consensus does not use, on the smoothed
+      embeddings (a sample of at most 6,000 pixels): the gap statistic (Tibshirani, Walther
+      and Hastie 2001: log inertia against its mean over 5 uniform references in the box of
+      the data's principal axes; the smallest K with Gap(K) >= Gap(K+1) - s(K+1), and the
+      K of the largest gap) and the BIC of a Gaussian mixture (full and diagonal
+      covariances, started from k-means), alone and as voters, scored with the run's maps.
 
 Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
   B=.build/release/cubeseg-bench; S="--suite quality-out/cubes/grid/suite.json ..."
@@ -214,9 +221,43 @@ def smoothing(run, d):
             hit = sum(p[n] == R[n]['true_k'] for n in sel); mean = np.mean([R[n]['ari_by_k'][v] for n, v in sel.items()])
             print(f"  smoothed {times} times, {kind or 'all'}: {len(sel)} cubes, true K {hit}, mean ARI {mean:.3f}")
 
+def gap_bic(run, d, sample=6000, references=5):
+    from sklearn.mixture import GaussianMixture
+    R = {n: r for n, r in runs(run).items() if r['true_k'] <= KS[-1]}; picks = collections.defaultdict(dict)
+    span = list(range(1, KS[-1] + 2))
+    for n, r in R.items():
+        zs, *_ = load(n, r, d); rng = np.random.default_rng(0)
+        x = zs[rng.choice(len(zs), sample, replace=False)] if len(zs) > sample else zs
+        logW = {K: np.log(KMeans(K, n_init=3, random_state=0).fit(x).inertia_) for K in span}
+        c = x - x.mean(0); _, _, Vt = np.linalg.svd(c, full_matrices=False); y = c @ Vt.T
+        lo, hi = y.min(0), y.max(0); ref = {K: [] for K in span}
+        for b in range(references):
+            u = rng.uniform(lo, hi, size=y.shape) @ Vt
+            for K in span: ref[K].append(np.log(KMeans(K, n_init=1, random_state=b).fit(u).inertia_))
+        gap = {K: np.mean(ref[K]) - logW[K] for K in span}
+        sd = {K: np.std(ref[K]) * np.sqrt(1 + 1 / references) for K in span}
+        first = next((K for K in span[:-1] if gap[K] >= gap[K + 1] - sd[K + 1]), KS[-1])
+        picks['gap statistic (Tibshirani rule)'][n] = max(first, KS[0])
+        picks['gap statistic (largest gap)'][n] = max(KS, key=lambda K: gap[K])
+        for cov in ('full', 'diag'):
+            bic = {}
+            for K in KS:
+                km = KMeans(K, n_init=1, random_state=0).fit(x)
+                bic[K] = GaussianMixture(K, covariance_type=cov, means_init=km.cluster_centers_, random_state=0,
+                                         reg_covar=1e-6 * float(x.var(0).sum())).fit(x).bic(x)
+            picks[f'mixture BIC ({cov})'][n] = min(KS, key=lambda K: bic[K])
+        ch, el, sp = voters(r)
+        picks['consensus (CH, elbow, spatial)'][n] = sorted([ch, el, sp])[1]
+        g, bf = picks['gap statistic (Tibshirani rule)'][n], picks['mixture BIC (full)'][n]
+        picks['median(CH, elbow, gap)'][n] = sorted([ch, el, g])[1]
+        picks['median(CH, elbow, spatial, gap, BIC full)'][n] = sorted([ch, el, sp, g, bf])[2]
+        print(f"{n:26s} K = {r['true_k']:2d}: gap {g:2d} (largest {picks['gap statistic (largest gap)'][n]:2d}), "
+              f"BIC full {bf:2d}, diag {picks['mixture BIC (diag)'][n]:2d}, consensus {picks['consensus (CH, elbow, spatial)'][n]:2d}", flush=True)
+    for label, p in picks.items(): summary(label, p, R)
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
-               'smoothing': smoothing}
+               'smoothing': smoothing, 'gap_bic': gap_bic}
     if len(sys.argv) != 4 or sys.argv[1] not in studies:
-        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing} RUN.jsonl DUMP_DIR')
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic} RUN.jsonl DUMP_DIR')
     studies[sys.argv[1]](sys.argv[2], sys.argv[3])

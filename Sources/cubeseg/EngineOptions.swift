@@ -41,6 +41,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "k-means restarts per K (default \(defaults.kmeansRestarts)).") var kmeansRestarts: Int?
     @Option(help: "Lloyd iterations per restart (default \(defaults.lloydIterations)).") var lloydIterations: Int?
     @Option(help: "Points above which the silhouette uses a stratified sample (default \(defaults.silhouetteSample)).") var silhouetteSample: Int?
+    @Option(help: "What draws each K's clusters once K is chosen: \(names(ClusterModelChoice.self)) (default \(defaults.clusterModel.rawValue): a Gaussian mixture for spectrograph data that are not counts, k-means otherwise).") var clusterModel: ClusterModelChoice?
     @Option(help: "Radius of the edge-preserving neighbourhood averaging of embeddings before clustering, 0 = off (default \(defaults.spatialRadius)).") var spatialRadius: Int?
     @Option(help: "Potts weight of the spatial regularisation of the label map, 0 = off (default \(defaults.spatialBeta)).") var spatialBeta: Double?
 
@@ -64,7 +65,7 @@ struct EngineOptions: ParsableArguments {
         if let cropEnd { p.cropEnd = cropEnd }
         set(kCriterion, \.kCriterion); set(hiddenRule, \.hiddenRule); set(clusteringTerm, \.clusteringTerm)
         if let transform { p.transform = transform }
-        set(embedding, \.embedding)
+        set(embedding, \.embedding); set(clusterModel, \.clusterModel)
         switch background {
         case nil: break
         case "auto": p.background = .auto
@@ -90,3 +91,4 @@ extension EmbeddingChoice: ExpressibleByArgument {}
 extension HiddenRule: ExpressibleByArgument {}
 extension ClusteringTerm: ExpressibleByArgument {}
 extension SpectrumTransform: ExpressibleByArgument {}
+extension ClusterModelChoice: ExpressibleByArgument {}

@@ -19,6 +19,7 @@ struct SegmenterEndToEndTests {
         let ari = ClusteringMetrics.adjustedRandIndex(synthetic.labels, result.labels)
         #expect(ari >= 0.9, "ARI \(ari) at K = \(result.chosenK): \(result.selection.reason)")
         #expect(result.chosenK == synthetic.classCount)
+        #expect(result.decisions.clusterModel == .kmeans, "photon counts keep k-means: \(result.decisions.clusterModelReason)")
         #expect(result.labelsByK.keys.sorted() == Array(2...9))
         #expect(result.clusters.count == result.chosenK)
         #expect(result.clusters.map(\.pixels).reduce(0, +) == 64 * 64 - result.backgroundPixels)
@@ -45,6 +46,15 @@ struct SegmenterEndToEndTests {
         let result = try Segmenter(parameters: p).segment(synthetic.cube)
         let ari = ClusteringMetrics.adjustedRandIndex(synthetic.labels, result.labels)
         #expect(ari >= 0.5, "ARI \(ari) at K = \(result.chosenK)")
+        // Fluxes of 512 channels: a Gaussian mixture draws the clusters, and says so.
+        #expect(result.decisions.clusterModel == .gaussianMixture, "\(result.decisions.clusterModelReason)")
+        #expect(result.decisions.clusterModelReason.contains("512 values per spectrum that are not counts"))
+        p.clusterModel = .kmeans
+        let kmeans = try Segmenter(parameters: p).segment(synthetic.cube)
+        #expect(kmeans.decisions.clusterModel == .kmeans)
+        #expect(kmeans.chosenK == result.chosenK, "K is chosen on the k-means scores either way")
+        let kmeansARI = ClusteringMetrics.adjustedRandIndex(synthetic.labels, kmeans.labels)
+        #expect(ari >= kmeansARI + 0.05, "mixture \(ari), k-means \(kmeansARI) at K = \(result.chosenK)")
     }
 
     @Test("the same seed gives the same labels; a saved model applied to the cube reproduces them")

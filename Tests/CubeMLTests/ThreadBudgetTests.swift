@@ -131,4 +131,14 @@ struct ThreadBudgetTests {
         #expect(one.0 == two.0)
         #expect(one.1 == two.1)
     }
+
+    @Test("a Gaussian mixture gives the same labels and likelihood with 1, 2 and 3 threads")
+    func mixtureDoesNotDependOnTheBudget() throws {
+        let (x, _) = ClusteringTestData.blobs(sizes: [3000, 1500, 700], spreads: [2, 1, 0.5], dim: 6, span: 2, seed: 9)
+        let km = try KMeans.fit(x, k: 3, restarts: 1, iterations: 30, seed: 1)
+        #expect(ParallelBlocks.blockCount(count: x.rows, blockSize: GaussianMixture.blockRows) > 2)
+        let fits = [1, 2, 3].map { t in Self.withBudget(t) { GaussianMixture.fit(x, labels: km.labels, k: 3) } }
+        #expect(fits[0] != nil)
+        #expect(fits[1] == fits[0] && fits[2] == fits[0])
+    }
 }

@@ -54,6 +54,24 @@ struct LatentClustering: Sendable {
         return Outcome(labelsByK: labels, centroidsByK: centroids, chosenK: chosen, report: report)
     }
 
+    /// `o` with every K's partition redrawn by a Gaussian mixture started from it
+    /// (`GaussianMixture`); K stays the one chosen on the k-means scores. Returns the Ks whose
+    /// mixture degenerated and kept the k-means partition.
+    func mixtureRefined(_ o: Outcome, embeddings mu: Matrix, isCancelled: @Sendable () -> Bool) throws -> (outcome: Outcome, keptKMeans: [Int]) {
+        var out = o
+        var kept: [Int] = []
+        for k in o.labelsByK.keys.sorted() {
+            if isCancelled() { throw SegmentationError.cancelled }
+            if let fit = GaussianMixture.fit(mu, labels: o.labelsByK[k]!, k: k) {
+                out.labelsByK[k] = fit.labels
+                out.centroidsByK[k] = fit.centroids
+            } else {
+                kept.append(k)
+            }
+        }
+        return (out, kept)
+    }
+
     /// `o` with every K's clusters renumbered so that a region keeps its number from one K
     /// to the next (`ConsistentLabels`); `anchor` (an applied model's K) keeps its numbers.
     func consistentlyNumbered(_ o: Outcome, anchor: Int?) -> Outcome {

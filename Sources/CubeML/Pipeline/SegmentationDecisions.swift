@@ -72,6 +72,9 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     /// Pixels without any finite value (left out like background) and NaN or infinite
     /// values in the other pixels (counted as 0); nil when nothing is missing.
     public var missingValues: MissingValues?
+    /// What drew each K's clusters (`kmeans` or `gaussian_mixture`), and why.
+    public var clusterModel: ClusterModelChoice = .kmeans
+    public var clusterModelReason: String = "k-means"
 
     public init(plan: PreprocessingPlan?, bins: Int, transform: SpectrumTransform, embedding: EmbeddingKind,
                 embeddingReason: String, reconstruction: ReconstructionCheck?, signalToNoise: [Double]? = nil) {
@@ -84,5 +87,6 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case data, bins, binsReason = "bins_reason", transform, transformReason = "transform_reason", background, embedding, embeddingReason = "embedding_reason"
         case reconstruction, signalToNoise = "signal_to_noise", missingValues = "missing_values"
+        case clusterModel = "cluster_model", clusterModelReason = "cluster_model_reason"
     }
 }

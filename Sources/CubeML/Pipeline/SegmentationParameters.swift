@@ -81,6 +81,10 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     /// (scored against every point). The silhouette no longer votes for K by default, and
     /// 20,000 cost about 1 s per K on a 256 x 256 cube.
     public var silhouetteSample: Int = 5_000
+    /// What draws each K's clusters once K is chosen: k-means alone, or a Gaussian mixture
+    /// with one full covariance per cluster started from the k-means partition; `auto`
+    /// decides from the data (`ClusterModelChoice`).
+    public var clusterModel: ClusterModelChoice = .auto
 
     // MARK: Label map
     /// Radius of the edge-preserving neighbourhood averaging of embeddings before k-means
@@ -129,6 +133,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if let v = try c.decodeIfPresent(Int.self, forKey: .kmeansRestarts) { kmeansRestarts = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .lloydIterations) { lloydIterations = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .silhouetteSample) { silhouetteSample = v }
+        if let v = try c.decodeIfPresent(ClusterModelChoice.self, forKey: .clusterModel) { clusterModel = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .spatialRadius) { spatialRadius = v }
         if let v = try c.decodeIfPresent(Double.self, forKey: .spatialBeta) { spatialBeta = v }
     }
@@ -143,7 +148,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         case betaStartEpoch = "beta_start_epoch", betaEndEpoch = "beta_end_epoch"
         case clusteringTerm = "clustering_term", gamma, kMin = "k_min", kMax = "k_max"
         case kCriterion = "k_criterion", kmeansRestarts = "kmeans_restarts", lloydIterations = "lloyd_iterations"
-        case silhouetteSample = "silhouette_sample", spatialRadius = "spatial_radius", spatialBeta = "spatial_beta"
+        case silhouetteSample = "silhouette_sample", clusterModel = "cluster_model", spatialRadius = "spatial_radius", spatialBeta = "spatial_beta"
     }
 }
 
@@ -196,6 +201,18 @@ public enum EmbeddingChoice: String, Sendable, Codable, CaseIterable {
     case auto
     case autoencoder
     case pca
+}
+
+/// What draws the clusters of each K (`SegmentationParameters.clusterModel`).
+public enum ClusterModelChoice: String, Sendable, Codable, CaseIterable {
+    /// A Gaussian mixture for spectra that are not photon counts and have at least
+    /// `ClusterModelDecision.mixtureMinimumBins` values (spectrograph data such as IFU
+    /// cubes), k-means otherwise.
+    case auto
+    case kmeans
+    /// k-means, then a Gaussian mixture with one full covariance per cluster started from
+    /// its partition (`GaussianMixture`); K is still chosen on the k-means scores.
+    case gaussianMixture = "gaussian_mixture"
 }
 
 /// Hidden layer size rule of method.md.

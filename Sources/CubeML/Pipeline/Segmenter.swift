@@ -116,6 +116,20 @@ public struct Segmenter: Sendable {
         let clustering = LatentClustering(parameters: p)
         let grid = ImageGrid(height: cube.height, width: cube.width, pixelIndex: prepared.pixelIndex)
         var outcome = try clustering.cluster(mu, grid: grid, model: model, isCancelled: observer.isCancelled)
+        if model == nil {
+            var (clusterModel, reason) = ClusterModelRule.resolve(p.clusterModel, data: plan?.data, bins: prepared.spectra.cols)
+            if clusterModel == .gaussianMixture {
+                let refined = try clustering.mixtureRefined(outcome, embeddings: mu, isCancelled: observer.isCancelled)
+                outcome = refined.outcome
+                if !refined.keptKMeans.isEmpty {
+                    reason += "; the mixture degenerated for K = \(refined.keptKMeans.map(String.init).joined(separator: ", ")), which kept k-means"
+                }
+            }
+            decisions.clusterModel = clusterModel
+            decisions.clusterModelReason = reason
+        } else {
+            decisions.clusterModelReason = "k-means: the applied model's centroids label the cube"
+        }
         if p.spatialBeta > 0 {
             outcome = try clustering.regularised(outcome, embeddings: mu, pixelIndex: prepared.pixelIndex,
                                              height: cube.height, width: cube.width)

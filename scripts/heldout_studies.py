@@ -27,6 +27,15 @@
   smoothing RUN.jsonl DUMP_DIR
       The edge-preserving neighbour mean applied once (CubeSeg's default), twice and three
       times before k-means and the consensus, by data kind.
+  replay RUN.jsonl -
+      K rules replayed on the run's own scores (no dump needed): each criterion alone, the
+      median of every three of the five, of all five, the consensus with a wider spatial
+      tolerance (0.02, 0.03, 0.05 for 0.01), Sugar and James's jump statistic and
+      Krzanowski and Lai's index (from the inertia curve), alone and as third voters.
+  mixture RUN.jsonl DUMP_DIR
+      k-means against a Gaussian mixture with one full covariance per cluster started from
+      its partition, at the run's chosen K and at the true K, grouped by what CubeSeg's
+      `cluster_model auto` looks at: photon counts or not, the share of zeros and the bins.
   gap_bic RUN.jsonl DUMP_DIR
       The two criteria issue 8 names that the consensus does not use, on the smoothed
       embeddings (a sample of at most 6,000 pixels): the gap statistic (Tibshirani, Walther
@@ -106,11 +115,11 @@ def kappa(L, pix, H, W):
 def elbow(I):
     y = np.log(I); g = (y[0] - y) / (y[0] - y[-1]) - (np.array(KS) - KS[0]) / (KS[-1] - KS[0]); return KS[int(np.argmax(g))]
 
-def voters(r):
+def voters(r, tolerance=0.01):
     s = sorted(r['k_scores'], key=lambda x: x['k'])
     S = [x['spatialCoherence'] for x in s]
     return (KS[int(np.argmax([x['calinskiHarabasz'] for x in s]))], elbow([x['inertia'] for x in s]),
-            max(k for k, v in zip(KS, S) if v >= max(S) - 0.01))
+            max(k for k, v in zip(KS, S) if v >= max(S) - tolerance))
 
 def summary(label, picks, R):
     hit = sum(k == R[n]['true_k'] for n, k in picks.items())
@@ -255,9 +264,60 @@ def gap_bic(run, d, sample=6000, references=5):
               f"BIC full {bf:2d}, diag {picks['mixture BIC (diag)'][n]:2d}, consensus {picks['consensus (CH, elbow, spatial)'][n]:2d}", flush=True)
     for label, p in picks.items(): summary(label, p, R)
 
+def replay(run, _):
+    import itertools
+    R = {n: r for n, r in runs(run).items() if r['true_k'] <= KS[-1]}
+    def scores(r): return sorted(r['k_scores'], key=lambda x: x['k'])
+    def inertia(r): return np.array([x['inertia'] for x in scores(r)])
+    def votes(r):
+        s = scores(r); ch, el, sp = voters(r)
+        return dict(calinski_harabasz=ch, elbow=el, spatial=sp, davies_bouldin=KS[int(np.argmin([x['daviesBouldin'] for x in s]))],
+                    silhouette=KS[int(np.argmax([x['silhouette'] for x in s]))])
+    def jump(r, y):  # Sugar & James 2003: the largest rise of the transformed distortion W_K^-y (from K = 3)
+        t = inertia(r) ** (-y); return KS[1 + int(np.argmax(t[1:] - t[:-1]))]
+    def kl(r, p):  # Krzanowski & Lai 1988, K = 3...11
+        W, K = inertia(r), np.array(KS, float); diff = K[:-1] ** (2 / p) * W[:-1] - K[1:] ** (2 / p) * W[1:]
+        return KS[1 + int(np.argmax(np.abs(diff[:-1] / diff[1:])))]
+    V = {n: votes(r) for n, r in R.items()}
+    for c in V[next(iter(V))]: summary(c, {n: v[c] for n, v in V.items()}, R)
+    for trio in itertools.combinations(['calinski_harabasz', 'elbow', 'spatial', 'davies_bouldin', 'silhouette'], 3):
+        summary('median(' + ', '.join(trio) + ')', {n: sorted(v[c] for c in trio)[1] for n, v in V.items()}, R)
+    summary('median of all five', {n: sorted(v.values())[2] for n, v in V.items()}, R)
+    for tol in (0.02, 0.03, 0.05):
+        summary(f'consensus, spatial tolerance {tol}', {n: sorted(voters(r, tol))[1] for n, r in R.items()}, R)
+    for y in (0.5, 1, 2, 4):
+        summary(f'jump, Y = {y}', {n: jump(r, y) for n, r in R.items()}, R)
+        summary(f'median(CH, elbow, jump Y = {y})', {n: sorted([V[n]['calinski_harabasz'], V[n]['elbow'], jump(r, y)])[1] for n, r in R.items()}, R)
+    for p in (2, 4, 8):
+        summary(f'Krzanowski-Lai, p = {p}', {n: kl(r, p) for n, r in R.items()}, R)
+        summary(f'median(CH, elbow, KL p = {p})', {n: sorted([V[n]['calinski_harabasz'], V[n]['elbow'], kl(r, p)])[1] for n, r in R.items()}, R)
+
+def mixture(run, d):
+    from sklearn.mixture import GaussianMixture
+    R = runs(run); groups = collections.defaultdict(lambda: collections.defaultdict(list))
+    for n, r in R.items():
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0; dd = r['decisions']['data']
+        spectrograph = dd['kind'] == 'continuous' and dd['zero_fraction'] <= 0.1 and r['decisions']['bins'] >= 512
+        group = f"{dd['kind']}, {'spectrograph (mixture)' if spectrograph else 'k-means'}"
+        row = []
+        for label, k in (('chosen K', r['k']), ('true K', r['true_k'])):
+            if k > KS[-1]: continue
+            km = KMeans(k, n_init=3, random_state=0).fit(zs)
+            g = GaussianMixture(k, covariance_type='full', means_init=km.cluster_centers_, random_state=0,
+                                reg_covar=1e-6 * float(zs.var(0).sum())).fit(zs)
+            a, b = ari(t[m], km.labels_[m]), ari(t[m], g.predict(zs)[m])
+            groups[group][label].append((a, b)); row.append(f"{label} {k:2d}: k-means {a:.3f}, mixture {b:.3f}")
+        print(f"{n:26s} {r['kind']:11s} zeros {dd['zero_fraction']:.2f} bins {r['decisions']['bins']:4d} | " + '; '.join(row), flush=True)
+    for group, by in groups.items():
+        for label, v in by.items():
+            v = np.array(v)
+            print(f"  {group:40s} {label}: {len(v)} cubes, k-means {v[:, 0].mean():.3f}, mixture {v[:, 1].mean():.3f}; "
+                  f"mixture better by > 0.01 on {(v[:, 1] > v[:, 0] + 0.01).sum()}, worse by > 0.01 on {(v[:, 1] < v[:, 0] - 0.01).sum()}")
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
-               'smoothing': smoothing, 'gap_bic': gap_bic}
+               'smoothing': smoothing, 'gap_bic': gap_bic,
+               'mixture': mixture, 'replay': replay}
     if len(sys.argv) != 4 or sys.argv[1] not in studies:
-        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic} RUN.jsonl DUMP_DIR')
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay} RUN.jsonl DUMP_DIR')
     studies[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -23,6 +23,17 @@ struct DataKindTests {
         #expect(stats.wholeNumbers && stats.zeroFraction > 0.2)
     }
 
+    @Test("the share of zeros is measured in non-empty pixels: a zero-padded border does not make fluxes look sparse")
+    func zerosOfEmptyPixelsAreNotCounted() throws {
+        // Fluxes without zeros in the middle 8 of 16 rows, all-zero rows above and below (half the pixels).
+        let padded = cube(16, 16, 64) { p, k, g in p < 64 || p >= 192 ? 0 : Float(5 + g.nextGaussian()) }
+        let stats = try CubeStatistics.measure(padded, channels: 0..<64)
+        #expect(stats.zeroFraction == 0)
+        // Sparse spectra: three of four values zero in every pixel.
+        let sparse = cube(16, 16, 64) { p, k, g in k % 4 == 0 ? Float(1 + (p + k) % 3) : 0 }
+        #expect(abs(try CubeStatistics.measure(sparse, channels: 0..<64).zeroFraction - 0.75) < 1e-12)
+    }
+
     @Test("whole numbers far from Poisson noise (scaled radiance) are not counts")
     func scaledRadiance() throws {
         // Radiance around 3000 in whole numbers with noise of standard deviation 10 (variance/mean 0.03).

@@ -73,11 +73,12 @@ public enum KSelectionRule: Sendable, Equatable {
     /// The consensus: the median of the Ks chosen by the Calinski-Harabasz index, the
     /// inertia elbow and the spatial coherence (of two votes, without an image, the
     /// smaller), with a sentence that lists the votes and the silhouette's and
-    /// Davies-Bouldin's choices for information. These three voters found the true K most
-    /// often on the quality suite (`make quality`, 32 cubes: elbow 13, spatial coherence
-    /// 12, Calinski-Harabasz 11, Davies-Bouldin 11, silhouette 6); their median found it on
-    /// 15 and stayed within 0.02 of PCA + k-means given the true K on 28, against 21 for the
-    /// median of all five and 17 for the silhouette alone.
+    /// Davies-Bouldin's choices for information. Chosen when these three were the best single
+    /// criteria on the quality suite; measured since on 69 cubes of both simulators and two
+    /// real scenes (README, "Choosing K"), their median still finds the true K most often
+    /// (35), against 33 and 34 with Davies-Bouldin or the silhouette as the third voter, 33
+    /// for the elbow alone, 28 for Calinski-Harabasz alone, 11 for the spatial vote alone
+    /// and 24 for the median of all five.
     static func consensus(_ c: [KClustering], range: String) -> (k: Int, reason: String) {
         var votes: [(String, Int)] = [
             ("Calinski-Harabasz", best(c) { $0.score.calinskiHarabasz }.k),

@@ -12,7 +12,8 @@ public struct CubeStatistics: Sendable {
     public var hasData: [Bool]
     /// Whether every finite value is a whole number.
     public var wholeNumbers: Bool
-    /// Fraction of the finite values that are exactly 0.
+    /// Fraction of the finite values of non-empty pixels (a positive total) that are
+    /// exactly 0: how sparse the spectra are, whatever empty border or padding the cube has.
     public var zeroFraction: Double
     /// Median over horizontally adjacent pixel pairs (a, b) of sum_c (a_c - b_c)^2 /
     /// sum_c (a_c + b_c): the noise variance over the mean. Poisson counts give about 1
@@ -28,7 +29,7 @@ public struct CubeStatistics: Sendable {
         var totals = [Float](repeating: 0, count: cube.pixelCount)
         var hasData = [Bool](repeating: false, count: cube.pixelCount)
         var integral = true
-        var zeros = 0, finite = 0
+        var zeros = 0, finite = 0 // over non-empty pixels
         var ratios: [Float] = []
         ratios.reserveCapacity(cube.height * max(0, w - 1))
         try cube.forEachRowBlock { rows, values in
@@ -37,17 +38,17 @@ public struct CubeStatistics: Sendable {
                 let base = p * c
                 var s: Double = 0
                 var whole = true
-                var finiteHere = 0
+                var finiteHere = 0, zerosHere = 0
                 for ch in channels {
                     let v = values[base + ch]
                     guard v.isFinite else { continue }
                     finiteHere += 1
-                    if v > 0 { s += Double(v) } else if v == 0 { zeros += 1 }
+                    if v > 0 { s += Double(v) } else if v == 0 { zerosHere += 1 }
                     whole = whole && v.rounded(.towardZero) == v
                 }
                 totals[first + p] = Float(s)
                 hasData[first + p] = finiteHere > 0
-                finite += finiteHere
+                if s > 0 { finite += finiteHere; zeros += zerosHere }
                 integral = integral && whole
                 // The pair (p, p + 1) within one image row, over the channels finite in both.
                 guard (p % w) + 1 < w else { continue }

@@ -7,21 +7,24 @@
 /// shape (faint outskirts, velocity and population gradients): a Gaussian mixture with one
 /// covariance per cluster fits them better. Measured (README, "Where CubeSeg departs"):
 /// on the 18 IFU cubes of both simulators a full-covariance mixture raised the ARI at the
-/// chosen K on 16; on photon counts it lowered it on every MA-XRF cube, and on the
-/// reflectance scene of a few hundred bands (Samson) it lowered it too.
+/// chosen K on 16 and lowered it on 1; on photon counts (50 MA-XRF cubes) it lowered it on
+/// 45, on MA-XRF counts rescaled to non-whole values on 7 of 8, and on the reflectance
+/// scene of 156 bands (Samson) too.
 enum ClusterModelRule {
     /// Spectra of fewer values are imaging-spectrometer data (airborne scenes have at most
     /// a few hundred bands), which keep k-means.
     static let mixtureMinimumBins = 512
     /// Spectra with more zeros than this are sparse counts, whatever their unit.
     static let mixtureMaximumZeroFraction = 0.1
+    /// How the reasons name the mixture.
+    static let mixture = "a Gaussian mixture (one covariance per cluster, started from k-means)"
 
     /// The model `choice` resolves to for data of this kind with `bins` values per
     /// spectrum, and a sentence saying why (`auto` needs `data`; without it, k-means).
     static func resolve(_ choice: ClusterModelChoice, data: DataKindDecision?, bins: Int) -> (model: ClusterModelChoice, reason: String) {
         switch choice {
         case .kmeans: return (.kmeans, "k-means, as requested")
-        case .gaussianMixture: return (.gaussianMixture, "a Gaussian mixture (one covariance per cluster, started from k-means), as requested")
+        case .gaussianMixture: return (.gaussianMixture, "\(mixture), as requested")
         case .auto: break
         }
         guard let data else {
@@ -36,6 +39,6 @@ enum ClusterModelRule {
         if bins < mixtureMinimumBins {
             return (.kmeans, "k-means: \(bins) values per spectrum, an imaging spectrometer's bands (a mixture is used from \(mixtureMinimumBins))")
         }
-        return (.gaussianMixture, "a Gaussian mixture (one covariance per cluster, started from k-means): \(bins) values per spectrum that are not counts, as from a spectrograph, whose regions differ in spread and shape")
+        return (.gaussianMixture, "\(mixture): \(bins) values per spectrum that are not counts, as from a spectrograph, whose regions differ in spread and shape")
     }
 }

@@ -205,9 +205,9 @@ public enum EmbeddingChoice: String, Sendable, Codable, CaseIterable {
 
 /// What draws the clusters of each K (`SegmentationParameters.clusterModel`).
 public enum ClusterModelChoice: String, Sendable, Codable, CaseIterable {
-    /// A Gaussian mixture for spectra that are not photon counts and have at least
-    /// `ClusterModelDecision.mixtureMinimumBins` values (spectrograph data such as IFU
-    /// cubes), k-means otherwise.
+    /// A Gaussian mixture for spectra that are not photon counts, have few zeros and at
+    /// least 512 values (spectrograph data such as IFU cubes), k-means otherwise
+    /// (`ClusterModelRule`).
     case auto
     case kmeans
     /// k-means, then a Gaussian mixture with one full covariance per cluster started from

@@ -37,10 +37,11 @@ extension ResultFiles {
                                 clusters: entries(result.clusters, k: result.chosenK), byK: byK)
     }
 
-    /// The unit of the mean spectra: "counts" when the run found photon counts, else
-    /// "intensity" (the cube's own units, which its file may not name).
+    /// The unit of the mean spectra (the cube's own): "counts" when the run found photon
+    /// counts stored as counts, else "intensity" (counts stored in another unit, or units
+    /// the file may not name).
     public static func valueUnit(_ result: SegmentationResult) -> String {
-        result.decisions.data?.kind == .counts ? "counts" : "intensity"
+        result.decisions.data.map { $0.kind == .counts && ($0.countUnit ?? 1) == 1 } == true ? "counts" : "intensity"
     }
 
     /// The content of scores.json.

@@ -40,16 +40,72 @@ struct DataKindTests {
         let c = cube(16, 16, 50) { p, k, g in Float((3000 + 40 * Double(k % 7) + 10 * g.nextGaussian()).rounded()) }
         let stats = try CubeStatistics.measure(c, channels: 0..<50)
         let d = DataKindDecision(statistics: stats, meanSignalTotal: 150_000)
-        #expect(stats.wholeNumbers)
+        #expect(stats.wholeNumbers && stats.countQuantum == 1)
         #expect(d.kind == .continuous)
         #expect(d.reason.contains("not counts"))
+    }
+
+    @Test("counts stored in another unit (times a calibration factor, or per second at a fixed dwell) are read as counts, each worth the smallest value")
+    func countsInAnotherUnit() throws {
+        let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
+        let counts = try s.cube.readAll()
+        let plain = try Preprocessor.plan(for: s.cube, parameters: SegmentationParameters())
+        #expect(plain.data?.countUnit == 1 && plain.recipe.intensityScale == nil && plain.linearRecipe.intensityScale == nil)
+        // 0.731 of a count per count (not whole numbers); 100 per count (whole numbers, counts per second at 10 ms).
+        for factor: Float in [0.731, 100] {
+            let scaled = Datacube(height: 32, width: 32, channels: 256, values: counts.map { $0 * factor })
+            let plan = try Preprocessor.plan(for: scaled, parameters: SegmentationParameters())
+            let data = try #require(plan.data)
+            #expect(data.kind == .counts, "\(factor): \(data.reason)")
+            #expect(abs(try #require(data.countUnit) / Double(factor) - 1) < 1e-6)
+            #expect(data.reason.contains("whole multiples of \(String(format: "%.6g", Double(factor)))"), "\(data.reason)")
+            #expect(abs(data.meanSignalCounts / plain.data!.meanSignalCounts - 1) < 1e-5)
+            // Bins, transforms and background read in counts: the same as the cube stored as counts.
+            #expect(plan.bins == plain.bins && plan.linearBins == plain.linearBins)
+            #expect(plan.linearRecipe.transform == .anscombe)
+            #expect(plan.recipe.intensityScale == data.countUnit && plan.linearRecipe.intensityScale == data.countUnit)
+            #expect(plan.background?.unit == data.countUnit)
+            #expect(plan.transformReason.contains("values in counts"))
+            let a = try Preprocessor(recipe: plan.linearRecipe).prepare(scaled).spectra.storage
+            let b = try Preprocessor(recipe: plain.linearRecipe).prepare(s.cube).spectra.storage
+            #expect(a.count == b.count)
+            #expect(zip(a, b).map { abs($0 - $1) }.max()! < 1e-4)
+        }
+    }
+
+    @Test("a painting stored in another unit of counts gets the map it gets in counts")
+    func countsInAnotherUnitSegmentAlike() throws {
+        let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
+        let scaled = Datacube(height: 32, width: 32, channels: 256, values: try s.cube.readAll().map { $0 * 0.731 })
+        var p = SegmentationParameters()
+        p.embedding = .pca; p.seed = 3; p.kMax = 8
+        let inCounts = try Segmenter(parameters: p).segment(s.cube)
+        let inOtherUnit = try Segmenter(parameters: p).segment(scaled)
+        #expect(inOtherUnit.decisions.data?.kind == .counts)
+        #expect(inOtherUnit.decisions.clusterModel == .kmeans)
+        #expect(inOtherUnit.chosenK == inCounts.chosenK)
+        #expect(ClusteringMetrics.adjustedRandIndex(inCounts.labels, inOtherUnit.labels) > 0.99)
+        #expect(abs(try #require(inOtherUnit.model.preprocessing.intensityScale) - 0.731) < 1e-6)
+    }
+
+    @Test("the count lattice: found from the smallest value, refused for one value off it, for fluxes and for ratios beyond float precision")
+    func countLattice() {
+        #expect(CubeStatistics.countQuantum(smallestPositive: 0.5, wholeNumbers: false, sample: [0.5, 1, 3.5, 100]) == 0.5)
+        #expect(CubeStatistics.countQuantum(smallestPositive: 0.5, wholeNumbers: false, sample: [0.5, 1, 3.7]) == nil)
+        #expect(CubeStatistics.countQuantum(smallestPositive: 3, wholeNumbers: true, sample: [3, 6, 7]) == 1)
+        #expect(CubeStatistics.countQuantum(smallestPositive: 3, wholeNumbers: true, sample: [3, 6, 9]) == 3)
+        #expect(CubeStatistics.countQuantum(smallestPositive: 1, wholeNumbers: true, sample: [1, 2]) == 1)
+        #expect(CubeStatistics.countQuantum(smallestPositive: 1e-6, wholeNumbers: false, sample: [1e-6, 8]) == nil)
+        var g = SeededGenerator(seed: 8)
+        let fluxes = (0..<1000).map { _ in Float(5 + g.nextGaussian()) }
+        #expect(CubeStatistics.countQuantum(smallestPositive: fluxes.min()!, wholeNumbers: false, sample: fluxes) == nil)
     }
 
     @Test("reflectances are not counts, and automatic bins keep every channel")
     func reflectance() throws {
         let c = cube(12, 12, 40) { p, k, g in Float(0.2 + 0.001 * Double(k) + 0.01 * g.nextGaussian()) }
         let plan = try Preprocessor.plan(for: c, parameters: SegmentationParameters())
-        #expect(plan.data?.kind == .continuous)
+        #expect(plan.data?.kind == .continuous && plan.data?.countUnit == nil)
         #expect(plan.bins == 40)
     }
 

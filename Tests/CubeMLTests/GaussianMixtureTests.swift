@@ -72,7 +72,8 @@ struct GaussianMixtureTests {
     @Test("auto draws clusters by a mixture only for spectrograph data that are not counts")
     func autoRule() {
         func data(_ kind: DataKindDecision.Kind, zeros: Double) -> DataKindDecision {
-            let s = CubeStatistics(totals: [], hasData: [], wholeNumbers: kind == .counts, zeroFraction: zeros,
+            let s = CubeStatistics(totals: [], hasData: [], wholeNumbers: kind == .counts,
+                                   countQuantum: kind == .counts ? 1 : nil, zeroFraction: zeros,
                                    dispersion: kind == .counts ? 1 : 0.05)
             return DataKindDecision(statistics: s, meanSignalTotal: 100)
         }

@@ -88,9 +88,15 @@ struct PreprocessingBackgroundTests {
             // Read in the cube's own unit, the small unit hides the background (log(1 + x) is linear there).
             if factor < 1 { #expect(!BackgroundThreshold.decide(totals: counts.map { Float($0 * factor) }).masks) }
         }
-        #expect(BackgroundThreshold.unit(for: .counts, dispersion: 3) == 1)
-        #expect(BackgroundThreshold.unit(for: .continuous, dispersion: 0.02) == 0.02)
-        #expect(BackgroundThreshold.unit(for: .continuous, dispersion: 0) == 1)
+        func data(quantum: Double?, dispersion: Double) -> DataKindDecision {
+            DataKindDecision(statistics: CubeStatistics(totals: [], hasData: [], wholeNumbers: quantum == 1, countQuantum: quantum,
+                                                        zeroFraction: 0.5, dispersion: dispersion), meanSignalTotal: 100)
+        }
+        #expect(BackgroundThreshold.unit(for: data(quantum: 1, dispersion: 1.1)) == 1)
+        #expect(BackgroundThreshold.unit(for: data(quantum: 0.25, dispersion: 0.26)) == 0.25)
+        #expect(BackgroundThreshold.unit(for: data(quantum: 1, dispersion: 3)) == 3)
+        #expect(BackgroundThreshold.unit(for: data(quantum: nil, dispersion: 0.02)) == 0.02)
+        #expect(BackgroundThreshold.unit(for: data(quantum: nil, dispersion: 0)) == 1)
     }
 
     @Test("a flux cube with an empty border masks it whatever its unit, and keeps counts in photons")

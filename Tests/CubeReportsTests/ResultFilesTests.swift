@@ -192,6 +192,23 @@ import Testing
         #expect(k2.allSatisfy { $0["parent"] == nil })
     }
 
+    @Test("the mean spectra are in counts only when the cube holds counts stored as counts")
+    func spectraUnitFollowsTheDataKind() throws {
+        func data(_ json: String) throws -> DataKindDecision {
+            try JSONDecoder().decode(DataKindDecision.self, from: Data(json.utf8))
+        }
+        let fields = #""whole_numbers": true, "zero_fraction": 0.5, "dispersion": 1, "mean_signal_total": 100, "reason": "r""#
+        var r = result
+        for (json, unit) in [(#"{"kind": "counts", "count_unit": 1, \#(fields)}"#, "counts"),
+                             (#"{"kind": "counts", \#(fields)}"#, "counts"), // a report written before count_unit
+                             (#"{"kind": "counts", "count_unit": 0.25, \#(fields)}"#, "intensity"),
+                             (#"{"kind": "continuous", \#(fields)}"#, "intensity")] {
+            r.decisions.data = try data(json)
+            #expect(ResultFiles.valueUnit(r) == unit, "\(json)")
+            #expect(try object(try ResultFiles.contents(of: r)["clusters.json"])["value_unit"] as? String == unit)
+        }
+    }
+
     @Test func reportJSONRecordsParametersHistoryTimingsAndTheCube() throws {
         let data = try #require(try ResultFiles.contents(of: result, cube: cube)["report.json"])
         let json = try object(data)

@@ -8,8 +8,11 @@
 /// covariance per cluster fits them better. Measured (README, "Where CubeSeg departs"):
 /// on the 18 IFU cubes of both simulators a full-covariance mixture raised the ARI at the
 /// chosen K on 16 and lowered it on 1; on photon counts (50 MA-XRF cubes) it lowered it on
-/// 45, on MA-XRF counts rescaled to non-whole values on 7 of 8, and on the reflectance
-/// scene of 156 bands (Samson) too.
+/// 45, and on the reflectance scene of 156 bands (Samson) too; on 8 MA-XRF count cubes
+/// multiplied by 0.731, measured while such cubes were still read as fluxes, it lowered it
+/// on 7. They are read as counts now (`CubeStatistics.countQuantum`); the condition on
+/// zeros still keeps sparse counts that lie on no single lattice (counts divided by each
+/// pixel's own live time) from the mixture.
 enum ClusterModelRule {
     /// Spectra of fewer values are imaging-spectrometer data (airborne scenes have at most
     /// a few hundred bands), which keep k-means.

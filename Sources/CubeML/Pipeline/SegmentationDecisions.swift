@@ -23,7 +23,8 @@ public struct PreprocessingPlan: Sendable {
         var r = recipe
         r.binEdges = Rebinning.edges(channels: r.cropEnd - r.cropStart, bins: linearBins)
         r.transform = linearTransform
-        r.intensityScale = Preprocessor.intensityScale(for: linearTransform, bins: linearBins, medianSignalTotal: typicalSignalTotal)
+        r.intensityScale = Preprocessor.intensityScale(for: linearTransform, bins: linearBins, medianSignalTotal: typicalSignalTotal,
+                                                       countUnit: data?.countUnit)
         return r
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// Automatic background threshold on per-pixel total counts.
 ///
 /// Rule (Otsu's method on `log(1 + total / unit)`, with a bimodality test):
-/// 0. The unit: for photon counts, the photon (1); for other data (fluxes, radiance,
+/// 0. The unit: for photon counts, one count (1, or its value when counts are stored in
+///    another unit: `DataKindDecision.countUnit`); for other data (fluxes, radiance,
 ///    reflectance), the cube's dispersion, the variance-to-mean ratio of its noise
 ///    (`CubeStatistics.dispersion`), so totals are read as effective photon counts and the
 ///    decision does not depend on the unit the cube is stored in (`log(1 + x)` is linear
@@ -34,8 +35,8 @@ public enum BackgroundThreshold {
     public struct Decision: Sendable, Equatable, Codable {
         /// Threshold on pixel totals, in the cube's own unit; 0 when no background was found.
         public var threshold: Double
-        /// What totals were divided by before the log: 1 for counts, the noise's
-        /// variance-to-mean ratio for other data (see the rule above).
+        /// What totals were divided by before the log: one count's value for counts, the
+        /// noise's variance-to-mean ratio for other data (see the rule above).
         public var unit: Double
         /// Whether a background class was found.
         public var masks: Bool
@@ -64,10 +65,11 @@ public enum BackgroundThreshold {
         }
     }
 
-    /// The unit totals are read in (rule step 0): 1 for counts; for other data the
-    /// dispersion when it is a positive finite number, else 1 (noise-free data).
-    public static func unit(for kind: DataKindDecision.Kind, dispersion: Double) -> Double {
-        kind == .counts || !(dispersion.isFinite && dispersion > 0) ? 1 : dispersion
+    /// The unit totals are read in (rule step 0): one count's value for counts; for other
+    /// data the dispersion when it is a positive finite number, else 1 (noise-free data).
+    public static func unit(for data: DataKindDecision) -> Double {
+        if data.kind == .counts { return data.countUnit ?? 1 }
+        return data.dispersion.isFinite && data.dispersion > 0 ? data.dispersion : 1
     }
 
     /// Applies the rule above to `totals` (total per pixel, >= 0) read in `unit` (> 0).

@@ -12,6 +12,13 @@ public struct CubeStatistics: Sendable {
     public var hasData: [Bool]
     /// Whether every finite value is a whole number.
     public var wholeNumbers: Bool
+    /// The spacing q > 0 of a lattice every finite value lies on (each value a whole
+    /// multiple of q), found from the smallest positive value and checked on a sample of
+    /// pixels spread over the cube (`countQuantum(smallestPositive:wholeNumbers:sample:)`):
+    /// the value of one count when counts are stored in another unit (counts per second at a
+    /// fixed dwell time, counts times a calibration factor). 1 for whole numbers on no
+    /// coarser lattice; nil when the values lie on none (fluxes, reflectance).
+    public var countQuantum: Double?
     /// Fraction of the finite values of non-empty pixels (a positive total) that are
     /// exactly 0: how sparse the spectra are, whatever empty border or padding the cube has.
     public var zeroFraction: Double
@@ -32,6 +39,10 @@ public struct CubeStatistics: Sendable {
         var zeros = 0, finite = 0 // over non-empty pixels
         var ratios: [Float] = []
         ratios.reserveCapacity(cube.height * max(0, w - 1))
+        var smallestPositive = Float.infinity
+        // The nonzero values of about `latticeSamplePixels` pixels spread over the cube.
+        let sampleStride = max(1, cube.pixelCount / latticeSamplePixels)
+        var sample: [Float] = []
         try cube.forEachRowBlock { rows, values in
             let first = rows.lowerBound * w
             for p in 0..<(rows.count * w) {
@@ -39,12 +50,14 @@ public struct CubeStatistics: Sendable {
                 var s: Double = 0
                 var whole = true
                 var finiteHere = 0, zerosHere = 0
+                let sampled = (first + p) % sampleStride == 0 && sample.count < latticeSampleValues
                 for ch in channels {
                     let v = values[base + ch]
                     guard v.isFinite else { continue }
                     finiteHere += 1
-                    if v > 0 { s += Double(v) } else if v == 0 { zerosHere += 1 }
+                    if v > 0 { s += Double(v); smallestPositive = min(smallestPositive, v) } else if v == 0 { zerosHere += 1 }
                     whole = whole && v.rounded(.towardZero) == v
+                    if sampled && v != 0 { sample.append(abs(v)) }
                 }
                 totals[first + p] = Float(s)
                 hasData[first + p] = finiteHere > 0
@@ -63,8 +76,29 @@ public struct CubeStatistics: Sendable {
             }
         }
         return CubeStatistics(totals: totals, hasData: hasData, wholeNumbers: integral,
+                              countQuantum: countQuantum(smallestPositive: smallestPositive, wholeNumbers: integral, sample: sample),
                               zeroFraction: finite > 0 ? Double(zeros) / Double(finite) : 0,
                               dispersion: Self.median(&ratios))
+    }
+
+    /// Pixels whose values the lattice check samples, and the most values it keeps.
+    static let latticeSamplePixels = 2048
+    static let latticeSampleValues = 1 << 18
+
+    /// The lattice spacing of `countQuantum`: `smallestPositive` when every value of
+    /// `sample` (nonzero magnitudes) is a whole multiple of it, n q, within 0.01 + 4 n
+    /// float epsilons (a float32 product's rounding) and n below 2^22; else 1 for whole
+    /// numbers, nil for other data. Fluxes fail at once: their smallest value is far below
+    /// the others and the ratios' fractions are spread evenly.
+    static func countQuantum(smallestPositive: Float, wholeNumbers: Bool, sample: [Float]) -> Double? {
+        let fallback: Double? = wholeNumbers ? 1 : nil
+        guard smallestPositive.isFinite, smallestPositive > 0, smallestPositive != 1 else { return fallback }
+        let q = Double(smallestPositive)
+        for v in sample {
+            let n = Double(v) / q
+            guard n < 4_194_304, abs(n - n.rounded()) <= 0.01 + 4 * Double(Float.ulpOfOne) * n else { return fallback }
+        }
+        return sample.isEmpty ? fallback : q
     }
 
     /// The totals of the pixels that hold data, in row-major order.
@@ -78,41 +112,57 @@ public struct CubeStatistics: Sendable {
     }
 }
 
-/// Whether a cube holds photon (or electron) counts, which decides the bins and the
-/// background rule; with the evidence, for `report.json`.
+/// Whether a cube holds photon (or electron) counts, which decides the bins, the transform
+/// and the background rule; with the evidence, for `report.json`.
 public struct DataKindDecision: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable { case counts, continuous }
     public var kind: Kind
     public var wholeNumbers: Bool
+    /// For counts, the value of one count in the cube's unit (`CubeStatistics.countQuantum`):
+    /// 1 for counts stored as counts; everything downstream reads the cube divided by it.
+    /// Nil for other data.
+    public var countUnit: Double?
     public var zeroFraction: Double
+    /// Measured in the cube's unit (`CubeStatistics.dispersion`).
     public var dispersion: Double
-    /// Mean total of the pixels kept as signal.
+    /// Mean total of the pixels kept as signal, in the cube's unit.
     public var meanSignalTotal: Double
     public var reason: String
 
-    /// Counts need whole numbers and noise whose variance is about their mean: a dispersion
-    /// in this range (Poisson: 1; measured on AVIRIS scaled radiance: 3.2, on reflectance:
+    /// Counts lie on a lattice (whole numbers, or whole multiples of one count's value) and
+    /// their noise variance, in units of one count, is about their mean: a dispersion in
+    /// this range (Poisson: 1; measured on AVIRIS scaled radiance: 3.2, on reflectance:
     /// 0.0002).
     public static let poissonDispersion = 0.5...2.0
 
     public init(statistics s: CubeStatistics, meanSignalTotal: Double) {
         wholeNumbers = s.wholeNumbers; zeroFraction = s.zeroFraction; dispersion = s.dispersion
         self.meanSignalTotal = meanSignalTotal
-        let d = String(format: "%.3g", s.dispersion)
-        if !s.wholeNumbers {
+        let q = s.countQuantum
+        let inCounts = q.map { s.dispersion / $0 }
+        let d = String(format: "%.3g", inCounts ?? s.dispersion)
+        let qText = q.map { String(format: "%.6g", $0) } ?? ""
+        let lattice = q == 1 ? "whole numbers" : "values that are whole multiples of \(qText) (the smallest one)"
+        if q == nil {
             kind = .continuous
-            reason = "not every value is a whole number: fluxes, radiance or reflectance, not counts"
-        } else if Self.poissonDispersion.contains(s.dispersion) {
+            reason = "not every value is a whole number, nor a whole multiple of one value: fluxes, radiance or reflectance, not counts"
+        } else if Self.poissonDispersion.contains(inCounts!) {
             kind = .counts
-            reason = "whole numbers whose neighbour-to-neighbour variance is \(d) times their mean (Poisson counts: 1)"
+            countUnit = q
+            reason = q == 1
+                ? "whole numbers whose neighbour-to-neighbour variance is \(d) times their mean (Poisson counts: 1)"
+                : "\(lattice) whose neighbour-to-neighbour variance, in units of \(qText), is \(d) times their mean (Poisson counts: 1): counts, each worth \(qText), read in counts"
         } else {
             kind = .continuous
-            reason = "whole numbers, but their neighbour-to-neighbour variance is \(d) times their mean, far from the 1 of Poisson counts: scaled values, not counts"
+            reason = "\(lattice), but their neighbour-to-neighbour variance\(q == 1 ? "" : ", in units of \(qText),") is \(d) times their mean, far from the 1 of Poisson counts: scaled values, not counts"
         }
     }
 
+    /// `meanSignalTotal` in counts (for counts; in the cube's unit otherwise).
+    public var meanSignalCounts: Double { meanSignalTotal / (countUnit ?? 1) }
+
     enum CodingKeys: String, CodingKey {
-        case kind, wholeNumbers = "whole_numbers", zeroFraction = "zero_fraction", dispersion
+        case kind, wholeNumbers = "whole_numbers", countUnit = "count_unit", zeroFraction = "zero_fraction", dispersion
         case meanSignalTotal = "mean_signal_total", reason
     }
 }

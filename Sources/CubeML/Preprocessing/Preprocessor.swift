@@ -60,9 +60,8 @@ public struct Preprocessor: Sendable {
         case .threshold(let v): threshold = v; background = nil
         case .auto:
             let s = statistics!
-            let kind = DataKindDecision(statistics: s, meanSignalTotal: 0).kind
             background = BackgroundThreshold.decide(
-                totals: s.dataTotals, unit: BackgroundThreshold.unit(for: kind, dispersion: s.dispersion))
+                totals: s.dataTotals, unit: BackgroundThreshold.unit(for: DataKindDecision(statistics: s, meanSignalTotal: 0)))
             threshold = background!.threshold
         }
         var data: DataKindDecision? = nil
@@ -82,11 +81,11 @@ public struct Preprocessor: Sendable {
         case nil:
             let d = data!
             let counts = d.kind == .counts
-            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalTotal, integral: counts)
-            linearBins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalTotal, integral: counts,
+            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalCounts, integral: counts)
+            linearBins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalCounts, integral: counts,
                                                perBin: AutomaticBinning.linearCountsPerBin)
             binsReason = counts
-                ? "counts (\(String(format: "%.0f", d.meanSignalTotal)) per pixel): the largest power of two with at least \(AutomaticBinning.countsPerBin) mean counts per bin for the autoencoder (\(bins!)), \(AutomaticBinning.linearCountsPerBin) for PCA (\(linearBins!))"
+                ? "counts (\(String(format: "%.0f", d.meanSignalCounts)) per pixel): the largest power of two with at least \(AutomaticBinning.countsPerBin) mean counts per bin for the autoencoder (\(bins!)), \(AutomaticBinning.linearCountsPerBin) for PCA (\(linearBins!))"
                 : "not counts: the paper's \(AutomaticBinning.paperLength) values (or every channel when fewer)"
         }
         let (transform, linearTransform, givenReason) = Self.transforms(parameters.transform, data: data)
@@ -94,8 +93,11 @@ public struct Preprocessor: Sendable {
         let edges = Rebinning.edges(channels: end - start, bins: bins)
         // Not counts: the unit is arbitrary, so log-max reads values in units of the typical one.
         let typicalTotal = data?.kind == .continuous ? medianSignalTotal : nil
-        let scale = Self.intensityScale(for: transform, bins: edges.count - 1, medianSignalTotal: typicalTotal)
-        if let scale {
+        let scale = Self.intensityScale(for: transform, bins: edges.count - 1, medianSignalTotal: typicalTotal,
+                                        countUnit: data?.countUnit)
+        if let unit = data?.countUnit, unit != 1 {
+            transformReason += "; values in counts (divided by \(String(format: "%.6g", unit)), one count's value in the cube's unit)"
+        } else if let scale {
             transformReason += "; values in units of the typical bin value (\(String(format: "%.4g", scale)), the median pixel total over \(edges.count - 1) bins), so the map does not depend on the cube's unit"
         }
         if parameters.smoothing > edges.count - 1 {
@@ -110,9 +112,11 @@ public struct Preprocessor: Sendable {
                                  transformReason: transformReason, background: background, typicalSignalTotal: typicalTotal)
     }
 
-    /// What binned values are divided by before `transform`: for `logMax` on data that are
-    /// not counts (`medianSignalTotal` given), the typical bin value, the median total of
-    /// the signal pixels over `bins` bins; nil (no division) otherwise. `logMax` is the only
+    /// What binned values are divided by before `transform`: for counts stored in another
+    /// unit (`countUnit` other than 1), one count's value, for every transform, so that
+    /// counts are read as counts; for `logMax` on data that are not counts
+    /// (`medianSignalTotal` given), the typical bin value, the median total of the signal
+    /// pixels over `bins` bins; nil (no division) otherwise. `logMax` is the only other
     /// transform whose output depends on the unit (`log(1 + x)` is linear for small x and
     /// logarithmic for large x); counts have a natural unit, the photon.
     ///
@@ -122,7 +126,9 @@ public struct Preprocessor: Sendable {
     /// units of the typical value; on 8 IFU cubes of both simulators generated afterwards
     /// (new seeds and settings): 0.450 with their own units, 0.460 in units of the typical
     /// value (`scripts/unit_study.py`).
-    public static func intensityScale(for transform: SpectrumTransform, bins: Int, medianSignalTotal: Double?) -> Double? {
+    public static func intensityScale(for transform: SpectrumTransform, bins: Int, medianSignalTotal: Double?,
+                                      countUnit: Double? = nil) -> Double? {
+        if let countUnit, countUnit != 1 { return countUnit }
         guard transform == .logMax, bins > 0, let total = medianSignalTotal, total > 0, total.isFinite else { return nil }
         return total / Double(bins)
     }

@@ -41,7 +41,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "k-means restarts per K (default \(defaults.kmeansRestarts)).") var kmeansRestarts: Int?
     @Option(help: "Lloyd iterations per restart (default \(defaults.lloydIterations)).") var lloydIterations: Int?
     @Option(help: "Points above which the silhouette uses a stratified sample (default \(defaults.silhouetteSample)).") var silhouetteSample: Int?
-    @Option(help: "What draws each K's clusters once K is chosen: \(names(ClusterModelChoice.self)) (default \(defaults.clusterModel.rawValue): a Gaussian mixture for spectrograph data that are not counts, k-means otherwise).") var clusterModel: ClusterModelChoice?
+    @Option(help: "What draws each K's clusters once K is chosen: \(names(ClusterModelChoice.self)) (default \(defaults.clusterModel.rawValue): a Gaussian mixture for continuum spectra of 512 or more values, as from a spectrograph; k-means for line spectra and fewer values).") var clusterModel: ClusterModelChoice?
     @Option(help: "Radius of the edge-preserving neighbourhood averaging of embeddings before clustering, 0 = off (default \(defaults.spatialRadius)).") var spatialRadius: Int?
     @Option(help: "Potts weight of the spatial regularisation of the label map, 0 = off (default \(defaults.spatialBeta)).") var spatialBeta: Double?
 

@@ -1,3 +1,4 @@
+import CubeSynth
 import Testing
 @testable import CubeML
 
@@ -69,25 +70,40 @@ struct GaussianMixtureTests {
         #expect(GaussianMixture.fit(x, labels: labels, k: 2) == nil)
     }
 
-    @Test("auto draws clusters by a mixture only for spectrograph data that are not counts")
+    @Test("auto draws clusters by a mixture for continuum spectra of 512 or more values, counts or not, and by k-means for line spectra")
     func autoRule() {
-        func data(_ kind: DataKindDecision.Kind, zeros: Double) -> DataKindDecision {
+        func data(_ kind: DataKindDecision.Kind, share: Double, zeros: Double = 0) -> DataKindDecision {
             let s = CubeStatistics(totals: [], hasData: [], wholeNumbers: kind == .counts,
                                    countQuantum: kind == .counts ? 1 : nil, zeroFraction: zeros,
-                                   dispersion: kind == .counts ? 1 : 0.05)
+                                   halfFluxChannelShare: share, dispersion: kind == .counts ? 1 : 0.05)
             return DataKindDecision(statistics: s, meanSignalTotal: 100)
         }
-        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, zeros: 0), bins: 1024).model == .gaussianMixture)
-        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, zeros: 0), bins: 512).model == .gaussianMixture)
-        // An airborne scene's few hundred bands, sparse counts in another unit, photon counts.
-        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, zeros: 0), bins: 224).model == .kmeans)
-        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, zeros: 0.7), bins: 1024).model == .kmeans)
-        #expect(ClusterModelRule.resolve(.auto, data: data(.counts, zeros: 0), bins: 1024).model == .kmeans)
+        // A spectrograph's continuum, as fluxes or as counts, even with the zeros of a faint sky.
+        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, share: 0.4), bins: 1024).model == .gaussianMixture)
+        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, share: 0.2), bins: 512).model == .gaussianMixture)
+        #expect(ClusterModelRule.resolve(.auto, data: data(.counts, share: 0.35, zeros: 0.5), bins: 1024).model == .gaussianMixture)
+        // Line spectra (X-ray fluorescence), as counts or in another unit; an airborne scene's few hundred bands.
+        #expect(ClusterModelRule.resolve(.auto, data: data(.counts, share: 0.05, zeros: 0.8), bins: 1024).model == .kmeans)
+        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, share: 0.19), bins: 1024).model == .kmeans)
+        #expect(ClusterModelRule.resolve(.auto, data: data(.continuous, share: 0.25), bins: 224).model == .kmeans)
         #expect(ClusterModelRule.resolve(.auto, data: nil, bins: 1024).model == .kmeans)
         // What is asked for is done.
-        #expect(ClusterModelRule.resolve(.gaussianMixture, data: data(.counts, zeros: 0.9), bins: 64).model == .gaussianMixture)
-        #expect(ClusterModelRule.resolve(.kmeans, data: data(.continuous, zeros: 0), bins: 2048).model == .kmeans)
-        let reason = ClusterModelRule.resolve(.auto, data: data(.continuous, zeros: 0.7), bins: 1024).reason
-        #expect(reason.contains("70% of the values are zero"))
+        #expect(ClusterModelRule.resolve(.gaussianMixture, data: data(.counts, share: 0.05), bins: 64).model == .gaussianMixture)
+        #expect(ClusterModelRule.resolve(.kmeans, data: data(.continuous, share: 0.4), bins: 2048).model == .kmeans)
+        #expect(ClusterModelRule.resolve(.auto, data: data(.counts, share: 0.054), bins: 1024).reason.contains("half the summed spectrum's flux lies in 5% of the channels"))
+        #expect(ClusterModelRule.resolve(.auto, data: data(.counts, share: 0.43), bins: 1024).reason.contains("spreads half over 43% of the channels"))
+    }
+
+    @Test("half the flux of a line spectrum lies in few channels, of a continuum in many")
+    func halfFluxChannelShare() throws {
+        #expect(CubeStatistics.halfFluxChannelShare([0, 0, 0, 0]) == 0)
+        #expect(CubeStatistics.halfFluxChannelShare([1, 1, 1, 1]) == 0.5)
+        #expect(CubeStatistics.halfFluxChannelShare([10, 1, 1, 1, 1, 1, 1, 1, 1, 1]) == 0.1)
+        let painting = SyntheticCubes.maxrf(size: 24, channels: 512, counts: 400, seed: 2).cube
+        let galaxy = SyntheticCubes.ifu(size: 24, channels: 512, seed: 1).cube
+        let lines = try CubeStatistics.measure(painting, channels: 0..<512).halfFluxChannelShare
+        let continuum = try CubeStatistics.measure(galaxy, channels: 0..<512).halfFluxChannelShare
+        #expect(lines < ClusterModelRule.mixtureMinimumHalfFluxShare / 2, "\(lines)")
+        #expect(continuum > ClusterModelRule.mixtureMinimumHalfFluxShare, "\(continuum)")
     }
 }

@@ -90,7 +90,7 @@ struct PreprocessingBackgroundTests {
         }
         func data(quantum: Double?, dispersion: Double) -> DataKindDecision {
             DataKindDecision(statistics: CubeStatistics(totals: [], hasData: [], wholeNumbers: quantum == 1, countQuantum: quantum,
-                                                        zeroFraction: 0.5, dispersion: dispersion), meanSignalTotal: 100)
+                                                        zeroFraction: 0.5, halfFluxChannelShare: 0.05, dispersion: dispersion), meanSignalTotal: 100)
         }
         #expect(BackgroundThreshold.unit(for: data(quantum: 1, dispersion: 1.1)) == 1)
         #expect(BackgroundThreshold.unit(for: data(quantum: 0.25, dispersion: 0.26)) == 0.25)

@@ -1,24 +1,25 @@
 /// Which model draws the clusters of each K when `cluster_model` is `auto`.
 ///
-/// k-means gives every cluster the same round spread. That suits photon counts, whose PCA
-/// axes are whitened by the noise measured between neighbours, so a material is a round
-/// cloud of noise. Spectrograph data that are not counts (IFU cubes: fluxes of a thousand
-/// channels or more) are clustered unwhitened, and their regions differ in spread and
+/// k-means gives every cluster the same round spread. A spectrograph's spectra (IFU cubes:
+/// a continuum over a thousand channels or more) form regions that differ in spread and
 /// shape (faint outskirts, velocity and population gradients): a Gaussian mixture with one
-/// covariance per cluster fits them better. Measured (README, "Where CubeSeg departs"):
-/// on the 18 IFU cubes of both simulators a full-covariance mixture raised the ARI at the
-/// chosen K on 16 and lowered it on 1; on photon counts (50 MA-XRF cubes) it lowered it on
-/// 45, and on the reflectance scene of 156 bands (Samson) too; on 8 MA-XRF count cubes
-/// multiplied by 0.731, measured while such cubes were still read as fluxes, it lowered it
-/// on 7. They are read as counts now (`CubeStatistics.countQuantum`); the condition on
-/// zeros still keeps sparse counts that lie on no single lattice (counts divided by each
-/// pixel's own live time) from the mixture.
+/// covariance per cluster fits them better, whether they are stored as fluxes or as photon
+/// counts. Line spectra (X-ray fluorescence) keep k-means. Measured (README, "Where
+/// CubeSeg departs"): a full-covariance mixture raised the ARI at the chosen K on 16 of the
+/// 18 IFU cubes of both simulators and on all 12 of the suite's IFU cubes turned into
+/// photon counts; it lowered it on 45 of 50 MA-XRF cubes, on 7 of 8 MA-XRF cubes read as
+/// fluxes, and on the reflectance scene of 156 bands (Samson). What tells them apart is
+/// how the summed spectrum spreads its flux (`CubeStatistics.halfFluxChannelShare`), not
+/// whether the values are counts nor how many of them are zero (IFU counts keep 0-52%
+/// zeros, MA-XRF counts 49-98%).
 enum ClusterModelRule {
     /// Spectra of fewer values are imaging-spectrometer data (airborne scenes have at most
     /// a few hundred bands), which keep k-means.
     static let mixtureMinimumBins = 512
-    /// Spectra with more zeros than this are sparse counts, whatever their unit.
-    static let mixtureMaximumZeroFraction = 0.1
+    /// Spectra whose summed spectrum holds half its flux in fewer of the channels than this
+    /// share are line spectra, which keep k-means (MA-XRF cubes of both simulators: 0.02-0.11;
+    /// IFU cubes: 0.34-0.46 at 1,024-2,048 channels, CubeSeg's 512-channel test galaxy 0.28).
+    static let mixtureMinimumHalfFluxShare = 0.2
     /// How the reasons name the mixture.
     static let mixture = "a Gaussian mixture (one covariance per cluster, started from k-means)"
 
@@ -33,15 +34,14 @@ enum ClusterModelRule {
         guard let data else {
             return (.kmeans, "k-means: the data kind was not measured (bins and background were given)")
         }
-        if data.kind == .counts {
-            return (.kmeans, "k-means: photon counts, whose noise-whitened clusters are round")
-        }
-        if data.zeroFraction > mixtureMaximumZeroFraction {
-            return (.kmeans, "k-means: \(Int((data.zeroFraction * 100).rounded()))% of the values are zero, as in sparse counts")
+        let share = data.halfFluxChannelShare ?? 0
+        let percent = "\(Int((share * 100).rounded()))% of the channels"
+        if share < mixtureMinimumHalfFluxShare {
+            return (.kmeans, "k-means: half the summed spectrum's flux lies in \(percent), a line spectrum's (X-ray fluorescence), whose clusters k-means fits")
         }
         if bins < mixtureMinimumBins {
             return (.kmeans, "k-means: \(bins) values per spectrum, an imaging spectrometer's bands (a mixture is used from \(mixtureMinimumBins))")
         }
-        return (.gaussianMixture, "\(mixture): \(bins) values per spectrum that are not counts, as from a spectrograph, whose regions differ in spread and shape")
+        return (.gaussianMixture, "\(mixture): \(bins) values per spectrum whose summed flux spreads half over \(percent), a spectrograph's continuum, whose regions differ in spread and shape")
     }
 }

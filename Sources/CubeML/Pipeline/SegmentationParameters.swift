@@ -205,9 +205,9 @@ public enum EmbeddingChoice: String, Sendable, Codable, CaseIterable {
 
 /// What draws the clusters of each K (`SegmentationParameters.clusterModel`).
 public enum ClusterModelChoice: String, Sendable, Codable, CaseIterable {
-    /// A Gaussian mixture for spectra that are not photon counts, have few zeros and at
-    /// least 512 values (spectrograph data such as IFU cubes), k-means otherwise
-    /// (`ClusterModelRule`).
+    /// A Gaussian mixture for continuum spectra of at least 512 values (a spectrograph's,
+    /// such as IFU cubes, in fluxes or counts), k-means otherwise: line spectra such as
+    /// X-ray fluorescence, and an airborne scene's few hundred bands (`ClusterModelRule`).
     case auto
     case kmeans
     /// k-means, then a Gaussian mixture with one full covariance per cluster started from

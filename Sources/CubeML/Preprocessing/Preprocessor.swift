@@ -116,9 +116,10 @@ public struct Preprocessor: Sendable {
     /// unit (`countUnit` other than 1), one count's value, for every transform, so that
     /// counts are read as counts; for `logMax` on data that are not counts
     /// (`medianSignalTotal` given), the typical bin value, the median total of the signal
-    /// pixels over `bins` bins; nil (no division) otherwise. `logMax` is the only other
-    /// transform whose output depends on the unit (`log(1 + x)` is linear for small x and
-    /// logarithmic for large x); counts have a natural unit, the photon.
+    /// pixels over `bins` bins; nil (no division) otherwise. Of the transforms other data
+    /// get, `logMax` is the only one whose output depends on the unit (`log(1 + x)` is
+    /// linear for small x and logarithmic for large x); counts have a natural unit, one
+    /// count, which `anscombe`'s 3/8 assumes.
     ///
     /// Measured with PCA(8) + k-means given the true K after CubeSeg's neighbourhood mean,
     /// on the 6 IFU cubes of `make quality` and the 2 real scenes: mean ARI 0.516 with the

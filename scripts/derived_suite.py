@@ -1,0 +1,69 @@
+"""Write a suite derived from other suites' cubes, with a manifest that `cubeseg-bench
+quality --suite OUTDIR/suite.json` reads; the labels stay the source cube's.
+
+    python3 scripts/derived_suite.py OUTDIR scale FACTOR[,FACTOR...] SUITE.json[:NAME,...] ...
+    python3 scripts/derived_suite.py OUTDIR counts TOTAL[,TOTAL...] SUITE.json[:NAME,...] ...
+
+scale: each cube multiplied by a factor (the factors taken in turn), as float32: photon
+counts stored in another unit (a factor that is not a whole number stands for a
+calibration or live-time factor, a whole one for counts per second at a fixed dwell time;
+100: 10 ms). README, "Know the data":
+    python3 scripts/derived_suite.py /tmp/rescaled scale 0.731,100,0.05,3.7 \\
+        quality-out/cubes/grid/suite.json:maxrf_c120,maxrf_c400,maxrf_dark,maxrf_gradient \\
+        quality-out/cubes/pysim/suite.json:xrf_c400,xrf_k3,xrf_dark,xrf_rare
+
+counts: each cube drawn as Poisson(max(value, 0) * g) for every TOTAL, g such that the
+median pixel total is TOTAL, stored as float32 whole numbers: fluxes recorded as photon
+counts. README, "Clusters of their own shape":
+    python3 scripts/derived_suite.py /tmp/ifuc counts 3000,30000 \\
+        quality-out/cubes/grid/suite.json:ifu_galaxy,ifu_galaxy_faint \\
+        quality-out/cubes/pysim/suite.json:ifu_bright,ifu_faint,ifu_faint_sky,ifu_kinematic
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+
+def sources(specs):
+    """(directory, manifest entry) of every cube the SUITE.json[:NAME,...] arguments name."""
+    for spec in specs:
+        path, _, names = spec.partition(':')
+        with open(path) as f:
+            suite = json.load(f)
+        wanted = set(names.split(',')) if names else None
+        for c in suite['cubes']:
+            if wanted is None or c['name'] in wanted:
+                yield os.path.dirname(os.path.abspath(path)), c
+
+
+def main(argv):
+    if len(argv) < 4 or argv[1] not in ('scale', 'counts'):
+        sys.exit(__doc__)
+    out, mode, values, specs = argv[0], argv[1], [float(v) for v in argv[2].split(',')], argv[3:]
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(7)
+    entries = []
+
+    def write(root, c, name, cube):
+        np.save(os.path.join(out, f'{name}.npy'), cube.astype(np.float32))
+        entries.append(dict(name=name, cube=f'{name}.npy', labels=os.path.abspath(os.path.join(root, c['labels'])),
+                            true_k=c['true_k'], kind=c.get('kind', 'maxrf')))
+
+    if mode == 'scale':
+        for root, c in sources(specs):
+            factor = values[len(entries) % len(values)]
+            write(root, c, f"{c['name']}_x{factor:g}", np.load(os.path.join(root, c['cube'])) * np.float32(factor))
+    else:
+        for total in values:
+            for root, c in sources(specs):
+                x = np.maximum(np.nan_to_num(np.load(os.path.join(root, c['cube'])).astype(np.float64)), 0)
+                write(root, c, f"{c['name']}_n{int(total)}", rng.poisson(x * (total / np.median(x.sum(-1)))))
+    with open(os.path.join(out, 'suite.json'), 'w') as f:
+        json.dump(dict(generator=f'derived ({mode})', cubes=entries), f, indent=1)
+    print(f'wrote {len(entries)} cubes to {out}')
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

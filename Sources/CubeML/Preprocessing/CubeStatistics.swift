@@ -26,7 +26,7 @@ public struct CubeStatistics: Sendable {
     /// of the non-empty pixels (positive values only): how a spectrum's signal is spread.
     /// Line spectra concentrate it (X-ray fluorescence: 0.02-0.11 on the 26 MA-XRF cubes
     /// of both simulators), a spectrograph's continuum spreads it (IFU cubes: 0.28-0.46,
-    /// airborne reflectance and radiance 0.25-0.28). 0 when there is no flux.
+    /// airborne reflectance and radiance 0.26-0.28). 0 when there is no flux.
     public var halfFluxChannelShare: Double
     /// Median over horizontally adjacent pixel pairs (a, b) of sum_c (a_c - b_c)^2 /
     /// sum_c (a_c + b_c): the noise variance over the mean. Poisson counts give about 1

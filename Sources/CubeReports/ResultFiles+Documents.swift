@@ -53,7 +53,7 @@ extension ResultFiles {
     public static func reportDocument(_ result: SegmentationResult, cube: CubeSummary?, truth: TruthScores? = nil) -> ReportDocument {
         let scores = scoresDocument(result)
         return ReportDocument(
-            software: .init(name: softwareName, version: softwareVersion), cube: cube,
+            software: .init(name: softwareName, version: softwareVersion, blasKernel: BLAS.coreName), cube: cube,
             height: result.height, width: result.width, parameters: result.parameters,
             kValues: result.labelsByK.keys.sorted(), chosenK: result.chosenK, criterion: scores.criterion,
             reason: scores.reason, scores: scores.scores, history: result.history,

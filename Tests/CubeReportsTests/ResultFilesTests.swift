@@ -227,7 +227,11 @@ import Testing
         #expect((json["scores"] as? [[String: Any]])?.count == 2)
         #expect(json["files"] as? [String] == ResultFiles.fileNames(for: result))
         let software = try #require(json["software"] as? [String: String])
-        #expect(software == ["name": "CubeSeg", "version": ResultFiles.softwareVersion])
+        #expect(software == ["name": "CubeSeg", "version": ResultFiles.softwareVersion, "blas_kernel": BLAS.coreName])
+        #expect(BLAS.coreName != "unknown" && !BLAS.coreName.isEmpty)
+        // A report written before the kernel was recorded still reads.
+        let old = try JSONDecoder().decode(ReportDocument.Software.self, from: Data(#"{"name":"CubeSeg","version":"0.9.0"}"#.utf8))
+        #expect(old == ReportDocument.Software(name: "CubeSeg", version: "0.9.0") && old.blasKernel == nil)
         let cubeJSON = try #require(json["cube"] as? [String: Any])
         #expect(cubeJSON["axis_unit"] as? String == "eV")
         #expect(try JSONDecoder().decode(CubeSummary.self, from: JSONSerialization.data(withJSONObject: cubeJSON)) == cube)

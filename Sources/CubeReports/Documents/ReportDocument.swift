@@ -1,6 +1,7 @@
 import CubeML
 
-/// `report.json`: everything about a run in one file. Keys: software {name, version}, cube
+/// `report.json`: everything about a run in one file. Keys: software {name, version,
+/// blas_kernel}, cube
 /// (a `CubeSummary`, omitted when unknown), height, width, parameters (as
 /// `SegmentationParameters` encodes them), k_values (every K tried), chosen_k, criterion,
 /// reason, scores (as in scores.json), history (one row per epoch), timings (seconds per
@@ -35,5 +36,18 @@ public struct ReportDocument: Sendable, Codable {
     public struct Software: Sendable, Codable, Equatable {
         public var name: String
         public var version: String
+        /// The OpenBLAS kernel the run's products went through (`BLAS.coreName`, e.g.
+        /// "Haswell"): the same cube, parameters and seed give the same model and labels bit
+        /// for bit on one kernel, not across kernels. Absent from reports written before it
+        /// was recorded.
+        public var blasKernel: String?
+
+        public init(name: String, version: String, blasKernel: String? = nil) {
+            self.name = name; self.version = version; self.blasKernel = blasKernel
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, version, blasKernel = "blas_kernel"
+        }
     }
 }

@@ -94,15 +94,17 @@ heldout_suite() {
 
 if [ -n "$HELDOUT" ]; then heldout_suite; else fixed_suite; fi
 
-echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# The outside simulator's cubes depend on numpy's random streams: its version goes with the figures.
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); simulator numpy $(python3 -c 'import numpy; print(numpy.__version__)' 2>/dev/null || echo absent)"
 $BIN/cubeseg-bench quality "${SUITES[@]}" --json "$OUT/quality.jsonl" --threads "$(nproc)" ${QUALITY_DUMP:+--dump "$QUALITY_DUMP"} \
   ${QUALITY_ONLY:+--only "$QUALITY_ONLY"} ${QUALITY_PARAMS:+--params "$QUALITY_PARAMS"} | tee "$OUT/quality.txt"
 
+rm -f "$OUT/quality-peers.txt" "$OUT/quality-peers.jsonl" # a skipped run leaves no stale figures
 if [ -x "$PEER_PY" ] && "$PEER_PY" -c "import sklearn" 2>/dev/null; then
-  echo "== scikit-learn on the same cubes (same preprocessing: rebinned to <= 1024, log(1 + x) / max), true K"
-  "$PEER_PY" scripts/quality_peers.py "$OUT/quality.jsonl" "${SUITES[@]}" | tee "$OUT/quality-peers.txt"
+  echo "== scikit-learn on the same cubes (same preprocessing: rebinned to <= 1024, log(1 + x) / max), true K; supervised reference"
+  "$PEER_PY" scripts/quality_peers.py "$OUT/quality.jsonl" "${SUITES[@]}" --json "$OUT/quality-peers.jsonl" | tee "$OUT/quality-peers.txt"
 else
   echo "(no scikit-learn at $PEER_PY: peer baselines skipped)"
 fi
-python3 scripts/quality_table.py "$OUT/quality.jsonl" $( [ -f "$OUT/quality-peers.txt" ] && echo "$OUT/quality-peers.txt" ) > "$OUT/quality.md"
+python3 scripts/quality_table.py "$OUT/quality.jsonl" $( [ -f "$OUT/quality-peers.jsonl" ] && echo "$OUT/quality-peers.jsonl" ) > "$OUT/quality.md"
 echo "(the README's table: $OUT/quality.md)"

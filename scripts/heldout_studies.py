@@ -43,6 +43,28 @@
       the data's principal axes; the smallest K with Gap(K) >= Gap(K+1) - s(K+1), and the
       K of the largest gap) and the BIC of a Gaussian mixture (full and diagonal
       covariances, started from k-means), alone and as voters, scored with the run's maps.
+  separable RUN.jsonl DUMP_DIR
+      Whether the embedding holds the classes: a linear and a quadratic discriminant trained
+      on a random half of the labelled pixels (the truth known) of CubeSeg's embedding, as
+      encoded and after the neighbour mean, scored on the other half; beside the run's map
+      at the true K (unsupervised). Where the discriminant is far above the map, the
+      clustering, not the embedding, loses the classes.
+  refine RUN.jsonl DUMP_DIR
+      Other partitions of the smoothed embedding given the true K, each started from
+      k-means's: a Gaussian mixture with a tied and with full covariances, classification
+      EM with one shared covariance (k-means in the space whitened by the pooled
+      within-cluster covariance, repeated), LDA-k-means (k-means in the K - 1 discriminant
+      axes of the current partition, repeated), and merge-split (split the cluster most
+      bimodal along its 2-means axis, merge the neighbouring pair least bimodal along the
+      axis joining them, while the first exceeds the second by 0.05; k-means after each).
+  restarts RUN.jsonl DUMP_DIR
+      16 single-start k-means runs given the true K, and which one each rule keeps: the
+      lowest inertia (what k-means keeps), the strongest weakest boundary (the largest
+      smallest contrast, as in `edges`), the most coherent map; against the best (oracle).
+  mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR
+      For cubes whose maps a Gaussian mixture draws: the consensus's three voters computed on
+      the mixture's partitions (started from k-means) instead of k-means's, the mixture's
+      BIC and ICL, scored with the run's maps.
 
 Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
   B=.build/release/cubeseg-bench; S="--suite quality-out/cubes/grid/suite.json ..."
@@ -314,10 +336,133 @@ def mixture(run, d):
             print(f"  {group:40s} {label}: {len(v)} cubes, k-means {v[:, 0].mean():.3f}, mixture {v[:, 1].mean():.3f}; "
                   f"mixture better by > 0.01 on {(v[:, 1] > v[:, 0] + 0.01).sum()}, worse by > 0.01 on {(v[:, 1] < v[:, 0] - 0.01).sum()}")
 
+def separable(run, d):
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA, QuadraticDiscriminantAnalysis as QDA
+    R = runs(run); rows = []
+    for n, r in R.items():
+        zs, pix, t, H, W = load(n, r, d); z = np.load(f'{d}/{n}_z.npy').astype(np.float64)
+        lab = np.flatnonzero(t >= 0); np.random.default_rng(0).shuffle(lab); tr, te = lab[:len(lab) // 2], lab[len(lab) // 2:]
+        quadratic = np.bincount(t[tr]).min() > z.shape[1]
+        best = lambda x: max(ari(t[te], c.fit(x[tr], t[tr]).predict(x[te])) for c in (LDA(), QDA(reg_param=1e-3))[:1 + quadratic])
+        a, b, at = best(z), best(zs), r['ari_by_k'].get(str(r['true_k']), float('nan'))
+        rows.append((a, b, at)); print(f"{n:26s} K = {r['true_k']:2d}: discriminant on z {a:.3f}, smoothed z {b:.3f} | map at the true K {at:.3f}", flush=True)
+    v = np.array(rows); print(f"mean over {len(v)}: z {v[:, 0].mean():.3f}, smoothed z {v[:, 1].mean():.3f}, map at the true K {np.nanmean(v[:, 2]):.3f}")
+
+def pooled_within(x, L, K):
+    S = np.zeros((x.shape[1], x.shape[1]))
+    for j in range(K):
+        y = x[L == j]
+        if len(y): y = y - y.mean(0); S += y.T @ y
+    return S / len(x) + 1e-6 * np.trace(np.cov(x.T)) * np.eye(x.shape[1])
+
+def repeat_kmeans(x, L, K, project, rounds=30):
+    for _ in range(rounds):
+        y = x @ project(x, L); C = np.array([y[L == j].mean(0) if (L == j).any() else y[0] for j in range(K)])
+        L2 = KMeans(K, init=C, n_init=1).fit(y).labels_
+        if (L2 == L).all(): break
+        L = L2
+    return L
+
+def whitening(x, L, K):
+    w, V = np.linalg.eigh(pooled_within(x, L, K)); return V / np.sqrt(w)
+
+def discriminant_axes(x, L, K):
+    from scipy.linalg import eigh
+    Sw = pooled_within(x, L, K); w, V = eigh(np.cov(x.T, bias=True) - Sw, Sw); return V[:, ::-1][:, :K - 1]
+
+def split_share(p):
+    """The share of the variance of 1-D values p that their best split in two explains."""
+    s = np.sort(p); n = len(s); c = np.cumsum(s); c2 = np.cumsum(s * s); tot = c2[-1] - c[-1] ** 2 / n
+    if n < 4 or tot <= 0: return 0.0
+    i = np.arange(1, n); w = (c2[:-1] - c[:-1] ** 2 / i) + ((c2[-1] - c2[:-1]) - (c[-1] - c[:-1]) ** 2 / (n - i))
+    return 1 - w.min() / tot
+
+def merge_split(x, L, K, margin=0.05):
+    for _ in range(K):
+        G = [x[L == j] for j in range(K)]; C = np.array([g.mean(0) for g in G]); splits = []
+        for g in G:
+            if len(g) < 8: splits.append((0.0, None)); continue
+            km = KMeans(2, n_init=2, random_state=0).fit(g); a = km.cluster_centers_[1] - km.cluster_centers_[0]
+            splits.append((split_share(g @ (a / max(np.linalg.norm(a), 1e-300))), km.labels_))
+        D = ((C[:, None] - C[None]) ** 2).sum(-1); np.fill_diagonal(D, np.inf); near = np.argsort(D, 1)[:, :3]
+        c = int(np.argmax([e for e, _ in splits])); pairs = []
+        for a in range(K):
+            for b in near[a]:
+                if c in (a, b) or b < a and a in near[b]: continue
+                u = C[b] - C[a]; pairs.append((split_share(np.vstack([G[a], G[b]]) @ (u / np.linalg.norm(u))), a, b))
+        if not pairs: break
+        e, a, b = min(pairs)
+        if splits[c][0] < e + margin: break
+        M = L.copy(); M[L == b] = a; M[np.flatnonzero(L == c)[splits[c][1] == 1]] = b
+        L2 = KMeans(K, init=np.array([x[M == j].mean(0) for j in range(K)]), n_init=1).fit_predict(x)
+        if (L2 == L).all(): break
+        L = L2
+    return L
+
+def refine(run, d):
+    from sklearn.mixture import GaussianMixture
+    R = runs(run); tot = collections.defaultdict(list)
+    for n, r in R.items():
+        K = r['true_k']
+        if K > KS[-1]: continue
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0
+        km = KMeans(K, n_init=3, random_state=0).fit(zs); L = km.labels_; reg = 1e-6 * float(zs.var(0).sum())
+        maps = {'k-means': L,
+                'tied mixture': GaussianMixture(K, covariance_type='tied', means_init=km.cluster_centers_, random_state=0, reg_covar=reg).fit(zs).predict(zs),
+                'full mixture': GaussianMixture(K, covariance_type='full', means_init=km.cluster_centers_, random_state=0, reg_covar=reg).fit(zs).predict(zs),
+                'shared-covariance CEM': repeat_kmeans(zs, L.copy(), K, lambda x, l: whitening(x, l, K)),
+                'LDA-k-means': repeat_kmeans(zs, L.copy(), K, lambda x, l: discriminant_axes(x, l, K)),
+                'merge-split': merge_split(zs, L.copy(), K)}
+        s = {k: ari(t[m], v[m]) for k, v in maps.items()}
+        for k, v in s.items(): tot[(r['kind'], k)].append(v); tot[('all', k)].append(v)
+        print(f"{n:26s} K = {K:2d}: " + ', '.join(f'{k} {v:.3f}' for k, v in s.items()), flush=True)
+    for (kind, k), v in tot.items():
+        base = np.array(tot[(kind, 'k-means')]); v = np.array(v)
+        print(f"  {kind:11s} {k:22s} {len(v):2d} cubes, mean ARI {v.mean():.3f}; better than k-means by > 0.01 on {(v > base + .01).sum()}, worse on {(v < base - .01).sum()}")
+
+def restarts(run, d):
+    R = runs(run); tot = collections.defaultdict(list)
+    for n, r in R.items():
+        K = r['true_k']
+        if K > KS[-1]: continue
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0; P = neighbour_pairs(H, W, pix); d2 = ((zs[P[:, 0]] - zs[P[:, 1]]) ** 2).sum(1); v = []
+        for seed in range(16):
+            km = KMeans(K, n_init=1, random_state=seed).fit(zs); L = km.labels_
+            v.append((km.inertia_, smallest_contrast(L, d2, P), kappa(L, pix, H, W), ari(t[m], L[m])))
+        v = np.array(v)
+        pick = {'lowest inertia': v[np.argmin(v[:, 0]), 3], 'strongest weakest boundary': v[np.argmax(v[:, 1]), 3],
+                'most coherent map': v[np.argmax(v[:, 2]), 3], 'best (oracle)': v[:, 3].max()}
+        for k, x in pick.items(): tot[(r['kind'], k)].append(x)
+        print(f"{n:26s} K = {K:2d}: " + ', '.join(f'{k} {x:.3f}' for k, x in pick.items()), flush=True)
+    for (kind, k), x in sorted(tot.items()): print(f'  {kind:12s} {k:28s} {len(x):2d} cubes, mean ARI {np.mean(x):.3f}')
+
+def mixture_k(*args):
+    from sklearn.mixture import GaussianMixture
+    *paths, d = args; R = {}
+    for p in paths: R.update(runs(p))
+    R = {n: r for n, r in R.items() if r['decisions']['cluster_model'] == 'gaussian_mixture'}; picks = collections.defaultdict(dict)
+    for n, r in R.items():
+        zs, pix, t, H, W = load(n, r, d); V = collections.defaultdict(list)
+        for K in KS:
+            km = KMeans(K, n_init=3, random_state=0).fit(zs); L = km.labels_
+            g = GaussianMixture(K, covariance_type='full', means_init=km.cluster_centers_, random_state=0, reg_covar=1e-6 * float(zs.var(0).sum())).fit(zs)
+            G = g.predict(zs); q = g.predict_proba(zs)
+            V['km'].append((chs(zs, L), km.inertia_, kappa(L, pix, H, W)))
+            V['gmm'].append((chs(zs, G) if len(np.unique(G)) > 1 else 0, sum(((zs[G == j] - zs[G == j].mean(0)) ** 2).sum() for j in np.unique(G)), kappa(G, pix, H, W)))
+            V['bic'].append(g.bic(zs)); V['icl'].append(g.bic(zs) - 2 * (q * np.log(np.clip(q, 1e-300, 1))).sum())
+        for label in ('km', 'gmm'):
+            ch, inertia, sp = map(list, zip(*V[label]))
+            picks[f'consensus on the {"k-means" if label == "km" else "mixture"} partitions'][n] = sorted([KS[int(np.argmax(ch))], elbow(inertia), max(k for k, s in zip(KS, sp) if s >= max(sp) - 0.01)])[1]
+        picks['mixture BIC'][n] = KS[int(np.argmin(V['bic']))]; picks['mixture ICL'][n] = KS[int(np.argmin(V['icl']))]
+        print(f"{n:32s} K = {r['true_k']}: " + ', '.join(f'{k} {p[n]}' for k, p in picks.items()), flush=True)
+    summary('the run (consensus on k-means)', {n: r['k'] for n, r in R.items()}, R)
+    for label, p in picks.items(): summary(label, p, R)
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
                'smoothing': smoothing, 'gap_bic': gap_bic,
-               'mixture': mixture, 'replay': replay}
-    if len(sys.argv) != 4 or sys.argv[1] not in studies:
-        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay} RUN.jsonl DUMP_DIR')
-    studies[sys.argv[1]](sys.argv[2], sys.argv[3])
+               'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k}
+    if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] != 'mixture_k'):
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts} RUN.jsonl DUMP_DIR'
+                 ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR')
+    studies[sys.argv[1]](*sys.argv[2:])

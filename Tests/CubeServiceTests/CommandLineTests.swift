@@ -1,6 +1,7 @@
 import CubeFormats
 import Foundation
 import Testing
+@testable import CubeML
 
 /// `cubeseg segment` as a user runs it: every argument that can be checked is checked before
 /// the first epoch, and a mistake is one line that says what to do.
@@ -53,5 +54,20 @@ final class CommandLineTests {
         #expect(status == 1)
         #expect(text.contains("is a file; give a directory"), "\(text)")
         #expect(!text.contains("NSCocoaErrorDomain"), "\(text)")
+    }
+
+    @Test("a run records the OpenBLAS kernel it used: the best the CPU allows, or the one OPENBLAS_CORETYPE names")
+    func theRunsKernelIsTheBestTheCPUAllows() throws {
+        let cube = dir.appendingPathComponent("kernel.npy")
+        try makeCubeNpy().0.write(to: cube)
+        let out = dir.appendingPathComponent("kernel-out")
+        let (status, text) = try run(["segment", cube.path, "--out", out.path, "--epochs", "2", "--quiet", "--k-max", "3"])
+        #expect(status == 0, "\(text)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))) as? [String: Any]
+        let kernel = (report?["software"] as? [String: String])?["blas_kernel"]
+        // This test process did not upgrade its kernel: what OpenBLAS picked for this CPU.
+        let expected = ProcessInfo.processInfo.environment[OpenBLASKernel.variable] ??
+            OpenBLASKernel.better(than: BLAS.coreName, flags: OpenBLASKernel.cpuFlags()) ?? BLAS.coreName
+        #expect(kernel?.lowercased() == expected.lowercased(), "report says \(kernel ?? "nothing"), expected \(expected)")
     }
 }

@@ -337,13 +337,11 @@ def mixture(run, d):
                   f"mixture better by > 0.01 on {(v[:, 1] > v[:, 0] + 0.01).sum()}, worse by > 0.01 on {(v[:, 1] < v[:, 0] - 0.01).sum()}")
 
 def separable(run, d):
-    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA, QuadraticDiscriminantAnalysis as QDA
+    from quality_peers import discriminant_ari
     R = runs(run); rows = []
     for n, r in R.items():
         zs, pix, t, H, W = load(n, r, d); z = np.load(f'{d}/{n}_z.npy').astype(np.float64)
-        lab = np.flatnonzero(t >= 0); np.random.default_rng(0).shuffle(lab); tr, te = lab[:len(lab) // 2], lab[len(lab) // 2:]
-        quadratic = np.bincount(t[tr]).min() > z.shape[1]
-        best = lambda x: max(ari(t[te], c.fit(x[tr], t[tr]).predict(x[te])) for c in (LDA(), QDA(reg_param=1e-3))[:1 + quadratic])
+        best = lambda x: discriminant_ari(x, t, seed=0, regularisation=1e-3)
         a, b, at = best(z), best(zs), r['ari_by_k'].get(str(r['true_k']), float('nan'))
         rows.append((a, b, at)); print(f"{n:26s} K = {r['true_k']:2d}: discriminant on z {a:.3f}, smoothed z {b:.3f} | map at the true K {at:.3f}", flush=True)
     v = np.array(rows); print(f"mean over {len(v)}: z {v[:, 0].mean():.3f}, smoothed z {v[:, 1].mean():.3f}, map at the true K {np.nanmean(v[:, 2]):.3f}")

@@ -21,6 +21,15 @@ struct GaussianMixture: Sendable {
         var meanLogLikelihood: Double
         /// EM iterations run.
         var iterations: Int
+        /// The fitted mixture, which labels other rows (`labels(_:model:)`).
+        var model: Model
+    }
+
+    /// A fitted mixture: the centre its data were taken about (d values) and its parameters
+    /// in centred coordinates.
+    struct Model: Sendable, Equatable {
+        var centre: [Double]
+        var parameters: Parameters
     }
 
     /// Rows per block of the E-step; fixed, so sums do not depend on the thread count.
@@ -42,8 +51,7 @@ struct GaussianMixture: Sendable {
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for a in 0..<d { mean[a] += Double(x.storage[i * d + a]) } }
         for a in 0..<d { mean[a] /= Double(n) }
-        var z = [Double](repeating: 0, count: n * d)
-        for i in 0..<n { for a in 0..<d { z[i * d + a] = Double(x.storage[i * d + a]) - mean[a] } }
+        let z = centred(x, about: mean)
         var total = 0.0
         for v in z { total += v * v }
         total /= Double(n)
@@ -83,7 +91,50 @@ struct GaussianMixture: Sendable {
         guard counts.allSatisfy({ $0 > 0 }) else { return nil }
         var centroids = Matrix(rows: k, cols: d)
         for j in 0..<k { for a in 0..<d { centroids.storage[j * d + a] = Float(sums[j * d + a] / Double(counts[j]) + mean[a]) } }
-        return Fit(labels: hard, centroids: centroids, meanLogLikelihood: meanLogLikelihood, iterations: iterations)
+        return Fit(labels: hard, centroids: centroids, meanLogLikelihood: meanLogLikelihood, iterations: iterations,
+                   model: Model(centre: mean, parameters: params))
+    }
+
+    /// The most likely of the mixtures EM reaches from `starts` (partitions of the rows of
+    /// `x`, n x d, each 0..<k with every label used). Each start runs `trialIterations`
+    /// iterations on at most `trialRows` rows (a random sample drawn with `seed`); the most
+    /// likely trial labels every row and EM runs on from there to convergence (from its own
+    /// start's partition should that degenerate). When every trial on the sample
+    /// degenerates, the trials run on every row. Nil when every start degenerates.
+    static func mostLikely(_ x: Matrix, starts: [[Int32]], k: Int, trialIterations: Int, trialRows: Int,
+                           seed: UInt64) -> Fit? {
+        let sample = x.rows > trialRows ? TrainingSample.indices(count: trialRows, of: x.rows, seed: seed) : nil
+        let trialData = sample.map { x.gatherRows($0) } ?? x
+        var best: (fit: Fit, start: Int)?
+        for (index, start) in starts.enumerated() where start.count == x.rows {
+            let labels = sample.map { $0.map { start[$0] } } ?? start
+            guard let trial = fit(trialData, labels: labels, k: k, maxIterations: trialIterations) else { continue }
+            if best == nil || trial.meanLogLikelihood > best!.fit.meanLogLikelihood { best = (trial, index) }
+        }
+        guard let best else {
+            // A small cluster may have no row in the sample: then every start runs on all rows.
+            return sample == nil ? nil : mostLikely(x, starts: starts, k: k, trialIterations: trialIterations,
+                                                     trialRows: x.rows, seed: seed)
+        }
+        let labels = sample == nil ? best.fit.labels : Self.labels(x, model: best.fit.model)
+        if let labels, let fit = fit(x, labels: labels, k: k) { return fit }
+        return fit(x, labels: starts[best.start], k: k)
+    }
+
+    /// Each row's most probable component under `model` (the rows of `x`, n x d, in the
+    /// coordinates the model was fitted in); nil when a likelihood is not finite.
+    static func labels(_ x: Matrix, model: Model) -> [Int32]? {
+        guard x.rows > 0, x.cols == model.parameters.d, model.centre.count == x.cols else { return nil }
+        return expectation(centred(x, about: model.centre), n: x.rows, d: x.cols, params: model.parameters,
+                           wantLabels: true)?.labels
+    }
+
+    /// The rows of `x` (n x d) less `centre`, in Double, row major.
+    static func centred(_ x: Matrix, about centre: [Double]) -> [Double] {
+        let n = x.rows, d = x.cols
+        var z = [Double](repeating: 0, count: n * d)
+        for i in 0..<n { for a in 0..<d { z[i * d + a] = Double(x.storage[i * d + a]) - centre[a] } }
+        return z
     }
 
     /// Weighted zeroth, first and raw second moments per component.
@@ -101,14 +152,23 @@ struct GaussianMixture: Sendable {
             second = [Double](repeating: 0, count: k * d * d)
         }
 
+        /// Adds row `i` of `z` (n x d, row major) to component `j` with weight `r`.
         mutating func add(row z: [Double], at i: Int, component j: Int, weight r: Double) {
+            z.withUnsafeBufferPointer { add(row: UnsafeMutablePointer(mutating: $0.baseAddress! + i * d), component: j, weight: r) }
+        }
+
+        /// Adds the row of `d` values at `z` to component `j` with weight `r`.
+        mutating func add(row z: UnsafeMutablePointer<Double>, component j: Int, weight r: Double) {
             weight[j] += r
-            let base = i * d
-            for a in 0..<d {
-                let ra = r * z[base + a]
-                first[j * d + a] += ra
-                let s = (j * d + a) * d
-                for b in a..<d { second[s + b] += ra * z[base + b] }
+            first.withUnsafeMutableBufferPointer { f in
+                second.withUnsafeMutableBufferPointer { sc in
+                    for a in 0..<d {
+                        let ra = r * z[a]
+                        f[j * d + a] += ra
+                        let s = (j * d + a) * d
+                        for b in a..<d { sc[s + b] += ra * z[b] }
+                    }
+                }
             }
         }
 
@@ -120,7 +180,7 @@ struct GaussianMixture: Sendable {
     }
 
     /// Mixing weights, means and the Cholesky factors of the covariances.
-    struct Parameters {
+    struct Parameters: Sendable, Equatable {
         let k: Int, d: Int
         var means: [Double]
         /// Lower-triangular Cholesky factor of each covariance (k x d x d, row major).
@@ -175,6 +235,11 @@ struct GaussianMixture: Sendable {
         }
     }
 
+    /// Responsibilities below this add nothing to the moments (their rows lie far out in
+    /// that component's tail; skipping them keeps the M-step's sums at about one component
+    /// per row instead of k).
+    static let negligibleResponsibility = 1e-12
+
     /// The E-step over every row: the moments weighted by the responsibilities, the total
     /// log-likelihood and (when asked) each row's most probable component.
     static func expectation(_ z: [Double], n: Int, d: Int, params p: Parameters, wantLabels: Bool)
@@ -184,50 +249,65 @@ struct GaussianMixture: Sendable {
         var partial = [Moments](repeating: Moments(k: k, d: d), count: blocks)
         var partialLL = [Double](repeating: 0, count: blocks)
         var labels = [Int32](repeating: 0, count: wantLabels ? n : 0)
+        z.withUnsafeBufferPointer { zb in
+        p.means.withUnsafeBufferPointer { mb in
+        p.cholesky.withUnsafeBufferPointer { cb in
         partial.withUnsafeMutableBufferPointer { pm in
             partialLL.withUnsafeMutableBufferPointer { pl in
                 labels.withUnsafeMutableBufferPointer { lb in
                     let moments = SharedPointer(pm.baseAddress!), lls = SharedPointer(pl.baseAddress!)
                     let out = wantLabels ? SharedPointer(lb.baseAddress!) : nil
+                    let zp = SharedPointer(UnsafeMutablePointer(mutating: zb.baseAddress!))
+                    let means = SharedPointer(UnsafeMutablePointer(mutating: mb.baseAddress!))
+                    let chol = SharedPointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
+                    let constant = p.constant
                     // Each block writes only its own partial and its own rows' labels.
                     ParallelBlocks.run(count: n, blockSize: blockRows) { b, rows, _ in
                         var m = Moments(k: k, d: d)
                         var ll = 0.0
                         var diff = [Double](repeating: 0, count: d)
                         var logp = [Double](repeating: 0, count: k)
-                        for i in rows {
-                            let base = i * d
-                            var best = 0
-                            for j in 0..<k {
-                                // Solve L y = z_i - mean_j; the Mahalanobis distance is |y|^2.
-                                let l = j * d * d
-                                var maha = 0.0
-                                for a in 0..<d {
-                                    var s = z[base + a] - p.means[j * d + a]
-                                    for t in 0..<a { s -= p.cholesky[l + a * d + t] * diff[t] }
-                                    let y = s / p.cholesky[l + a * d + a]
-                                    diff[a] = y
-                                    maha += y * y
+                        diff.withUnsafeMutableBufferPointer { y in
+                        logp.withUnsafeMutableBufferPointer { lp in
+                            for i in rows {
+                                let row = zp.base + i * d
+                                var best = 0
+                                for j in 0..<k {
+                                    // Solve L y = z_i - mean_j; the Mahalanobis distance is |y|^2.
+                                    let l = chol.base + j * d * d, mu = means.base + j * d
+                                    var maha = 0.0
+                                    for a in 0..<d {
+                                        var s = row[a] - mu[a]
+                                        let la = l + a * d
+                                        for t in 0..<a { s -= la[t] * y[t] }
+                                        let v = s / la[a]
+                                        y[a] = v
+                                        maha += v * v
+                                    }
+                                    lp[j] = constant[j] - 0.5 * maha
+                                    if lp[j] > lp[best] { best = j }
                                 }
-                                logp[j] = p.constant[j] - 0.5 * maha
-                                if logp[j] > logp[best] { best = j }
+                                let top = lp[best]
+                                var sum = 0.0
+                                for j in 0..<k { sum += exp(lp[j] - top) }
+                                let rowLL = top + log(sum)
+                                ll += rowLL
+                                for j in 0..<k {
+                                    let r = exp(lp[j] - rowLL)
+                                    if r > negligibleResponsibility { m.add(row: row, component: j, weight: r) }
+                                }
+                                if let out { out.base[i] = Int32(best) }
                             }
-                            let top = logp[best]
-                            var sum = 0.0
-                            for j in 0..<k { sum += exp(logp[j] - top) }
-                            let rowLL = top + log(sum)
-                            ll += rowLL
-                            for j in 0..<k {
-                                let r = exp(logp[j] - rowLL)
-                                if r > 0 { m.add(row: z, at: i, component: j, weight: r) }
-                            }
-                            if let out { out.base[i] = Int32(best) }
+                        }
                         }
                         moments.base[b] = m
                         lls.base[b] = ll
                     }
                 }
             }
+        }
+        }
+        }
         }
         var total = Moments(k: k, d: d)
         var ll = 0.0

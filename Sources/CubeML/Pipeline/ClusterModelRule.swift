@@ -21,7 +21,7 @@ enum ClusterModelRule {
     /// IFU cubes: 0.34-0.46 at 1,024-2,048 channels, CubeSeg's 512-channel test galaxy 0.28).
     static let mixtureMinimumHalfFluxShare = 0.2
     /// How the reasons name the mixture.
-    static let mixture = "a Gaussian mixture (one covariance per cluster, started from k-means)"
+    static let mixture = "a Gaussian mixture (one covariance per cluster; per K the most likely of \(LatentClustering.mixtureStarts) fits started from k-means partitions)"
 
     /// The model `choice` resolves to for data of this kind with `bins` values per
     /// spectrum, and a sentence saying why (`auto` needs `data`; without it, k-means).

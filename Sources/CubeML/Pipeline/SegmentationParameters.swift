@@ -82,8 +82,9 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     /// 20,000 cost about 1 s per K on a 256 x 256 cube.
     public var silhouetteSample: Int = 5_000
     /// What draws each K's clusters once K is chosen: k-means alone, or a Gaussian mixture
-    /// with one full covariance per cluster started from the k-means partition; `auto`
-    /// decides from the data (`ClusterModelChoice`).
+    /// with one full covariance per cluster (per K the most likely of the fits started from
+    /// the k-means partition and from other k-means starts); `auto` decides from the data
+    /// (`ClusterModelChoice`).
     public var clusterModel: ClusterModelChoice = .auto
 
     // MARK: Label map
@@ -210,8 +211,9 @@ public enum ClusterModelChoice: String, Sendable, Codable, CaseIterable {
     /// X-ray fluorescence, and an airborne scene's few hundred bands (`ClusterModelRule`).
     case auto
     case kmeans
-    /// k-means, then a Gaussian mixture with one full covariance per cluster started from
-    /// its partition (`GaussianMixture`); K is still chosen on the k-means scores.
+    /// k-means, then a Gaussian mixture with one full covariance per cluster, the most
+    /// likely of those EM reaches from its partition and from other k-means starts
+    /// (`LatentClustering.mixtureRefined`); K is still chosen on the k-means scores.
     case gaussianMixture = "gaussian_mixture"
 }
 

@@ -65,6 +65,11 @@
       For cubes whose maps a Gaussian mixture draws: the consensus's three voters computed on
       the mixture's partitions (started from k-means) instead of k-means's, the mixture's
       BIC and ICL, scored with the run's maps.
+  mixture_starts RUN.jsonl DUMP_DIR
+      For cubes whose maps a Gaussian mixture draws, at the true K: 8 single-start k-means
+      runs and a mixture (one full covariance per cluster) started from each; the mixture
+      from the lowest-inertia start (CubeSeg before 69260f0), the most likely mixture (the
+      default since), the mean over starts and the best (oracle).
 
 Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
   B=.build/release/cubeseg-bench; S="--suite quality-out/cubes/grid/suite.json ..."
@@ -456,11 +461,30 @@ def mixture_k(*args):
     summary('the run (consensus on k-means)', {n: r['k'] for n, r in R.items()}, R)
     for label, p in picks.items(): summary(label, p, R)
 
+def mixture_starts(run, d, starts=8):
+    from sklearn.mixture import GaussianMixture
+    R = {n: r for n, r in runs(run).items() if r['decisions']['cluster_model'] == 'gaussian_mixture'}; rows = []
+    for n, r in R.items():
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0; k = r['true_k']; fits = []
+        for s in range(starts):
+            km = KMeans(k, n_init=1, random_state=s).fit(zs)
+            g = GaussianMixture(k, covariance_type='full', means_init=km.cluster_centers_, random_state=s,
+                                reg_covar=1e-6 * float(zs.var(0).sum())).fit(zs)
+            fits.append((km.inertia_, g.score(zs), ari(t[m], g.predict(zs)[m])))
+        f = np.array(fits)
+        rows.append((f[np.argmin(f[:, 0]), 2], f[np.argmax(f[:, 1]), 2], f[:, 2].mean(), f[:, 2].max()))
+        print(f"{n:32s} K = {k:2d}: from the lowest inertia {rows[-1][0]:.3f}, most likely {rows[-1][1]:.3f}, mean {rows[-1][2]:.3f}, "
+              f"oracle {rows[-1][3]:.3f} | mean log-likelihood / ARI per start: " + ' '.join(f'{a:.2f}/{b:.2f}' for _, a, b in fits), flush=True)
+    v = np.array(rows)
+    print(f"{len(v)} cubes: from the lowest inertia {v[:, 0].mean():.3f}, most likely {v[:, 1].mean():.3f}, mean over starts {v[:, 2].mean():.3f}, "
+          f"oracle {v[:, 3].mean():.3f}; most likely better by > 0.005 on {(v[:, 1] > v[:, 0] + 0.005).sum()}, worse on {(v[:, 1] < v[:, 0] - 0.005).sum()}")
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
                'smoothing': smoothing, 'gap_bic': gap_bic,
-               'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k}
+               'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k,
+               'mixture_starts': mixture_starts}
     if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] != 'mixture_k'):
-        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts} RUN.jsonl DUMP_DIR'
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts} RUN.jsonl DUMP_DIR'
                  ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR')
     studies[sys.argv[1]](*sys.argv[2:])

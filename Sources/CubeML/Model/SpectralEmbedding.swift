@@ -61,6 +61,15 @@ public enum SpectralEmbedding: Sendable {
         case .principalComponents(let p): return p.reconstruct(z)
         }
     }
+
+    /// Mean squared error per value of reconstructing `x` (N x inputLength, row-major,
+    /// preprocessed spectra) through the embedding.
+    public func reconstructionError(of x: Matrix) -> Double {
+        let y = decode(encode(x))
+        var s = 0.0
+        for i in 0..<x.storage.count { let d = Double(x.storage[i] - y.storage[i]); s += d * d }
+        return s / Double(max(1, x.storage.count))
+    }
 }
 
 /// The kind of embedding a model holds, as written in `model.json` and `report.json`.

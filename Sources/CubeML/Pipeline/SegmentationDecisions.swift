@@ -41,13 +41,18 @@ public struct ReconstructionCheck: Sendable, Codable, Equatable {
     public var pca: Double
     /// Training runs made (a collapsed first run is run again with other settings).
     public var attempts: Int
+    /// The epoch (from 1) after which the last training run ended because PCA's error was
+    /// out of its reach (`ReconstructionGoal`); nil when it ran its course or stopped on
+    /// its own (early stopping).
+    public var outOfReachEpoch: Int?
 
-    public init(autoencoder: Double?, meanSpectrum: Double, pca: Double, attempts: Int) {
+    public init(autoencoder: Double?, meanSpectrum: Double, pca: Double, attempts: Int, outOfReachEpoch: Int? = nil) {
         self.autoencoder = autoencoder; self.meanSpectrum = meanSpectrum; self.pca = pca; self.attempts = attempts
+        self.outOfReachEpoch = outOfReachEpoch
     }
 
     enum CodingKeys: String, CodingKey {
-        case autoencoder, meanSpectrum = "mean_spectrum", pca, attempts
+        case autoencoder, meanSpectrum = "mean_spectrum", pca, attempts, outOfReachEpoch = "out_of_reach_epoch"
     }
 }
 

@@ -56,6 +56,25 @@ public struct Trainer: Sendable {
     @discardableResult
     public func train(_ model: inout Autoencoder, on data: Matrix, hooks: ClusteringHooks = ClusteringHooks(),
                       observer: TrainingObserver = TrainingObserver()) throws -> [EpochRecord] {
+        try run(&model, on: data, hooks: hooks, observer: observer).records
+    }
+
+    /// What `run` did: one record per epoch run, and, when it ended because its goal was out
+    /// of reach, the goal's bar on the validation rows.
+    public struct Run: Sendable {
+        public var records: [EpochRecord]
+        /// The competitor's error on the validation rows when the run ended because it could
+        /// not get below it (`ReconstructionGoal`); nil otherwise.
+        public var outOfReachBar: Double?
+    }
+
+    /// `train`, and with a `goal` the run also ends (keeping its best weights) once the goal
+    /// is out of reach: the best validation loss, projected at its recent pace over the
+    /// epochs left, stays above the competitor's error on the validation rows. The goal is
+    /// ignored without validation rows or while a DCN term is on (the validation loss is then
+    /// no reconstruction error).
+    public func run(_ model: inout Autoencoder, on data: Matrix, hooks: ClusteringHooks = ClusteringHooks(),
+                    observer: TrainingObserver = TrainingObserver(), goal: ReconstructionGoal? = nil) throws -> Run {
         let p = parameters
         let arch = model.architecture
         try validate(data: data, architecture: arch)
@@ -86,6 +105,8 @@ public struct Trainer: Sendable {
         var sampleRNG = SeededGenerator(seed: p.seed, stream: 6)
 
         let useDCN = p.clusteringTerm == .dcn && p.gamma > 0
+        let bar = useDCN ? nil : validation.flatMap { rows in goal?.bar(on: rows) }
+        var outOfReachBar: Double? = nil
         let useSilhouette = p.clusteringTerm == .silhouette && p.gamma > 0
         let dcnWarmupEnd = max(1, p.epochs / 2)
         var dcn = DCNCentroids(latent: arch.latent)
@@ -186,9 +207,13 @@ public struct Trainer: Sendable {
             if verdict.improved { best = model.parameters }
             observer.epochEnded(record, p.epochs)
             if verdict.stop { break }
+            if let goal, let bar, goal.isOutOfReach(records.map(\.validation), bar: bar, epochs: p.epochs) {
+                outOfReachBar = bar
+                break
+            }
         }
         if let best { model.parameters = best }
-        return records
+        return Run(records: records, outOfReachBar: outOfReachBar)
     }
 
     /// beta of `epoch` (from 0): betaMin up to betaStartEpoch, linear, betaMax from betaEndEpoch.

@@ -70,6 +70,13 @@
       runs and a mixture (one full covariance per cluster) started from each; the mixture
       from the lowest-inertia start (CubeSeg before 69260f0), the most likely mixture (the
       default since), the mean over starts and the best (oracle).
+  superpixels RUN.jsonl DUMP_DIR
+      Superpixels in place of the neighbour mean, given the true K: SLIC (Achanta et al.
+      2012) on the embedding image (grid step S, compactness m, squared embedding distances
+      in units of the median squared difference between adjacent pixels, 5 iterations),
+      then k-means of the superpixel means weighted by their size, every pixel labelled by
+      its superpixel; beside k-means after CubeSeg's neighbour mean (the default) and with
+      no smoothing at all.
 
 Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
   B=.build/release/cubeseg-bench; S="--suite quality-out/cubes/grid/suite.json ..."
@@ -479,12 +486,53 @@ def mixture_starts(run, d, starts=8):
     print(f"{len(v)} cubes: from the lowest inertia {v[:, 0].mean():.3f}, most likely {v[:, 1].mean():.3f}, mean over starts {v[:, 2].mean():.3f}, "
           f"oracle {v[:, 3].mean():.3f}; most likely better by > 0.005 on {(v[:, 1] > v[:, 0] + 0.005).sum()}, worse on {(v[:, 1] < v[:, 0] - 0.005).sum()}")
 
+def slic(z, pix, H, W, step, compactness, iterations=5):
+    """Superpixel index of every row of `z` (pixels `pix` of an H x W image)."""
+    d = z.shape[1]; img = np.zeros((H, W, d)); has = np.zeros((H, W), bool)
+    img.reshape(-1, d)[pix] = z; has.reshape(-1)[pix] = True
+    tau = np.median(((img[:, 1:] - img[:, :-1]) ** 2).sum(-1)[has[:, 1:] & has[:, :-1]])
+    cy, cx = [a.ravel().astype(float) for a in np.meshgrid(np.arange(step // 2, H, step), np.arange(step // 2, W, step), indexing='ij')]
+    cz = img[cy.astype(int), cx.astype(int)]
+    for _ in range(iterations):
+        best = np.full((H, W), np.inf); lab = np.full((H, W), -1)
+        for j in range(len(cy)):
+            y0, y1 = max(0, int(cy[j]) - step), min(H, int(cy[j]) + step + 1)
+            x0, x1 = max(0, int(cx[j]) - step), min(W, int(cx[j]) + step + 1)
+            yy, xx = np.mgrid[y0:y1, x0:x1]
+            D = ((img[y0:y1, x0:x1] - cz[j]) ** 2).sum(-1) / tau + compactness ** 2 * ((yy - cy[j]) ** 2 + (xx - cx[j]) ** 2) / step ** 2
+            D[~has[y0:y1, x0:x1]] = np.inf
+            better = D < best[y0:y1, x0:x1]
+            best[y0:y1, x0:x1][better] = D[better]; lab[y0:y1, x0:x1][better] = j
+        flat = lab.reshape(-1); yy, xx = np.divmod(np.arange(H * W), W)
+        for j in np.unique(flat[flat >= 0]):
+            sel = flat == j; cy[j], cx[j] = yy[sel].mean(), xx[sel].mean(); cz[j] = img.reshape(-1, d)[sel].mean(0)
+    _, sp = np.unique(lab.reshape(-1)[pix], return_inverse=True)
+    return sp
+
+def superpixels(run, d, settings=((3, 1), (4, 1), (4, 3), (6, 1), (6, 3))):
+    R = {n: r for n, r in runs(run).items() if r['true_k'] <= KS[-1]}; tot = collections.defaultdict(list); kinds = {}
+    for n, r in R.items():
+        H, W = r['shape'][0], r['shape'][1]; pix = np.load(f'{d}/{n}_pix.npy'); t = np.load(f'{d}/{n}_t.npy'); m = t >= 0
+        z = np.load(f'{d}/{n}_z.npy').astype(np.float64); k = r['true_k']; kinds[n] = r['kind']; row = {}
+        row['none'] = ari(t[m], KMeans(k, n_init=3, random_state=0).fit(z).labels_[m])
+        row['neighbour mean'] = ari(t[m], KMeans(k, n_init=3, random_state=0).fit(smooth(z, pix, H, W)).labels_[m])
+        for step, compactness in settings:
+            sp = slic(z, pix, H, W, step, compactness); count = np.bincount(sp)
+            means = np.stack([np.bincount(sp, weights=z[:, j]) for j in range(z.shape[1])], 1) / count[:, None]
+            L = KMeans(k, n_init=3, random_state=0).fit(means, sample_weight=count).labels_[sp]
+            row[f'SLIC S = {step}, m = {compactness}'] = ari(t[m], L[m])
+        for key, v in row.items(): tot[key].append((kinds[n], v))
+        print(f"{n:32s} K = {k:2d}: " + ', '.join(f'{key} {v:.3f}' for key, v in row.items()), flush=True)
+    for key, v in tot.items():
+        groups = {g: np.mean([a for kind, a in v if kind == g]) for g in sorted(set(kinds.values()))}
+        print(f"  {key:22s} mean ARI {np.mean([a for _, a in v]):.3f} (" + ', '.join(f'{g} {a:.3f}' for g, a in groups.items()) + ')')
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
                'smoothing': smoothing, 'gap_bic': gap_bic,
                'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k,
-               'mixture_starts': mixture_starts}
+               'mixture_starts': mixture_starts, 'superpixels': superpixels}
     if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] != 'mixture_k'):
-        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts} RUN.jsonl DUMP_DIR'
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts,superpixels} RUN.jsonl DUMP_DIR'
                  ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR')
     studies[sys.argv[1]](*sys.argv[2:])

@@ -240,6 +240,58 @@ struct GaussianMixture: Sendable {
     /// per row instead of k).
     static let negligibleResponsibility = 1e-12
 
+    /// log(weight_j N(row | mean_j, covariance_j)) of one centred row (d values) for every
+    /// component j, written to `logp` (k values); returns the most probable component.
+    /// `scratch` holds d values.
+    @inline(__always)
+    static func componentLogDensities(_ row: UnsafePointer<Double>, k: Int, d: Int, means: UnsafePointer<Double>,
+                                      cholesky: UnsafePointer<Double>, constant: [Double],
+                                      scratch y: UnsafeMutablePointer<Double>, into logp: UnsafeMutablePointer<Double>) -> Int {
+        var best = 0
+        for j in 0..<k {
+            // Solve L y = z_i - mean_j; the Mahalanobis distance is |y|^2.
+            let l = cholesky + j * d * d, mu = means + j * d
+            var maha = 0.0
+            for a in 0..<d {
+                var s = row[a] - mu[a]
+                let la = l + a * d
+                for t in 0..<a { s -= la[t] * y[t] }
+                let v = s / la[a]
+                y[a] = v
+                maha += v * v
+            }
+            logp[j] = constant[j] - 0.5 * maha
+            if logp[j] > logp[best] { best = j }
+        }
+        return best
+    }
+
+    /// log(weight_j N(x_i | component j)) under `model` for every row of `x` (n x d, in the
+    /// coordinates the model was fitted in): n x k, row major; nil when a value is not finite.
+    static func logDensities(_ x: Matrix, model: Model) -> [Double]? {
+        let p = model.parameters, n = x.rows, d = x.cols, k = p.k
+        guard d == p.d, model.centre.count == d else { return nil }
+        let z = centred(x, about: model.centre)
+        var out = [Double](repeating: 0, count: n * k)
+        var y = [Double](repeating: 0, count: d)
+        z.withUnsafeBufferPointer { zb in
+            p.means.withUnsafeBufferPointer { mb in
+                p.cholesky.withUnsafeBufferPointer { cb in
+                    y.withUnsafeMutableBufferPointer { yb in
+                        out.withUnsafeMutableBufferPointer { ob in
+                            for i in 0..<n {
+                                _ = componentLogDensities(zb.baseAddress! + i * d, k: k, d: d, means: mb.baseAddress!,
+                                                          cholesky: cb.baseAddress!, constant: p.constant,
+                                                          scratch: yb.baseAddress!, into: ob.baseAddress! + i * k)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out.allSatisfy(\.isFinite) ? out : nil
+    }
+
     /// The E-step over every row: the moments weighted by the responsibilities, the total
     /// log-likelihood and (when asked) each row's most probable component.
     static func expectation(_ z: [Double], n: Int, d: Int, params p: Parameters, wantLabels: Bool)
@@ -271,22 +323,8 @@ struct GaussianMixture: Sendable {
                         logp.withUnsafeMutableBufferPointer { lp in
                             for i in rows {
                                 let row = zp.base + i * d
-                                var best = 0
-                                for j in 0..<k {
-                                    // Solve L y = z_i - mean_j; the Mahalanobis distance is |y|^2.
-                                    let l = chol.base + j * d * d, mu = means.base + j * d
-                                    var maha = 0.0
-                                    for a in 0..<d {
-                                        var s = row[a] - mu[a]
-                                        let la = l + a * d
-                                        for t in 0..<a { s -= la[t] * y[t] }
-                                        let v = s / la[a]
-                                        y[a] = v
-                                        maha += v * v
-                                    }
-                                    lp[j] = constant[j] - 0.5 * maha
-                                    if lp[j] > lp[best] { best = j }
-                                }
+                                let best = componentLogDensities(row, k: k, d: d, means: means.base, cholesky: chol.base,
+                                                                 constant: constant, scratch: y.baseAddress!, into: lp.baseAddress!)
                                 let top = lp[best]
                                 var sum = 0.0
                                 for j in 0..<k { sum += exp(lp[j] - top) }

@@ -35,17 +35,9 @@ public enum SpatialRegularizer {
     ///   `.invalidParameter`.
     public static func icm(labels: [Int32], height: Int, width: Int, embeddings: Matrix, centroids: Matrix,
                            beta: Double, iterations: Int, neighbourhood: Neighbourhood = .four) throws -> [Int32] {
-        guard height >= 0, width >= 0, labels.count == height * width else {
-            throw ClusteringError.shapeMismatch(height: height, width: width, labels: labels.count)
-        }
-        guard beta >= 0, beta.isFinite else { throw ClusteringError.invalidParameter(name: "beta", value: "\(beta) (need a finite value >= 0)") }
-        guard iterations >= 0 else { throw ClusteringError.invalidParameter(name: "iterations", value: "\(iterations) (need >= 0)") }
         let k = centroids.rows, d = centroids.cols
+        let signal = try signalPixels(labels, height: height, width: width, k: k, beta: beta, iterations: iterations)
         guard embeddings.cols == d else { throw ClusteringError.dimensionMismatch(expected: d, found: embeddings.cols) }
-        for (i, l) in labels.enumerated() where l < -1 || Int(l) >= k {
-            throw ClusteringError.labelOutOfRange(index: i, label: l, k: k)
-        }
-        let signal = labels.indices.filter { labels[$0] >= 0 }
         // Embedding row of each pixel (-1: background).
         var rowOf = [Int](repeating: -1, count: labels.count)
         if embeddings.rows == labels.count {
@@ -56,8 +48,43 @@ public enum SpatialRegularizer {
             throw ClusteringError.invalidParameter(name: "embeddings", value: "\(embeddings.rows) rows for \(labels.count) pixels of which \(signal.count) are signal")
         }
         if beta == 0 || iterations == 0 || signal.isEmpty || k < 2 { return labels }
-
         let cost = dataCost(embeddings: embeddings, rowOf: rowOf, signal: signal, labels: labels, centroids: centroids)
+        return sweeps(labels, height: height, width: width, signal: signal, cost: cost, k: k, beta: beta,
+                      iterations: iterations, neighbourhood: neighbourhood)
+    }
+
+    /// ICM as above on given data costs instead of distances to centroids: `cost` holds,
+    /// for every signal pixel (labels != -1, in row-major pixel order) and class c, the cost
+    /// of labelling it c (signal pixels x k, row major), in the units of squared distances
+    /// in standard deviations: for a Gaussian mixture, -2 log(weight_c N(z | component c)).
+    public static func icm(labels: [Int32], height: Int, width: Int, cost: [Double], k: Int,
+                           beta: Double, iterations: Int, neighbourhood: Neighbourhood = .four) throws -> [Int32] {
+        let signal = try signalPixels(labels, height: height, width: width, k: k, beta: beta, iterations: iterations)
+        guard cost.count == signal.count * k else {
+            throw ClusteringError.invalidParameter(name: "cost", value: "\(cost.count) values for \(signal.count) signal pixels and k = \(k)")
+        }
+        if beta == 0 || iterations == 0 || signal.isEmpty || k < 2 { return labels }
+        return sweeps(labels, height: height, width: width, signal: signal, cost: cost, k: k, beta: beta,
+                      iterations: iterations, neighbourhood: neighbourhood)
+    }
+
+    /// The signal pixels (labels != -1) of a checked label map.
+    static func signalPixels(_ labels: [Int32], height: Int, width: Int, k: Int, beta: Double, iterations: Int) throws -> [Int] {
+        guard height >= 0, width >= 0, labels.count == height * width else {
+            throw ClusteringError.shapeMismatch(height: height, width: width, labels: labels.count)
+        }
+        guard beta >= 0, beta.isFinite else { throw ClusteringError.invalidParameter(name: "beta", value: "\(beta) (need a finite value >= 0)") }
+        guard iterations >= 0 else { throw ClusteringError.invalidParameter(name: "iterations", value: "\(iterations) (need >= 0)") }
+        for (i, l) in labels.enumerated() where l < -1 || Int(l) >= k {
+            throw ClusteringError.labelOutOfRange(index: i, label: l, k: k)
+        }
+        return labels.indices.filter { labels[$0] >= 0 }
+    }
+
+    /// The ICM sweeps: each signal pixel in turn takes the class of least cost plus beta per
+    /// disagreeing neighbour, until a sweep changes nothing or `iterations` have run.
+    static func sweeps(_ labels: [Int32], height: Int, width: Int, signal: [Int], cost: [Double], k: Int, beta: Double,
+                       iterations: Int, neighbourhood: Neighbourhood) -> [Int32] {
         let offsets: [(Int, Int)] = neighbourhood == .four
             ? [(-1, 0), (1, 0), (0, -1), (0, 1)]
             : [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]

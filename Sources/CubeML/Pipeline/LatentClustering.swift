@@ -12,6 +12,9 @@ struct LatentClustering: Sendable {
         /// For each K, each cluster's parent at the previous K (`ConsistentLabels`); empty
         /// until `consistentlyNumbered`.
         var parentsByK: [Int: [Int?]] = [:]
+        /// The Gaussian mixture that drew each K's partition (`mixtureRefined`; component j is
+        /// cluster j); emptied by `consistentlyNumbered`, which renumbers the clusters.
+        var mixtureByK: [Int: GaussianMixture.Model] = [:]
     }
 
     /// Clusters `mu` (N x L) for every K. With a model that carries centroids, its K is kept
@@ -84,6 +87,7 @@ struct LatentClustering: Sendable {
                                                     trialRows: Self.mixtureTrialRows, seed: parameters.seed &+ UInt64(k)) {
                 out.labelsByK[k] = fit.labels
                 out.centroidsByK[k] = fit.centroids
+                out.mixtureByK[k] = fit.model
             } else {
                 kept.append(k)
             }
@@ -108,19 +112,33 @@ struct LatentClustering: Sendable {
             if let c = o.centroidsByK[k] { out.centroidsByK[k] = ConsistentLabels.apply(permutation, toRows: c) }
         }
         out.parentsByK = renumbering.parents
+        out.mixtureByK = [:]
         return out
     }
 
     /// Iterated conditional modes with a Potts prior on every K's label map. `mu` has one
-    /// row per signal pixel (`pixelIndex`, increasing); background stays -1.
+    /// row per signal pixel (`pixelIndex`, increasing); background stays -1. A partition a
+    /// Gaussian mixture drew keeps its clusters' shapes: the data cost is the mixture's
+    /// -2 log(weight N(z | component)), not the distance to the centroids (which would
+    /// redraw the partition as k-means's).
     func regularised(_ o: Outcome, embeddings mu: Matrix, pixelIndex: [Int32], height: Int, width: Int) throws -> Outcome {
         var out = o
         for (k, labels) in o.labelsByK {
             let map = Segmenter.labelMap(labels, pixelIndex: pixelIndex, pixels: height * width)
             let smoothed: [Int32]
             do {
-                smoothed = try SpatialRegularizer.icm(labels: map, height: height, width: width, embeddings: mu,
-                                                      centroids: o.centroidsByK[k]!, beta: parameters.spatialBeta, iterations: 10)
+                if let model = o.mixtureByK[k] {
+                    guard let logDensity = GaussianMixture.logDensities(mu, model: model) else {
+                        throw SegmentationError.invalidData("spatial regularisation failed: the mixture for K = \(k) gives a non-finite likelihood")
+                    }
+                    smoothed = try SpatialRegularizer.icm(labels: map, height: height, width: width, cost: logDensity.map { -2 * $0 },
+                                                          k: k, beta: parameters.spatialBeta, iterations: 10)
+                } else {
+                    smoothed = try SpatialRegularizer.icm(labels: map, height: height, width: width, embeddings: mu,
+                                                          centroids: o.centroidsByK[k]!, beta: parameters.spatialBeta, iterations: 10)
+                }
+            } catch let e as SegmentationError {
+                throw e
             } catch {
                 throw SegmentationError.invalidData("spatial regularisation failed: \(error)")
             }

@@ -43,7 +43,7 @@ if maxrf:
         line += (f"; the supervised reference reaches 0.95 on {len(reachable)} of them, and CubeSeg does on "
                  f"{sum(r['scores']['ari'] >= 0.95 for r in reachable)} of those")
     print(line + ".")
-names = ["consensus", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia_elbow", "spatial_coherence"]
+names = ["auto", "consensus", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia_elbow", "spatial_coherence"]
 parts = []
 for c in names:
     picks = [(r, r["votes"][c]) for r in rows if c in r["votes"]]

@@ -43,10 +43,10 @@ extension ResultFiles {
     public static func scoresPNG(_ result: SegmentationResult) throws -> Data {
         let scores = result.selection.scores.sorted { $0.k < $1.k }
         let criterion = result.selection.criterion
-        let name = criterion == .consensus ? KCriterion.silhouette.rawValue : criterion.rawValue
+        let name = criterion == .consensus || criterion == .auto ? KCriterion.silhouette.rawValue : criterion.rawValue
         let values: [Double] = scores.map { s in
             switch result.selection.criterion {
-            case .silhouette, .recursiveSilhouette, .consensus: return s.silhouette
+            case .silhouette, .recursiveSilhouette, .consensus, .auto: return s.silhouette
             case .calinskiHarabasz: return s.calinskiHarabasz
             case .daviesBouldin: return s.daviesBouldin
             }

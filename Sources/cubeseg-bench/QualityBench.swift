@@ -67,7 +67,7 @@ struct QualityBench: ParsableCommand {
             shape: [cube.height, cube.width, cube.channels], trueK: entry.trueK, k: result.chosenK,
             scores: QualityScores(truth: truth, predicted: result.labels), seconds: seconds, ariByK: byK,
             decisions: result.decisions, baseline: baseline, kScores: result.selection.scores,
-            votes: QualityRow.votes(result.selection.scores))
+            votes: QualityRow.votes(result.selection.scores, auto: result.decisions.kCriterion))
     }
 
     func dumpEmbedding(_ result: SegmentationResult, cube: Datacube, truth: [Int32], name: String, directory: String) throws {
@@ -105,10 +105,12 @@ struct QualityRow: Encodable {
     /// The K each criterion picks on this cube, from `kScores`.
     var votes: [String: Int]
 
-    static func votes(_ kScores: [KScore]) -> [String: Int] {
+    /// `auto` is what the `auto` criterion resolved to on this cube (`decisions.k_criterion`).
+    static func votes(_ kScores: [KScore], auto: KCriterion) -> [String: Int] {
         let c = kScores.map { KClustering(k: $0.k, labels: [], centroids: Matrix(rows: 1, cols: 1), score: $0, scoresDefined: true, iterations: 0) }
         guard !c.isEmpty else { return [:] }
         var out: [String: Int] = [:]
+        if let k = KSelectionRule(auto).choose(c)?.k { out[KCriterion.auto.rawValue] = k }
         for criterion in [KCriterion.consensus, .silhouette, .calinskiHarabasz, .daviesBouldin] {
             if let k = KSelectionRule.criterion(criterion).choose(c)?.k { out[criterion.rawValue] = k }
         }
@@ -150,7 +152,7 @@ struct QualityRow: Encodable {
         let meanARI = rows.map(\.scores.ari).reduce(0, +) / Double(n)
         let meanBase = rows.map(\.baseline.trueK.ari).reduce(0, +) / Double(n)
         // Each criterion's hit rate and mean ARI at its K, on the same clusterings.
-        let names = ["consensus", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia_elbow", "spatial_coherence"]
+        let names = ["auto", "consensus", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia_elbow", "spatial_coherence"]
         let perCriterion = names.map { name -> String in
             let picks = rows.compactMap { r in r.votes[name].map { (r, $0) } }
             let hits = picks.filter { $0.0.trueK == $0.1 }.count

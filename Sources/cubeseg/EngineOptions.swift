@@ -10,7 +10,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Seed of every random choice (default \(defaults.seed)).") var seed: UInt64?
     @Option(help: "Smallest K tried (default \(defaults.kMin)).") var kMin: Int?
     @Option(help: "Largest K tried (default \(defaults.kMax)).") var kMax: Int?
-    @Option(help: "How K is chosen: \(names(KCriterion.self)) (default \(defaults.kCriterion.rawValue)).") var kCriterion: KCriterion?
+    @Option(help: "How K is chosen: \(names(KCriterion.self)) (default \(defaults.kCriterion.rawValue): calinski_harabasz for line spectra such as X-ray fluorescence, consensus for any other data; report.json says which and why).") var kCriterion: KCriterion?
     @Option(help: "What is clustered: \(names(EmbeddingChoice.self)) (default \(defaults.embedding.rawValue): the autoencoder unless PCA of the same dimension reconstructs better; training that cannot get below PCA's error stops early).") var embedding: EmbeddingChoice?
     @Option(help: "Latent dimension (default \(defaults.latent)).") var latent: Int?
     @Option(help: "Encoding dimension before the latent heads (default \(defaults.encodingDim)).") var encodingDim: Int?

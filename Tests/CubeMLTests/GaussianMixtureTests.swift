@@ -103,7 +103,7 @@ struct GaussianMixtureTests {
         let galaxy = SyntheticCubes.ifu(size: 24, channels: 512, seed: 1).cube
         let lines = try CubeStatistics.measure(painting, channels: 0..<512).halfFluxChannelShare
         let continuum = try CubeStatistics.measure(galaxy, channels: 0..<512).halfFluxChannelShare
-        #expect(lines < ClusterModelRule.mixtureMinimumHalfFluxShare / 2, "\(lines)")
-        #expect(continuum > ClusterModelRule.mixtureMinimumHalfFluxShare, "\(continuum)")
+        #expect(lines < SpectrumShape.lineSpectrumShare / 2, "\(lines)")
+        #expect(continuum > SpectrumShape.lineSpectrumShare, "\(continuum)")
     }
 }

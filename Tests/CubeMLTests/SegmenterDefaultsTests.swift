@@ -48,6 +48,9 @@ struct SegmenterDefaultsTests {
         let ari = ClusteringMetrics.adjustedRandIndex(truth, try #require(result.labelsByK[3]))
         #expect(ari >= 0.95, "ARI \(ari) at K = 3")
         #expect(result.chosenK == 3, "\(result.selection.reason)")
+        // Bands, not lines: the consensus picks K.
+        #expect(result.decisions.kCriterion == .consensus, "\(result.decisions.kCriterionReason)")
+        #expect(result.selection.criterion == .consensus)
     }
 
     @Test("an autoencoder that learned nothing is caught: a second run, then PCA, and report.json says why")
@@ -97,6 +100,12 @@ struct SegmenterDefaultsTests {
         let ari = ClusteringMetrics.adjustedRandIndex(s.labels, result.labels)
         #expect(ari >= 0.85, "ARI \(ari) at K = \(result.chosenK): \(result.selection.reason)")
         #expect(result.chosenK == 7, "\(result.selection.reason)")
+        // A line spectrum: Calinski-Harabasz alone picks K, and report.json says so.
+        #expect(result.decisions.kCriterion == .calinskiHarabasz, "\(result.decisions.kCriterionReason)")
+        #expect(result.decisions.kCriterionReason.contains("a line spectrum's"))
+        #expect(result.selection.criterion == .calinskiHarabasz)
+        let highest = try #require(result.selection.scores.max { $0.calinskiHarabasz < $1.calinskiHarabasz })
+        #expect(result.chosenK == highest.k)
     }
 
     @Test("a painting with a dark pigment keeps it as a class: nothing is masked")

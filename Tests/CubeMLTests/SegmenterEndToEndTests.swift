@@ -49,6 +49,7 @@ struct SegmenterEndToEndTests {
         // Fluxes of 512 channels: a Gaussian mixture draws the clusters, and says so.
         #expect(result.decisions.clusterModel == .gaussianMixture, "\(result.decisions.clusterModelReason)")
         #expect(result.decisions.clusterModelReason.contains("a spectrograph's continuum"))
+        #expect(result.decisions.kCriterion == .consensus, "\(result.decisions.kCriterionReason)")
         p.clusterModel = .kmeans
         let kmeans = try Segmenter(parameters: p).segment(synthetic.cube)
         #expect(kmeans.decisions.clusterModel == .kmeans)

@@ -29,8 +29,13 @@ extension KSelectionRule {
 
 extension KSelectionRule {
     /// The rule for a `KCriterion` of the job parameters: the plain criteria as they are,
-    /// `.recursiveSilhouette` with the studied threshold (`recommended`).
+    /// `.recursiveSilhouette` with the studied threshold (`recommended`), `.auto` (not
+    /// resolved by the data: `KCriterionRule`) as the consensus.
     public init(_ criterion: KCriterion) {
-        self = criterion == .recursiveSilhouette ? .recommended : .criterion(criterion)
+        switch criterion {
+        case .recursiveSilhouette: self = .recommended
+        case .auto: self = .criterion(.consensus)
+        default: self = .criterion(criterion)
+        }
     }
 }

@@ -25,6 +25,7 @@ public enum KSelectionRule: Sendable, Equatable {
     /// The `KCriterion` written into `KSelection.criterion`.
     public var reportedCriterion: KCriterion {
         switch self {
+        case .criterion(.auto): return .consensus
         case .criterion(let c): return c
         case .silhouetteTolerance: return .silhouette
         case .recursiveSilhouette: return .recursiveSilhouette
@@ -45,7 +46,7 @@ public enum KSelectionRule: Sendable, Equatable {
         switch self {
         case .recursiveSilhouette, .criterion(.recursiveSilhouette):
             return nil
-        case .criterion(.consensus):
+        case .criterion(.consensus), .criterion(.auto):
             return Self.consensus(defined, range: range)
         case .criterion(.silhouette):
             let best = Self.best(defined) { $0.score.silhouette }

@@ -9,17 +9,12 @@
 /// 18 IFU cubes of both simulators and on all 12 of the suite's IFU cubes turned into
 /// photon counts; it lowered it on 45 of 50 MA-XRF cubes, on 7 of 8 MA-XRF cubes read as
 /// fluxes, and on the reflectance scene of 156 bands (Samson). What tells them apart is
-/// how the summed spectrum spreads its flux (`CubeStatistics.halfFluxChannelShare`), not
-/// whether the values are counts nor how many of them are zero (IFU counts keep 0-52%
-/// zeros, MA-XRF counts 49-98%).
+/// how the summed spectrum spreads its flux (`SpectrumShape`), not whether the values are
+/// counts nor how many of them are zero (IFU counts keep 0-52% zeros, MA-XRF counts 49-98%).
 enum ClusterModelRule {
     /// Spectra of fewer values are imaging-spectrometer data (airborne scenes have at most
     /// a few hundred bands), which keep k-means.
     static let mixtureMinimumBins = 512
-    /// Spectra whose summed spectrum holds half its flux in fewer of the channels than this
-    /// share are line spectra, which keep k-means (MA-XRF cubes of both simulators: 0.02-0.11;
-    /// IFU cubes: 0.34-0.46 at 1,024-2,048 channels, CubeSeg's 512-channel test galaxy 0.28).
-    static let mixtureMinimumHalfFluxShare = 0.2
     /// How the reasons name the mixture.
     static let mixture = "a Gaussian mixture (one covariance per cluster; per K the most likely of \(LatentClustering.mixtureStarts) fits started from k-means partitions)"
 
@@ -31,12 +26,11 @@ enum ClusterModelRule {
         case .gaussianMixture: return (.gaussianMixture, "\(mixture), as requested")
         case .auto: break
         }
-        guard let data else {
+        guard let shape = SpectrumShape(data) else {
             return (.kmeans, "k-means: the data kind was not measured (bins and background were given)")
         }
-        let share = data.halfFluxChannelShare ?? 0
-        let percent = "\(Int((share * 100).rounded()))% of the channels"
-        if share < mixtureMinimumHalfFluxShare {
+        let percent = shape.channelPercent
+        if shape.isLineSpectrum {
             return (.kmeans, "k-means: half the summed spectrum's flux lies in \(percent), a line spectrum's (X-ray fluorescence), whose clusters k-means fits")
         }
         if bins < mixtureMinimumBins {

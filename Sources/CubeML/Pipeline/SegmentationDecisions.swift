@@ -81,6 +81,9 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     /// What drew each K's clusters (`kmeans` or `gaussian_mixture`), and why.
     public var clusterModel: ClusterModelChoice = .kmeans
     public var clusterModelReason: String = "k-means"
+    /// What picked K (never `auto`), and why.
+    public var kCriterion: KCriterion = .consensus
+    public var kCriterionReason: String = "the consensus"
 
     public init(plan: PreprocessingPlan?, bins: Int, transform: SpectrumTransform, embedding: EmbeddingKind,
                 embeddingReason: String, reconstruction: ReconstructionCheck?, signalToNoise: [Double]? = nil) {
@@ -94,5 +97,6 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
         case data, bins, binsReason = "bins_reason", transform, transformReason = "transform_reason", background, embedding, embeddingReason = "embedding_reason"
         case reconstruction, signalToNoise = "signal_to_noise", missingValues = "missing_values"
         case clusterModel = "cluster_model", clusterModelReason = "cluster_model_reason"
+        case kCriterion = "k_criterion", kCriterionReason = "k_criterion_reason"
     }
 }

@@ -72,8 +72,8 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     // MARK: Clustering
     public var kMin: Int = 2
     public var kMax: Int = 12
-    /// How the K is chosen among kMin...kMax.
-    public var kCriterion: KCriterion = .consensus
+    /// How the K is chosen among kMin...kMax; `auto` decides from the data (`KCriterionRule`).
+    public var kCriterion: KCriterion = .auto
     /// k-means restarts per K (best inertia kept) and Lloyd iterations per restart.
     public var kmeansRestarts: Int = 3
     public var lloydIterations: Int = 50
@@ -236,6 +236,9 @@ public enum ClusteringTerm: String, Sendable, Codable, CaseIterable {
 
 /// The score that picks K.
 public enum KCriterion: String, Sendable, Codable, CaseIterable {
+    /// Calinski-Harabasz for line spectra, the consensus for any other data
+    /// (`KCriterionRule`); the consensus where the data kind is not known.
+    case auto
     /// The median of three votes: Calinski-Harabasz, the elbow of the inertia curve and the
     /// spatial coherence of the maps (`KSelectionRule.consensus`).
     case consensus

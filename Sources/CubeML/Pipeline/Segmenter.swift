@@ -113,7 +113,10 @@ public struct Segmenter: Sendable {
 
         // 4. Cluster the embeddings for every K; choose K.
         progress.report(.clustering, ProgressReporter.clusterStart)
-        let clustering = LatentClustering(parameters: p)
+        var clusteringParameters = p
+        (clusteringParameters.kCriterion, decisions.kCriterionReason) = KCriterionRule.resolve(p.kCriterion, data: plan?.data)
+        decisions.kCriterion = clusteringParameters.kCriterion
+        let clustering = LatentClustering(parameters: clusteringParameters)
         let grid = ImageGrid(height: cube.height, width: cube.width, pixelIndex: prepared.pixelIndex)
         var outcome = try clustering.cluster(mu, grid: grid, model: model, isCancelled: observer.isCancelled)
         if model == nil {
@@ -129,6 +132,7 @@ public struct Segmenter: Sendable {
             decisions.clusterModelReason = reason
         } else {
             decisions.clusterModelReason = "k-means: the applied model's centroids label the cube"
+            decisions.kCriterionReason = "none: K comes from the applied model"
         }
         if p.spatialBeta > 0 {
             outcome = try clustering.regularised(outcome, embeddings: mu, pixelIndex: prepared.pixelIndex,

@@ -18,7 +18,7 @@
     { group: "Clustering", open: true, fields: [
       { name: "k_min", type: "int", default: 2, min: 2, help: "smallest K tried" },
       { name: "k_max", type: "int", default: 12, min: 2, max: 64, help: "largest K tried" },
-      { name: "k_criterion", type: "enum", default: "consensus", values: ["consensus", "silhouette", "calinski_harabasz", "davies_bouldin", "recursive_silhouette"], help: "how K is chosen; consensus: median of Calinski-Harabasz, the inertia elbow and spatial coherence" },
+      { name: "k_criterion", type: "enum", default: "auto", values: ["auto", "consensus", "silhouette", "calinski_harabasz", "davies_bouldin", "recursive_silhouette"], help: "how K is chosen; auto: Calinski-Harabasz for line spectra (X-ray fluorescence), the consensus otherwise; consensus: median of Calinski-Harabasz, the inertia elbow and spatial coherence" },
       { name: "cluster_model", type: "enum", default: "auto", values: ["auto", "kmeans", "gaussian_mixture"], help: "what draws each K's clusters; auto: a Gaussian mixture for continuum spectra of 512 or more values (IFU), k-means for line spectra (MA-XRF) and fewer values" },
       { name: "spatial_radius", type: "int", default: 1, min: 0, max: 8, help: "edge-preserving neighbourhood averaging of embeddings; 0 = off" },
       { name: "spatial_beta", type: "number", default: 0, min: 0 },

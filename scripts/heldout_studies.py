@@ -57,6 +57,15 @@
       axes of the current partition, repeated), and merge-split (split the cluster most
       bimodal along its 2-means axis, merge the neighbouring pair least bimodal along the
       axis joining them, while the first exceeds the second by 0.05; k-means after each).
+  signal_dimension RUN.jsonl SNR.jsonl
+      K from the number of noise-adjusted axes that carry signal, on line spectra (half the
+      summed flux in under 20% of the channels). SNR.jsonl is the same cubes run with
+      --params '{"embedding":"pca","latent":24}', whose report gives 24 whitened variances
+      (1 + signal-to-noise); an axis carries signal when its variance exceeds t times the
+      noise floor (the median of the last 8). Discrete materials whose spectra mix linearly
+      span D = K - 1 such axes, so D + 1 estimates K. Scored with RUN's maps: D + 1 alone,
+      Calinski-Harabasz alone (the default), Calinski-Harabasz within D + 1 +- 1, over
+      K >= D + 1, and the median of Calinski-Harabasz, D + 1 and the elbow.
   restarts RUN.jsonl DUMP_DIR
       16 single-start k-means runs given the true K, and which one each rule keeps: the
       lowest inertia (what k-means keeps), the strongest weakest boundary (the largest
@@ -527,12 +536,31 @@ def superpixels(run, d, settings=((3, 1), (4, 1), (4, 3), (6, 1), (6, 3))):
         groups = {g: np.mean([a for kind, a in v if kind == g]) for g in sorted(set(kinds.values()))}
         print(f"  {key:22s} mean ARI {np.mean([a for _, a in v]):.3f} (" + ', '.join(f'{g} {a:.3f}' for g, a in groups.items()) + ')')
 
+def signal_dimension(run, snr_path):
+    R = {n: r for n, r in runs(run).items() if r['true_k'] <= KS[-1]
+         and r['decisions']['data'].get('half_flux_channel_share', 1) < 0.2}
+    S = {n: r['decisions']['signal_to_noise'] for n, r in runs(snr_path).items() if r['decisions'].get('signal_to_noise')}
+    R = {n: r for n, r in R.items() if n in S}
+    def ch_in(r, lo, hi):
+        s = [x for x in r['k_scores'] if lo <= x['k'] <= hi]
+        return max(s, key=lambda x: x['calinskiHarabasz'])['k'] if s else (KS[-1] if lo > KS[-1] else KS[0])
+    CH = {n: ch_in(r, KS[0], KS[-1]) for n, r in R.items()}
+    summary('Calinski-Harabasz (the default)', CH, R)
+    summary('consensus (CH, elbow, spatial)', {n: sorted(voters(r))[1] for n, r in R.items()}, R)
+    for t in (1.5, 2, 2.5, 3):
+        K = {n: min(KS[-1], max(KS[0], int(sum(v > t * np.median(S[n][-8:]) for v in S[n])) + 1)) for n in R}
+        summary(f'D + 1, t = {t}', K, R)
+        summary(f'  CH within D + 1 +- 1', {n: ch_in(r, K[n] - 1, K[n] + 1) for n, r in R.items()}, R)
+        summary(f'  CH over K >= D + 1', {n: ch_in(r, K[n], KS[-1]) for n, r in R.items()}, R)
+        summary(f'  median(CH, D + 1, elbow)', {n: sorted([CH[n], K[n], voters(r)[1]])[1] for n, r in R.items()}, R)
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
                'smoothing': smoothing, 'gap_bic': gap_bic,
                'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k,
-               'mixture_starts': mixture_starts, 'superpixels': superpixels}
+               'mixture_starts': mixture_starts, 'superpixels': superpixels, 'signal_dimension': signal_dimension}
     if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] != 'mixture_k'):
         sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts,superpixels} RUN.jsonl DUMP_DIR'
+                 ' | signal_dimension RUN.jsonl SNR.jsonl'
                  ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR')
     studies[sys.argv[1]](*sys.argv[2:])

@@ -59,6 +59,18 @@ struct KCriteriaTests {
         #expect(KSelectionRule.elbow(all) == 5)
     }
 
+    @Test("Calinski-Harabasz highest at the largest K tried says the index may rise further, and nowhere else")
+    func calinskiHarabaszAtTheEdge() throws {
+        let rising = (2...6).map { clustering($0, ch: Double($0) * 10) }
+        let (k, reason) = try #require(KSelectionRule.criterion(.calinskiHarabasz).choose(rising))
+        #expect(k == 6)
+        #expect(reason.contains("largest K tried") && reason.contains("k_max"), "\(reason)")
+        let peaked = (2...6).map { clustering($0, ch: $0 == 4 ? 100 : 10) }
+        let inside = try #require(KSelectionRule.criterion(.calinskiHarabasz).choose(peaked))
+        #expect(inside.k == 4)
+        #expect(!inside.reason.contains("largest K tried"), "\(inside.reason)")
+    }
+
     @Test("spatial coherence: 1 for solid regions' neighbours, 2/3 for two halves of a 4 x 4 map, -1 for a checkerboard")
     func spatialCoherenceValues() throws {
         let grid = ImageGrid(height: 4, width: 4, pixelIndex: (0..<16).map(Int32.init))

@@ -53,7 +53,9 @@ public enum KSelectionRule: Sendable, Equatable {
             return (best.k, "K = \(best.k) has the highest silhouette (\(f(best.score.silhouette))) in \(range)")
         case .criterion(.calinskiHarabasz):
             let best = Self.best(defined) { $0.score.calinskiHarabasz }
-            return (best.k, "K = \(best.k) has the highest Calinski-Harabasz index (\(f(best.score.calinskiHarabasz))) in \(range)")
+            let edge = best.k == clusterings.last!.k && defined.count > 1
+                ? "; it is the largest K tried, so the index may rise further (a larger k_max would show it)" : ""
+            return (best.k, "K = \(best.k) has the highest Calinski-Harabasz index (\(f(best.score.calinskiHarabasz))) in \(range)\(edge)")
         case .criterion(.daviesBouldin):
             let best = Self.best(defined) { -$0.score.daviesBouldin }
             return (best.k, "K = \(best.k) has the lowest Davies-Bouldin index (\(f(best.score.daviesBouldin))) in \(range)")

@@ -199,9 +199,9 @@ public struct Preprocessor: Sendable {
             let chunks = min(pixels, workers * 4)
             // Per chunk: pixels without data, and non-finite values in the other pixels.
             var bad = [MissingValues](repeating: MissingValues(), count: chunks)
-            try totals.withUnsafeMutableBufferPointer { tot in
-                try blockOut.withUnsafeMutableBufferPointer { dst in
-                    try blockSignal.withUnsafeMutableBufferPointer { sig in
+            totals.withUnsafeMutableBufferPointer { tot in
+                blockOut.withUnsafeMutableBufferPointer { dst in
+                    blockSignal.withUnsafeMutableBufferPointer { sig in
                         bad.withUnsafeMutableBufferPointer { badp in
                             let shared = BlockPointers(values: values, totals: tot.baseAddress! + first,
                                                        out: dst.baseAddress!, signal: sig.baseAddress!,

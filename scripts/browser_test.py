@@ -653,11 +653,15 @@ class ViewerTest:
         expected = f"{without_data} pixels without data (left unlabelled), 0 NaN or infinite values read as 0"
         if "missing values" not in report or expected not in report:
             raise CheckFailed(f"(6) the report panel does not say '{expected}': {report[:400]!r}")
-        missing = self.server.json(f"/v1/jobs/{job_id}/results/report.json")["decisions"]["missing_values"]
+        decisions = self.server.json(f"/v1/jobs/{job_id}/results/report.json")["decisions"]
+        missing = decisions["missing_values"]
         if missing != {"pixels_without_data": without_data, "non_finite_values": 0}:
             raise CheckFailed(f"(6) report.json's missing_values is {missing}")
+        for label, key in (("cluster model", "cluster_model_reason"), ("K criterion", "k_criterion_reason")):
+            if not decisions.get(key) or label + decisions[key] not in report:
+                raise CheckFailed(f"(6) the report panel does not give report.json's {key} ({decisions.get(key)!r}): {report[:600]!r}")
         self.ok(6, f"missing values: a cube whose first three rows are NaN segments; the report panel and report.json name "
-                   f"its {without_data} pixels without data")
+                   f"its {without_data} pixels without data, and the panel says which criterion chose K and why")
 
     def check_console(self):
         # Chromium asks for /favicon.ico whatever the page links; the service has none.

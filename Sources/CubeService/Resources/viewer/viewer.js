@@ -1234,6 +1234,8 @@
     add("bins", d.bins_reason || d.bins);
     add("transform", d.transform_reason || d.transform);
     add("embedding", d.embedding_reason || d.embedding);
+    add("cluster model", d.cluster_model_reason || d.cluster_model);
+    add("K criterion", d.k_criterion_reason || d.k_criterion);
     if (Array.isArray(d.signal_to_noise)) add("signal-to-noise of the axes", d.signal_to_noise.map((v) => Number(v).toFixed(1)).join(", "));
     if (d.background) add("background", d.background.masks ? `masked below ${d.background.threshold}` : "no mask");
     add("pixels", `${r.signal_pixels} signal, ${r.background_pixels} background`);

@@ -66,6 +66,14 @@
       span D = K - 1 such axes, so D + 1 estimates K. Scored with RUN's maps: D + 1 alone,
       Calinski-Harabasz alone (the default), Calinski-Harabasz within D + 1 +- 1, over
       K >= D + 1, and the median of Calinski-Harabasz, D + 1 and the elbow.
+  unimodal_k RUN.jsonl DUMP_DIR
+      Whether each K's clusters are separated by a gap, on line spectra: for every K, k-means
+      (scikit-learn) of the smoothed embedding, and for each cluster and its nearest
+      neighbour the share of the variance of their pooled points, projected on the axis
+      joining their centroids, that the best split in two explains (two separate blobs near
+      1, one Gaussian 0.36, a uniform stretch such as a thickness gradient 0.75). K is the
+      largest K, at most Calinski-Harabasz's, whose weakest pair reaches a threshold; scored
+      with the run's maps.
   restarts RUN.jsonl DUMP_DIR
       16 single-start k-means runs given the true K, and which one each rule keeps: the
       lowest inertia (what k-means keeps), the strongest weakest boundary (the largest
@@ -94,7 +102,7 @@ Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
   $PEER_PY scripts/heldout_studies.py embedding /tmp/ae.jsonl /tmp/pca.jsonl
   $PEER_PY scripts/heldout_studies.py stability /tmp/pca.jsonl /tmp/d
 """
-import json, sys, collections, numpy as np
+import json, os, sys, collections, numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score as ari, calinski_harabasz_score as chs
 
@@ -554,13 +562,39 @@ def signal_dimension(run, snr_path):
         summary(f'  CH over K >= D + 1', {n: ch_in(r, K[n], KS[-1]) for n, r in R.items()}, R)
         summary(f'  median(CH, D + 1, elbow)', {n: sorted([CH[n], K[n], voters(r)[1]])[1] for n, r in R.items()}, R)
 
+def unimodal_k(run, d, thresholds=(0.8, 0.85, 0.9, 0.93)):
+    R = {n: r for n, r in runs(run).items() if r['true_k'] <= KS[-1] and os.path.exists(f'{d}/{n}_z.npy')
+         and r['decisions']['data'].get('half_flux_channel_share', 1) < 0.2}
+    weakest = {}
+    for n, r in R.items():
+        x = load(n, r, d)[0]; w = {}
+        for K in KS:
+            L = KMeans(K, n_init=3, random_state=0).fit_predict(x); C = np.array([x[L == j].mean(0) for j in range(K)])
+            D = ((C[:, None] - C[None]) ** 2).sum(-1); np.fill_diagonal(D, np.inf); pairs = []
+            for a in range(K):
+                b = int(np.argmin(D[a])); u = C[b] - C[a]
+                pairs.append(split_share(np.vstack([x[L == a], x[L == b]]) @ (u / max(np.linalg.norm(u), 1e-300))))
+            w[K] = min(pairs)
+        weakest[n] = w
+        print(f"{n:34s} K = {r['true_k']:2d}, CH {r['votes']['calinski_harabasz']:2d}: " + ' '.join(f'{w[K]:.2f}' for K in KS), flush=True)
+    CH = {n: r['votes']['calinski_harabasz'] for n, r in R.items()}
+    for label, S in (('all', R), ('two classes', {n: r for n, r in R.items() if r['true_k'] == 2}),
+                     ('three or more', {n: r for n, r in R.items() if r['true_k'] > 2})):
+        print(f'{label} ({len(S)} cubes)')
+        if not S: continue
+        summary('Calinski-Harabasz (the default)', {n: CH[n] for n in S}, S)
+        summary('consensus (CH, elbow, spatial)', {n: r['votes']['consensus'] for n, r in S.items()}, S)
+        for t in thresholds:
+            summary(f'largest K <= CH with weakest pair >= {t}', {n: max([K for K in KS if K <= CH[n] and weakest[n][K] >= t] or [KS[0]]) for n in S}, S)
+            summary(f'largest K with weakest pair >= {t}', {n: max([K for K in KS if weakest[n][K] >= t] or [KS[0]]) for n in S}, S)
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
                'smoothing': smoothing, 'gap_bic': gap_bic,
                'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k,
-               'mixture_starts': mixture_starts, 'superpixels': superpixels, 'signal_dimension': signal_dimension}
+               'mixture_starts': mixture_starts, 'superpixels': superpixels, 'signal_dimension': signal_dimension, 'unimodal_k': unimodal_k}
     if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] != 'mixture_k'):
-        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts,superpixels} RUN.jsonl DUMP_DIR'
+        sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts,superpixels,unimodal_k} RUN.jsonl DUMP_DIR'
                  ' | signal_dimension RUN.jsonl SNR.jsonl'
                  ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR')
     studies[sys.argv[1]](*sys.argv[2:])

@@ -1,6 +1,8 @@
 """Write the pysim benchmark suite (MA-XRF + IFU cubes) to OUTDIR.
 
-    python3 make_suite.py OUTDIR [--quick] [--only NAME[,NAME...]]
+    python3 make_suite.py OUTDIR [--quick | --hsi] [--only NAME[,NAME...]]
+
+`--hsi` writes the airborne imaging-spectrometer scenes of hsi.py instead (16 cubes).
 
 Each cube is NAME.npy (float32, (H, W, C), C-order, pixel-major) with
 NAME_labels.npy (int32, (H, W), 0..K-1, -1 = unlabelled) and a suite.json
@@ -14,6 +16,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hsi  # noqa: E402
 import ifu  # noqa: E402
 import xrf  # noqa: E402
 
@@ -42,6 +45,39 @@ FULL = [
     ("ifu_kinematic", "ifu",   dict(H=96, W=96, channels=2048, mode="bright", sky_sub=True, seed=33,
                                     scheme="kinematic", resolving_power=4000.0, inclination=60.0,
                                     vmax=260.0)),
+]
+
+# Airborne scenes: agricultural parcels, an urban grid, natural regions; delivered as
+# reflectance (floats or x 10,000) or as radiance in digital numbers, by four sensors.
+HSI = [
+    ("hsi_fields_k4",    "hsi", dict(H=96, W=96, scene="fields", n_classes=4, seed=41, sensor="aviris")),
+    ("hsi_fields_k6",    "hsi", dict(H=96, W=96, scene="fields", n_classes=6, seed=42, sensor="hymap",
+                                     product="reflectance_int")),
+    ("hsi_fields_k8",    "hsi", dict(H=128, W=96, scene="fields", n_classes=8, seed=43, sensor="aviris",
+                                     product="radiance_dn")),
+    ("hsi_fields_k10",   "hsi", dict(H=128, W=128, scene="fields", n_classes=10, seed=44, sensor="aviris",
+                                     similar_frac=0.4)),
+    ("hsi_fields_k12",   "hsi", dict(H=128, W=128, scene="fields", n_classes=12, seed=45, sensor="aviris",
+                                     product="radiance_dn", drop_water_bands=False)),
+    ("hsi_fields_snr80", "hsi", dict(H=96, W=96, scene="fields", n_classes=7, seed=46, sensor="hymap", snr=80.0)),
+    ("hsi_fields_vnir",  "hsi", dict(H=96, W=96, scene="fields", n_classes=5, seed=47, sensor="vnir",
+                                     illumination_sigma=0.25)),
+    ("hsi_urban_k5",     "hsi", dict(H=96, W=96, scene="urban", n_classes=5, seed=51, sensor="rosis",
+                                     product="reflectance_int")),
+    ("hsi_urban_k7",     "hsi", dict(H=128, W=96, scene="urban", n_classes=7, seed=52, sensor="rosis",
+                                     product="reflectance_int", labelled_frac=0.5)),
+    ("hsi_urban_k9",     "hsi", dict(H=128, W=128, scene="urban", n_classes=9, seed=53, sensor="aviris")),
+    ("hsi_urban_dn",     "hsi", dict(H=96, W=96, scene="urban", n_classes=6, seed=54, sensor="hymap",
+                                     product="radiance_dn", illumination_sigma=0.3)),
+    ("hsi_natural_k3",   "hsi", dict(H=96, W=96, scene="natural", n_classes=3, seed=61, sensor="vnir",
+                                     softness=0.3)),
+    ("hsi_natural_k4",   "hsi", dict(H=96, W=96, scene="natural", n_classes=4, seed=62, sensor="aviris")),
+    ("hsi_natural_k5",   "hsi", dict(H=96, W=96, scene="natural", n_classes=5, seed=63, sensor="vnir",
+                                     product="reflectance_int", softness=0.25, snr=120.0)),
+    ("hsi_natural_k6",   "hsi", dict(H=96, W=96, scene="natural", n_classes=6, seed=64, sensor="hymap",
+                                     product="radiance_dn")),
+    ("hsi_natural_k8",   "hsi", dict(H=128, W=128, scene="natural", n_classes=8, seed=65, sensor="aviris",
+                                     softness=0.2)),
 ]
 
 QUICK = [
@@ -85,14 +121,14 @@ def main(argv):
     if "--only" in argv:
         only = set(argv[argv.index("--only") + 1].split(","))
     os.makedirs(out, exist_ok=True)
-    entries = QUICK if quick else FULL
+    entries = QUICK if quick else HSI if "--hsi" in argv else FULL
     cubes = []
     t_all = time.time()
     for name, kind, kw in entries:
         if only and name not in only:
             continue
         t = time.time()
-        sim = xrf.simulate if kind == "maxrf" else ifu.simulate
+        sim = dict(maxrf=xrf.simulate, ifu=ifu.simulate, hsi=hsi.simulate)[kind]
         cube, lab, info = sim(**kw)
         lab, present = relabel_contiguous(lab)
         k = len(present)

@@ -1,7 +1,7 @@
 """Draw a fresh held-out suite for `make quality-heldout`: cubes whose settings and seeds
 come from SEED, so no default can have been tuned to them.
 
-    python3 scripts/draw_heldout.py OUTDIR SEED CUBESEG_BINARY [--count N]
+    python3 scripts/draw_heldout.py OUTDIR SEED CUBESEG_BINARY [--count N] [--scenes M]
 
 Writes OUTDIR/grid (CubeSeg's generators: `cubeseg synth`) and OUTDIR/pysim (the
 independent simulator, scripts/sim), each with its suite.json, N cubes in all (default
@@ -9,13 +9,17 @@ independent simulator, scripts/sim), each with its suite.json, N cubes in all (d
 drawn over the ranges the quality suite spans (counts 30-5,000 per pixel, log-uniform;
 3-12 classes; 1,024-4,096 channels; with some chance a rare class, a dark class, mixed
 pixels, an intensity gradient, strong scatter, the W anode); each cube's name records
-them. The same SEED draws the same suite.
+them. Then M airborne imaging-spectrometer scenes (default 4, scripts/sim/hsi.py: fields,
+an urban grid or natural regions; 3-12 classes; four sensors; reflectance as floats or
+whole numbers, or radiance in digital numbers; SNR 60-600), drawn from a stream of their
+own, so a SEED drawn before they were added still draws the same 16 cubes. The same SEED
+draws the same suite.
 """
 import json, math, os, subprocess, sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sim'))
-import ifu, xrf  # noqa: E402
+import hsi, ifu, xrf  # noqa: E402
 from make_suite import relabel_contiguous  # noqa: E402
 
 
@@ -69,11 +73,28 @@ def draw_pysim(rng, i, seed):
     return name, 'maxrf', kw
 
 
+def draw_scene(rng, j, seed):
+    """One airborne scene of the independent simulator: (name, kind, simulate keyword arguments)."""
+    scene = str(rng.choice(['fields', 'fields', 'urban', 'natural']))
+    k = int(rng.integers(3, {'fields': 13, 'urban': 10, 'natural': 9}[scene]))
+    sensor = str(rng.choice(list(hsi.SENSORS))); product = str(rng.choice(['reflectance', 'reflectance_int', 'radiance_dn']))
+    snr = int(round(math.exp(rng.uniform(math.log(60), math.log(600)))))
+    kw = dict(H=96, W=96, scene=scene, n_classes=k, seed=int(seed) * 1000 + 500 + j, sensor=sensor, product=product,
+              snr=float(snr), illumination_sigma=round(float(rng.uniform(0.05, 0.3)), 2),
+              texture=round(float(rng.uniform(0.02, 0.06)), 3), labelled_frac=round(float(rng.uniform(0.5, 1.0)), 2),
+              drop_water_bands=bool(rng.random() < 0.75))
+    if scene == 'fields': kw['similar_frac'] = round(float(rng.uniform(0.1, 0.4)), 2)
+    if scene == 'natural': kw['softness'] = round(float(rng.uniform(0.1, 0.3)), 2)
+    name = f's{j}_hsi_{scene}_k{k}_{sensor}_{product}_snr{snr}' + ('' if kw['drop_water_bands'] else '_water')
+    return name, 'hsi', kw
+
+
 def main(argv):
     if len(argv) < 4:
         print(__doc__); return 2
     out, seed, binary = argv[1], int(argv[2]), argv[3]
     count = int(argv[argv.index('--count') + 1]) if '--count' in argv else 16
+    scenes = int(argv[argv.index('--scenes') + 1]) if '--scenes' in argv else 4
     rng = np.random.default_rng(seed)
     grid, pysim = [], []
     for i in range(count):
@@ -90,9 +111,10 @@ def main(argv):
         print(f'{name:44s} K = {k}', flush=True)
     json.dump(dict(generator='cubeseg', cubes=entries), open(f'{out}/grid/suite.json', 'w'), indent=1)
     entries = []
-    for i in pysim:
-        name, kind, kw = draw_pysim(rng, i, seed)
-        cube, labels, _ = (ifu.simulate if kind == 'ifu' else xrf.simulate)(**kw)
+    scene_rng = np.random.default_rng([seed, 2])
+    drawn = [draw_pysim(rng, i, seed) for i in pysim] + [draw_scene(scene_rng, j, seed) for j in range(scenes)]
+    for name, kind, kw in drawn:
+        cube, labels, _ = dict(ifu=ifu.simulate, maxrf=xrf.simulate, hsi=hsi.simulate)[kind](**kw)
         labels, present = relabel_contiguous(labels)
         np.save(f'{out}/pysim/{name}.npy', np.ascontiguousarray(cube, dtype=np.float32))
         np.save(f'{out}/pysim/{name}_labels.npy', labels.astype(np.int32))

@@ -6,13 +6,14 @@
 #   - CubeSeg's own generators over a grid (counts 20...5000, 256...4096 channels, 3...12
 #     classes, a 1% class, mixed pixels, an intensity gradient, a dark class, strong scatter;
 #     IFU galaxies),
-#   - an independent simulator in Python/numpy (scripts/sim, its own physics and noise),
+#   - an independent simulator in Python/numpy (scripts/sim, its own physics and noise):
+#     MA-XRF paintings, IFU galaxies and airborne imaging-spectrometer scenes,
 #   - the real cubes in ../shared/data (when present).
 # QUALITY_QUICK=1 runs a small subset (a few minutes); QUALITY_ONLY=TEXT only cubes whose
 # name contains TEXT; QUALITY_PARAMS='{"k_criterion": "silhouette"}' changes parameters.
 # QUALITY_HELDOUT=SEED (`make quality-heldout`) runs instead a suite drawn afresh from SEED
-# (scripts/draw_heldout.py: QUALITY_HELDOUT_COUNT cubes, default 16, settings and seeds
-# no default was tuned to) and writes to quality-out/heldout-SEED.
+# (scripts/draw_heldout.py: QUALITY_HELDOUT_COUNT cubes, default 16, and 4 airborne
+# scenes; settings and seeds no default was tuned to) and writes to quality-out/heldout-SEED.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FLAGS="-c release -Xswiftc -enable-testing"
@@ -25,7 +26,8 @@ SIZE="${QUALITY_SIZE:-96}"
 QUICK="${QUALITY_QUICK:-}"
 HELDOUT="${QUALITY_HELDOUT:-}"
 
-# The fixed suite: CubeSeg's grid, the independent simulator, the real cubes.
+# The fixed suite: CubeSeg's grid, the independent simulator (paintings, galaxies,
+# airborne scenes), the real cubes.
 fixed_suite() {
 mkdir -p "$OUT" "$DATA/grid"
 
@@ -66,6 +68,13 @@ if [ ! -f "$DATA/pysim/suite.json" ]; then
   python3 scripts/sim/make_suite.py "$DATA/pysim" ${QUICK:+--quick} >/dev/null || exit 1
 fi
 SUITES+=(--suite "$DATA/pysim/suite.json")
+# Its airborne imaging-spectrometer scenes (reflectance and radiance, scripts/sim/hsi.py).
+if [ -z "$QUICK" ]; then
+  if [ ! -f "$DATA/hsi/suite.json" ]; then
+    python3 scripts/sim/make_suite.py "$DATA/hsi" --hsi >/dev/null || exit 1
+  fi
+  SUITES+=(--suite "$DATA/hsi/suite.json")
+fi
 
 # 3. Real cubes.
 REAL=../shared/data

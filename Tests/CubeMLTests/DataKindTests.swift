@@ -45,6 +45,30 @@ struct DataKindTests {
         #expect(d.reason.contains("not counts"))
     }
 
+    @Test("whole numbers with a Poisson-like dispersion but negative values (reflectance times 10,000) are not counts")
+    func negativeWholeNumbers() throws {
+        // Values around 20 with noise of variance 20 (variance/mean 1, as counts); a quarter
+        // of the channels absorbed to 0, where noise of standard deviation 1 makes 31% of their values negative.
+        func draw(_ shift: Double) -> Datacube {
+            cube(16, 16, 64) { p, k, g in
+                let mean = k % 4 == 0 ? shift : 20 + 4 * Double(p / 128)
+                return Float((mean + max(1, mean.squareRoot()) * g.nextGaussian()).rounded())
+            }
+        }
+        let corrected = try CubeStatistics.measure(draw(0), channels: 0..<64)
+        #expect(corrected.wholeNumbers && corrected.negativeFraction > 0.05)
+        #expect(DataKindDecision.poissonDispersion.contains(corrected.dispersion))
+        let d = DataKindDecision(statistics: corrected, meanSignalTotal: 1000)
+        #expect(d.kind == .continuous)
+        #expect(d.reason.contains("negative") && d.reason.contains("not counts"), "\(d.reason)")
+        #expect(d.negativeFraction == corrected.negativeFraction)
+        // The same values clipped at 0: counts.
+        let clipped = Datacube(height: 16, width: 16, channels: 64, values: try draw(0).readAll().map { max(0, $0) })
+        let stats = try CubeStatistics.measure(clipped, channels: 0..<64)
+        #expect(stats.negativeFraction == 0)
+        #expect(DataKindDecision(statistics: stats, meanSignalTotal: 1000).kind == .counts)
+    }
+
     @Test("counts stored in another unit (times a calibration factor, or per second at a fixed dwell) are read as counts, each worth the smallest value")
     func countsInAnotherUnit() throws {
         let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)

@@ -34,6 +34,9 @@ public struct CubeStatistics: Sendable {
     /// reflectance and fluxes give whatever their units make of it. Pairs with no signal are
     /// skipped; 0 when there is none.
     public var dispersion: Double
+    /// Fraction of the finite values that are negative: none for photon counts; sky- or
+    /// dark-subtracted fluxes and atmospherically corrected reflectance hold some.
+    public var negativeFraction: Double = 0
 
     /// One pass over `cube`'s channels `channels`, in row blocks.
     /// - Throws: what reading the cube throws.
@@ -43,6 +46,7 @@ public struct CubeStatistics: Sendable {
         var hasData = [Bool](repeating: false, count: cube.pixelCount)
         var integral = true
         var zeros = 0, finite = 0 // over non-empty pixels
+        var negatives = 0, finiteValues = 0 // over every pixel
         var ratios: [Float] = []
         ratios.reserveCapacity(cube.height * max(0, w - 1))
         var channelSums = [Double](repeating: 0, count: channels.count)
@@ -65,13 +69,14 @@ public struct CubeStatistics: Sendable {
                     if v > 0 {
                         s += Double(v); smallestPositive = min(smallestPositive, v)
                         channelSums[ch - channels.lowerBound] += Double(v) // only non-empty pixels have positive values
-                    } else if v == 0 { zerosHere += 1 }
+                    } else if v == 0 { zerosHere += 1 } else { negatives += 1 }
                     whole = whole && v.rounded(.towardZero) == v
                     if sampled && v != 0 { sample.append(abs(v)) }
                 }
                 totals[first + p] = Float(s)
                 hasData[first + p] = finiteHere > 0
                 if s > 0 { finite += finiteHere; zeros += zerosHere }
+                finiteValues += finiteHere
                 integral = integral && whole
                 // The pair (p, p + 1) within one image row, over the channels finite in both.
                 guard (p % w) + 1 < w else { continue }
@@ -89,7 +94,8 @@ public struct CubeStatistics: Sendable {
                               countQuantum: countQuantum(smallestPositive: smallestPositive, wholeNumbers: integral, sample: sample),
                               zeroFraction: finite > 0 ? Double(zeros) / Double(finite) : 0,
                               halfFluxChannelShare: halfFluxChannelShare(channelSums),
-                              dispersion: Self.median(&ratios))
+                              dispersion: Self.median(&ratios),
+                              negativeFraction: finiteValues > 0 ? Double(negatives) / Double(finiteValues) : 0)
     }
 
     /// Pixels whose values the lattice check samples, and the most values it keeps.
@@ -152,6 +158,8 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     public var halfFluxChannelShare: Double?
     /// Measured in the cube's unit (`CubeStatistics.dispersion`).
     public var dispersion: Double
+    /// `CubeStatistics.negativeFraction`. Nil in reports written before it.
+    public var negativeFraction: Double?
     /// Mean total of the pixels kept as signal, in the cube's unit.
     public var meanSignalTotal: Double
     public var reason: String
@@ -161,10 +169,16 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     /// this range (Poisson: 1; measured on AVIRIS scaled radiance: 3.2, on reflectance:
     /// 0.0002).
     public static let poissonDispersion = 0.5...2.0
+    /// Counts are never negative: a cube with a larger share of negative values is not read
+    /// as counts (a few bad pixels are tolerated). Atmospherically corrected reflectance
+    /// stored times 10,000 as whole numbers holds negative values where the atmosphere
+    /// absorbs, and can show a dispersion near 1 by chance (README, "Know the data").
+    public static let countsNegativeFraction = 0.001
 
     public init(statistics s: CubeStatistics, meanSignalTotal: Double) {
         wholeNumbers = s.wholeNumbers; zeroFraction = s.zeroFraction; dispersion = s.dispersion
         halfFluxChannelShare = s.halfFluxChannelShare
+        negativeFraction = s.negativeFraction
         self.meanSignalTotal = meanSignalTotal
         let q = s.countQuantum
         let inCounts = q.map { s.dispersion / $0 }
@@ -174,6 +188,9 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
         if q == nil {
             kind = .continuous
             reason = "not every value is a whole number, nor a whole multiple of one value: fluxes, radiance or reflectance, not counts"
+        } else if s.negativeFraction > Self.countsNegativeFraction {
+            kind = .continuous
+            reason = "\(lattice), but \(String(format: "%.2g", 100 * s.negativeFraction))% of the values are negative, which counts never are: scaled values, not counts"
         } else if Self.poissonDispersion.contains(inCounts!) {
             kind = .counts
             countUnit = q
@@ -191,7 +208,7 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case kind, wholeNumbers = "whole_numbers", countUnit = "count_unit", zeroFraction = "zero_fraction", dispersion
-        case halfFluxChannelShare = "half_flux_channel_share"
+        case halfFluxChannelShare = "half_flux_channel_share", negativeFraction = "negative_fraction"
         case meanSignalTotal = "mean_signal_total", reason
     }
 }

@@ -66,6 +66,10 @@
       span D = K - 1 such axes, so D + 1 estimates K. Scored with RUN's maps: D + 1 alone,
       Calinski-Harabasz alone (the default), Calinski-Harabasz within D + 1 +- 1, over
       K >= D + 1, and the median of Calinski-Harabasz, D + 1 and the elbow.
+  ch_tolerance RUN.jsonl[,RUN.jsonl...] -
+      On line spectra, Calinski-Harabasz's argmax (the default) against the smallest K whose
+      index is within 2...15% of its maximum (a plateau after the true K), and against the
+      consensus, per run file and over all (no dump needed).
   unimodal_k RUN.jsonl DUMP_DIR
       Whether each K's clusters are separated by a gap, on line spectra: for every K, k-means
       (scikit-learn) of the smoothed embedding, and for each cluster and its nearest
@@ -588,13 +592,32 @@ def unimodal_k(run, d, thresholds=(0.8, 0.85, 0.9, 0.93)):
             summary(f'largest K <= CH with weakest pair >= {t}', {n: max([K for K in KS if K <= CH[n] and weakest[n][K] >= t] or [KS[0]]) for n in S}, S)
             summary(f'largest K with weakest pair >= {t}', {n: max([K for K in KS if weakest[n][K] >= t] or [KS[0]]) for n in S}, S)
 
+def ch_tolerance(run_list, _, tolerances=(0, 0.02, 0.05, 0.08, 0.1, 0.15)):
+    pooled = {}
+    for path in run_list.split(','):
+        R = {n: r for n, r in runs(path).items() if r['true_k'] <= KS[-1]
+             and r['decisions']['data'].get('half_flux_channel_share', 1) < 0.2}
+        pooled.update({f'{path}:{n}': r for n, r in R.items()})
+        print(f'{path} ({len(R)} line-spectrum cubes)')
+        for t in tolerances:
+            summary(f'smallest K with CH >= {1 - t:.2f} x its maximum', {n: plateau(r, t) for n, r in R.items()}, R)
+    print(f'all ({len(pooled)} cubes)')
+    summary('consensus', {n: r['votes']['consensus'] for n, r in pooled.items()}, pooled)
+    for t in tolerances:
+        summary(f'smallest K with CH >= {1 - t:.2f} x its maximum', {n: plateau(r, t) for n, r in pooled.items()}, pooled)
+
+def plateau(r, t):
+    ch = np.array([x['calinskiHarabasz'] for x in sorted(r['k_scores'], key=lambda x: x['k'])])
+    return KS[int(np.argmax(ch >= (1 - t) * ch.max()))]
+
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
                'smoothing': smoothing, 'gap_bic': gap_bic,
                'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k,
-               'mixture_starts': mixture_starts, 'superpixels': superpixels, 'signal_dimension': signal_dimension, 'unimodal_k': unimodal_k}
+               'mixture_starts': mixture_starts, 'superpixels': superpixels, 'signal_dimension': signal_dimension, 'unimodal_k': unimodal_k,
+               'ch_tolerance': ch_tolerance}
     if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] != 'mixture_k'):
         sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts,superpixels,unimodal_k} RUN.jsonl DUMP_DIR'
-                 ' | signal_dimension RUN.jsonl SNR.jsonl'
+                 ' | signal_dimension RUN.jsonl SNR.jsonl | ch_tolerance RUN.jsonl[,RUN.jsonl...] -'
                  ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR')
     studies[sys.argv[1]](*sys.argv[2:])

@@ -18,10 +18,15 @@ edge-preserving mean), scaled to unit total variance and clustered given the tru
 k-means and by a Gaussian mixture with one full covariance per cluster started from it
 (scikit-learn). Prints ARI per cube (k-means / mixture per column) and the mean.
 
-    PEER_PY scripts/ifu_preprocessing_study.py SUITE_DIR [SUITE_DIR ...]
+    PEER_PY scripts/ifu_preprocessing_study.py [--kinds KIND,...] SUITE [SUITE ...]
 
-Each SUITE_DIR holds a suite.json (quality-out/cubes/grid, quality-out/cubes/pysim, or a
-`make quality-heldout` draw); only its IFU cubes are used.
+Each SUITE is a directory holding a suite.json (quality-out/cubes/grid,
+quality-out/cubes/pysim, or a `make quality-heldout` draw) or a manifest itself
+(quality-out/real-suite.json); only its cubes of the kinds named are used (default: ifu).
+Imaging-spectrometer data (README, "Measured and not shipped": noise-adjusted PCA for
+airborne scenes):
+    PEER_PY scripts/ifu_preprocessing_study.py --kinds hsi,reflectance,radiance \
+        quality-out/cubes/hsi quality-out/real-suite.json
 """
 import json, os, sys
 import numpy as np
@@ -75,12 +80,14 @@ def embeddings(x, H, W):
     return out
 
 
-def main(dirs):
+def main(suites, kinds=('ifu',)):
     cubes = []
-    for g in dirs:
-        for c in json.load(open(f'{g}/suite.json'))['cubes']:
-            if c['kind'] == 'ifu':
-                cubes.append((c['name'], f"{g}/{c['cube']}", f"{g}/{c['labels']}", c['true_k']))
+    for g in suites:
+        manifest = g if g.endswith('.json') else f'{g}/suite.json'
+        g = os.path.dirname(os.path.abspath(manifest))
+        for c in json.load(open(manifest))['cubes']:
+            if c['kind'] in kinds:
+                cubes.append((c['name'], os.path.join(g, c['cube']), os.path.join(g, c['labels']), c['true_k']))
     rows, names = [], None
     for name, cube, labels, k in cubes:
         x0 = np.nan_to_num(np.load(cube)); H, W, _ = x0.shape
@@ -103,6 +110,10 @@ def main(dirs):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    kinds = ('ifu',)
+    if args[:1] == ['--kinds'] and len(args) > 1:
+        kinds, args = tuple(args[1].split(',')), args[2:]
+    if not args:
         sys.exit(__doc__)
-    main(sys.argv[1:])
+    main(args, kinds)

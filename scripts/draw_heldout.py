@@ -19,8 +19,8 @@ import json, math, os, subprocess, sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sim'))
-import hsi, ifu, xrf  # noqa: E402
-from make_suite import relabel_contiguous  # noqa: E402
+import hsi  # noqa: E402
+from make_suite import SIMULATORS, relabel_contiguous  # noqa: E402
 
 
 def classes_in(labels):
@@ -85,7 +85,8 @@ def draw_scene(rng, j, seed):
               drop_water_bands=bool(rng.random() < 0.75))
     if scene == 'fields': kw['similar_frac'] = round(float(rng.uniform(0.1, 0.4)), 2)
     if scene == 'natural': kw['softness'] = round(float(rng.uniform(0.1, 0.3)), 2)
-    name = f's{j}_hsi_{scene}_k{k}_{sensor}_{product}_snr{snr}' + ('' if kw['drop_water_bands'] else '_water')
+    reaches_water_bands = hsi.SENSORS[sensor][1] > hsi.WATER_BANDS[0][0]
+    name = f's{j}_hsi_{scene}_k{k}_{sensor}_{product}_snr{snr}' + ('_water' if reaches_water_bands and not kw['drop_water_bands'] else '')
     return name, 'hsi', kw
 
 
@@ -114,7 +115,7 @@ def main(argv):
     scene_rng = np.random.default_rng([seed, 2])
     drawn = [draw_pysim(rng, i, seed) for i in pysim] + [draw_scene(scene_rng, j, seed) for j in range(scenes)]
     for name, kind, kw in drawn:
-        cube, labels, _ = dict(ifu=ifu.simulate, maxrf=xrf.simulate, hsi=hsi.simulate)[kind](**kw)
+        cube, labels, _ = SIMULATORS[kind](**kw)
         labels, present = relabel_contiguous(labels)
         np.save(f'{out}/pysim/{name}.npy', np.ascontiguousarray(cube, dtype=np.float32))
         np.save(f'{out}/pysim/{name}_labels.npy', labels.astype(np.int32))

@@ -20,6 +20,9 @@ import hsi  # noqa: E402
 import ifu  # noqa: E402
 import xrf  # noqa: E402
 
+# kind -> simulate(**kwargs) returning (cube, labels, info)
+SIMULATORS = dict(maxrf=xrf.simulate, ifu=ifu.simulate, hsi=hsi.simulate)
+
 # name, kind, kwargs
 FULL = [
     ("xrf_c40",       "maxrf", dict(H=96, W=96, channels=1024, counts=40, n_classes=7, seed=11)),
@@ -128,7 +131,7 @@ def main(argv):
         if only and name not in only:
             continue
         t = time.time()
-        sim = dict(maxrf=xrf.simulate, ifu=ifu.simulate, hsi=hsi.simulate)[kind]
+        sim = SIMULATORS[kind]
         cube, lab, info = sim(**kw)
         lab, present = relabel_contiguous(lab)
         k = len(present)

@@ -63,14 +63,15 @@ done
 (IFS=,; echo "{\"generator\": \"cubeseg\", \"cubes\": [${entries[*]}]}") > "$DATA/grid/suite.json"
 SUITES=(--suite "$DATA/grid/suite.json")
 
-# 2. The independent simulator.
-if [ ! -f "$DATA/pysim/suite.json" ]; then
+# 2. The independent simulator; its cubes are written again when it changed since.
+stale() { [ ! -f "$1" ] || [ -n "$(find scripts/sim -name '*.py' -newer "$1")" ]; }
+if stale "$DATA/pysim/suite.json"; then
   python3 scripts/sim/make_suite.py "$DATA/pysim" ${QUICK:+--quick} >/dev/null || exit 1
 fi
 SUITES+=(--suite "$DATA/pysim/suite.json")
 # Its airborne imaging-spectrometer scenes (reflectance and radiance, scripts/sim/hsi.py).
 if [ -z "$QUICK" ]; then
-  if [ ! -f "$DATA/hsi/suite.json" ]; then
+  if stale "$DATA/hsi/suite.json"; then
     python3 scripts/sim/make_suite.py "$DATA/hsi" --hsi >/dev/null || exit 1
   fi
   SUITES+=(--suite "$DATA/hsi/suite.json")

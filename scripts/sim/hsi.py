@@ -292,6 +292,16 @@ def path_radiance(wl):
     return 0.012 * um ** -4.0 * np.exp(-um)
 
 
+def psf_noise_gain(psf):
+    """The standard deviation left of unit white noise blurred by a Gaussian PSF of sigma
+    `psf` pixels (1 without a PSF; about 1 / (2 sqrt(pi) psf) for a wide one)."""
+    if psf <= 0:
+        return 1.0
+    f = np.fft.fftfreq(256)
+    k = np.exp(-2.0 * np.pi ** 2 * psf ** 2 * (f[:, None] ** 2 + f[None, :] ** 2))
+    return float(np.sqrt(np.mean(k ** 2)))
+
+
 def simulate(H=96, W=96, scene="fields", n_classes=6, seed=0, sensor="aviris", drop_water_bands=True,
              product="reflectance", snr=300.0, psf=0.6, illumination_sigma=0.12, pixel_jitter=0.03,
              parcel_jitter=0.06, similar_frac=0.25, labelled_frac=0.8, label_margin=1, stripes=0.005,
@@ -299,8 +309,8 @@ def simulate(H=96, W=96, scene="fields", n_classes=6, seed=0, sensor="aviris", d
     """One scene.  Returns cube (H, W, C) float32, labels (H, W) int32 (-1 unlabelled), info.
 
     texture: the standard deviation of each pixel's own spectral tilt, bow and S-shape (as
-    log-reflectance per unit of the Legendre polynomials over the band range); crops' cover
-    also varies from pixel to pixel by 3 times it.
+    log-reflectance per unit of the Legendre polynomials over the band range) as the sensor
+    sees it, after its PSF; crops' cover also varies from pixel to pixel by 3 times it.
     product: `reflectance` (floats, an imperfect atmospheric correction leaves residuals and
     noise where the atmosphere absorbs), `reflectance_int` (the same times 10,000, whole
     numbers) or `radiance_dn` (at-sensor radiance as whole-number digital numbers).
@@ -349,7 +359,8 @@ def simulate(H=96, W=96, scene="fields", n_classes=6, seed=0, sensor="aviris", d
                 top = cover * top + (1 - cover) * under
             spectra[p, m] = top
 
-    # area fractions through the sensor's PSF (linear mixing at boundaries)
+    # the ground: each pixel's area fractions (hard for parcels, the natural scene's soft
+    # ones); the sensor's PSF later mixes it all, texture included (see below)
     if scene == "natural":
         onehot = soft_frac
     else:
@@ -357,7 +368,10 @@ def simulate(H=96, W=96, scene="fields", n_classes=6, seed=0, sensor="aviris", d
         onehot[np.arange(H)[:, None], np.arange(W)[None, :], lab_hi] = 1.0
     frac = gaussian_blur_reflect(onehot, psf) if psf > 0 else onehot
     frac = np.clip(frac, 0, None)
-    frac /= frac.sum(axis=2, keepdims=True)
+    frac /= frac.sum(axis=2, keepdims=True)  # what the sensor sees of each material (labels)
+    # ground-level texture is drawn stronger by 1 / gain, the PSF's attenuation of
+    # pixel-to-pixel independent variation, so that the sensor sees the texture asked for
+    gain = psf_noise_gain(psf)
     # within-field cover variation for crops: a smooth field moving the canopy share
     cover_field = 0.12 * smooth_noise(rng, H, W, H / 8, octaves=2)
     refl = np.zeros((H, W, C))
@@ -366,16 +380,22 @@ def simulate(H=96, W=96, scene="fields", n_classes=6, seed=0, sensor="aviris", d
         if c["under"] is not None:
             name, prm = c["under"]
             soil_s = SURFACES[name](wl, **prm)
-            row_gaps = cover_field + texture * 3 * rng.standard_normal((H, W))  # rows, gaps, weeds
+            row_gaps = cover_field + texture * 3 / gain * rng.standard_normal((H, W))  # rows, gaps, weeds
             s = s + row_gaps[..., None] * (s - soil_s[None, None, :])
-        refl += frac[..., m:m + 1] * s
-    # pixel-scale texture, independent from pixel to pixel as a ground sample is large
+        refl += onehot[..., m:m + 1] * s
+    # pixel-scale texture, independent from ground sample to ground sample as one is large
     # against plants, rows and roof tiles: sunlit and shaded shares (brightness) and the
     # spectral variability of every material (a random smooth tilt and bow of its shape)
-    refl *= (1 + pixel_jitter * rng.standard_normal((H, W, 1)))
+    refl *= (1 + pixel_jitter / gain * rng.standard_normal((H, W, 1)))
     x = 2 * (wl - wl[0]) / (wl[-1] - wl[0]) - 1
     basis = np.stack([x, 1.5 * x * x - 0.5, 2.5 * x ** 3 - 1.5 * x])  # Legendre P1...P3
-    refl *= np.exp(np.tensordot(texture * rng.standard_normal((H, W, 3)), basis, axes=1))
+    refl *= np.exp(np.tensordot(texture / gain * rng.standard_normal((H, W, 3)), basis, axes=1))
+    # the sensor integrates the ground over its PSF: linear mixing at boundaries, and
+    # neighbouring pixels' overlapping footprints share their texture (real scenes'
+    # principal axes are all smoother across the image than the noise; before this
+    # change the simulator's texture was independent from pixel to pixel)
+    if psf > 0:
+        refl = gaussian_blur_reflect(refl, psf)
     refl = np.clip(refl, 0.0005, None)
     # illumination: slopes and sun angle, a smooth multiplicative field
     illum = lognormal_field(rng, H, W, H / 5, illumination_sigma)

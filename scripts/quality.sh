@@ -64,7 +64,8 @@ done
 SUITES=(--suite "$DATA/grid/suite.json")
 
 # 2. The independent simulator; its cubes are written again when it changed since.
-stale() { [ ! -f "$1" ] || [ -n "$(find scripts/sim -name '*.py' -newer "$1")" ]; }
+SIMULATOR=(scripts/sim/make_suite.py scripts/sim/common.py scripts/sim/xrf.py scripts/sim/ifu.py scripts/sim/hsi.py)
+stale() { [ ! -f "$1" ] || [ -n "$(find "${SIMULATOR[@]}" -newer "$1")" ]; }
 if stale "$DATA/pysim/suite.json"; then
   python3 scripts/sim/make_suite.py "$DATA/pysim" ${QUICK:+--quick} >/dev/null || exit 1
 fi

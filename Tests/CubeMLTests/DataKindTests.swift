@@ -21,6 +21,40 @@ struct DataKindTests {
         #expect(d.kind == .counts)
         #expect(abs(stats.dispersion - 1) < 0.5)
         #expect(stats.wholeNumbers && stats.zeroFraction > 0.2)
+        #expect(stats.dispersionByLevel.count == 3)
+        #expect(try #require(DataKindDecision.levelSpread(stats.dispersionByLevel)) < 1.5)
+    }
+
+    @Test("digital numbers over a dark offset are not counts even where their dispersion is about 1: it changes with the level, which Poisson counts' does not")
+    func digitalNumbersOverAnOffset() throws {
+        // 48 channels holding on average 5 ... 5,000 electrons (log-spaced), Gaussian noise of
+        // Poisson variance; stored as electrons, or as 1.5 digital numbers per electron over
+        // an offset of 1,000 (variance/mean 0.04 in the dimmest channels, 1.1 in the brightest).
+        func draw(gain: Double, offset: Double) -> Datacube {
+            cube(16, 16, 48) { p, k, g in
+                let electrons = 5 * pow(1000, Double(k) / 47)
+                return Float((gain * (electrons + electrons.squareRoot() * g.nextGaussian()) + offset).rounded())
+            }
+        }
+        let dn = try CubeStatistics.measure(draw(gain: 1.5, offset: 1000), channels: 0..<48)
+        #expect(dn.wholeNumbers && DataKindDecision.poissonDispersion.contains(dn.dispersion), "\(dn.dispersion)")
+        #expect(dn.dispersionByLevel[0] < 0.1 && dn.dispersionByLevel[2] > 0.5, "\(dn.dispersionByLevel)")
+        let d = DataKindDecision(statistics: dn, meanSignalTotal: 50_000)
+        #expect(d.kind == .continuous)
+        #expect(d.reason.contains("dimmest") && d.reason.contains("not counts"), "\(d.reason)")
+        #expect(d.dispersionByLevel == dn.dispersionByLevel)
+        // The same electrons stored as they are: counts.
+        let electrons = try CubeStatistics.measure(draw(gain: 1, offset: 0), channels: 0..<48)
+        #expect(try #require(DataKindDecision.levelSpread(electrons.dispersionByLevel)) < 1.5)
+        #expect(DataKindDecision(statistics: electrons, meanSignalTotal: 50_000).kind == .counts)
+    }
+
+    @Test("the spread of the dispersion over the levels leaves out thirds without signal and needs two that hold some")
+    func levelSpreadOfThirds() {
+        #expect(DataKindDecision.levelSpread([0.5, 1, 2]) == 4)
+        #expect(DataKindDecision.levelSpread([0, 1, 1.5]) == 1.5)
+        #expect(DataKindDecision.levelSpread([0, 0, 1]) == nil)
+        #expect(DataKindDecision.levelSpread([]) == nil)
     }
 
     @Test("the share of zeros is measured in non-empty pixels: a zero-padded border does not make fluxes look sparse")

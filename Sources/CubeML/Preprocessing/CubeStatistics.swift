@@ -37,6 +37,15 @@ public struct CubeStatistics: Sendable {
     /// Fraction of the finite values that are negative: none for photon counts; sky- or
     /// dark-subtracted fluxes and atmospherically corrected reflectance hold some.
     public var negativeFraction: Double = 0
+    /// The dispersion (as `dispersion`) within the dimmest, the middle and the brightest
+    /// third of the channels, ranked by their summed positive values, over the horizontally
+    /// adjacent pairs of at most `levelSampleRows` rows spread over the cube; 0 for a third
+    /// without signal, empty for fewer than 3 channels. Poisson counts' noise variance is
+    /// their mean at every level (MA-XRF cubes of both simulators: the largest of the three
+    /// at most 1.4 times the smallest). Digital numbers, a gain times electrons over a dark
+    /// offset, do not: the offset adds to the mean, not to the variance, so the ratio grows
+    /// with the level (the airborne scenes' radiance in digital numbers: 2.4-134 times).
+    public var dispersionByLevel: [Double] = []
 
     /// One pass over `cube`'s channels `channels`, in row blocks.
     /// - Throws: what reading the cube throws.
@@ -95,7 +104,39 @@ public struct CubeStatistics: Sendable {
                               zeroFraction: finite > 0 ? Double(zeros) / Double(finite) : 0,
                               halfFluxChannelShare: halfFluxChannelShare(channelSums),
                               dispersion: Self.median(&ratios),
-                              negativeFraction: finiteValues > 0 ? Double(negatives) / Double(finiteValues) : 0)
+                              negativeFraction: finiteValues > 0 ? Double(negatives) / Double(finiteValues) : 0,
+                              dispersionByLevel: try dispersionByLevel(cube, channels: channels, channelSums: channelSums))
+    }
+
+    /// Rows whose adjacent pairs `dispersionByLevel` measures, spread evenly over the cube.
+    static let levelSampleRows = 64
+
+    /// `dispersionByLevel` of `cube`'s `channels`, whose summed positive values are
+    /// `channelSums`: the channels split into thirds by those sums (the first third the
+    /// dimmest), then per third the median over pairs of sum (a - b)^2 / sum (a + b).
+    static func dispersionByLevel(_ cube: Datacube, channels: Range<Int>, channelSums: [Double]) throws -> [Double] {
+        let n = channels.count, c = cube.channels, w = cube.width
+        guard n >= 3, w >= 2, cube.height >= 1 else { return [] }
+        var third = [Int](repeating: 0, count: n)
+        for (rank, i) in channelSums.indices.sorted(by: { channelSums[$0] < channelSums[$1] }).enumerated() {
+            third[i] = min(2, rank * 3 / n)
+        }
+        var ratios: [[Float]] = [[], [], []]
+        let rows = min(cube.height, levelSampleRows)
+        for r in 0..<rows {
+            let row = try cube.readRows((r * cube.height / rows)..<(r * cube.height / rows + 1))
+            for x in 0..<(w - 1) {
+                var diff = [Double](repeating: 0, count: 3), sum = [Double](repeating: 0, count: 3)
+                for ch in channels {
+                    let va = row[x * c + ch], vb = row[(x + 1) * c + ch]
+                    guard va.isFinite && vb.isFinite else { continue }
+                    let a = Double(max(0, va)), b = Double(max(0, vb)), t = third[ch - channels.lowerBound]
+                    diff[t] += (a - b) * (a - b); sum[t] += a + b
+                }
+                for t in 0..<3 where sum[t] > 0 { ratios[t].append(Float(diff[t] / sum[t])) }
+            }
+        }
+        return (0..<3).map { median(&ratios[$0]) }
     }
 
     /// Pixels whose values the lattice check samples, and the most values it keeps.
@@ -160,6 +201,9 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     public var dispersion: Double
     /// `CubeStatistics.negativeFraction`. Nil in reports written before it.
     public var negativeFraction: Double?
+    /// `CubeStatistics.dispersionByLevel`, in the cube's unit. Nil in reports written
+    /// before it.
+    public var dispersionByLevel: [Double]?
     /// Mean total of the pixels kept as signal, in the cube's unit.
     public var meanSignalTotal: Double
     public var reason: String
@@ -174,11 +218,26 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     /// stored times 10,000 as whole numbers holds negative values where the atmosphere
     /// absorbs, and can show a dispersion near 1 by chance (README, "Know the data").
     public static let countsNegativeFraction = 0.001
+    /// Counts' dispersion is about the same at every level: a cube whose largest dispersion
+    /// of the three thirds of its channels (`CubeStatistics.dispersionByLevel`) exceeds its
+    /// smallest by more than this factor is not read as counts (MA-XRF counts of both
+    /// simulators: at most 1.4; IFU cubes drawn as Poisson counts that pass the dispersion
+    /// range: at most 1.2; airborne radiance in digital numbers that passes it: 2.4-134).
+    public static let poissonLevelSpread = 2.0
+
+    /// The largest of `levels` over the smallest, over the thirds that hold signal (a
+    /// positive dispersion); nil when fewer than two do.
+    static func levelSpread(_ levels: [Double]) -> Double? {
+        let held = levels.filter { $0 > 0 && $0.isFinite }
+        guard held.count >= 2, let lo = held.min(), let hi = held.max() else { return nil }
+        return hi / lo
+    }
 
     public init(statistics s: CubeStatistics, meanSignalTotal: Double) {
         wholeNumbers = s.wholeNumbers; zeroFraction = s.zeroFraction; dispersion = s.dispersion
         halfFluxChannelShare = s.halfFluxChannelShare
         negativeFraction = s.negativeFraction
+        dispersionByLevel = s.dispersionByLevel
         self.meanSignalTotal = meanSignalTotal
         let q = s.countQuantum
         let inCounts = q.map { s.dispersion / $0 }
@@ -191,6 +250,11 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
         } else if s.negativeFraction > Self.countsNegativeFraction {
             kind = .continuous
             reason = "\(lattice), but \(String(format: "%.2g", 100 * s.negativeFraction))% of the values are negative, which counts never are: scaled values, not counts"
+        } else if Self.poissonDispersion.contains(inCounts!),
+                  let spread = Self.levelSpread(s.dispersionByLevel), spread > Self.poissonLevelSpread {
+            kind = .continuous
+            let levels = s.dispersionByLevel.map { String(format: "%.3g", $0 / (q ?? 1)) }
+            reason = "\(lattice) whose neighbour-to-neighbour variance\(q == 1 ? "" : ", in units of \(qText),") is \(d) times their mean, but \(levels[0]), \(levels[1]) and \(levels[2]) times in the dimmest, middle and brightest third of the channels, where Poisson counts' is 1 at every level: scaled values over an offset, not counts"
         } else if Self.poissonDispersion.contains(inCounts!) {
             kind = .counts
             countUnit = q
@@ -209,6 +273,7 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case kind, wholeNumbers = "whole_numbers", countUnit = "count_unit", zeroFraction = "zero_fraction", dispersion
         case halfFluxChannelShare = "half_flux_channel_share", negativeFraction = "negative_fraction"
+        case dispersionByLevel = "dispersion_by_level"
         case meanSignalTotal = "mean_signal_total", reason
     }
 }

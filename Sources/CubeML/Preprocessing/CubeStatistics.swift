@@ -44,7 +44,7 @@ public struct CubeStatistics: Sendable {
     /// their mean at every level (MA-XRF cubes of both simulators: the largest of the three
     /// at most 1.4 times the smallest). Digital numbers, a gain times electrons over a dark
     /// offset, do not: the offset adds to the mean, not to the variance, so the ratio grows
-    /// with the level (the airborne scenes' radiance in digital numbers: 2.4-134 times).
+    /// with the level (the airborne scenes' radiance in digital numbers: 3.7-150 times).
     public var dispersionByLevel: [Double] = []
 
     /// One pass over `cube`'s channels `channels`, in row blocks.
@@ -222,7 +222,7 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     /// of the three thirds of its channels (`CubeStatistics.dispersionByLevel`) exceeds its
     /// smallest by more than this factor is not read as counts (MA-XRF counts of both
     /// simulators: at most 1.4; IFU cubes drawn as Poisson counts that pass the dispersion
-    /// range: at most 1.2; airborne radiance in digital numbers that passes it: 2.4-134).
+    /// range: at most 1.2; airborne radiance in digital numbers that passes it: 3.7-150).
     public static let poissonLevelSpread = 2.0
 
     /// The largest of `levels` over the smallest, over the thirds that hold signal (a

@@ -126,7 +126,7 @@ public struct CubeStatistics: Sendable {
         for r in 0..<rows {
             let row = try cube.readRows((r * cube.height / rows)..<(r * cube.height / rows + 1))
             for x in 0..<(w - 1) {
-                var diff = [Double](repeating: 0, count: 3), sum = [Double](repeating: 0, count: 3)
+                var diff = SIMD3<Double>(), sum = SIMD3<Double>()  // per third
                 for ch in channels {
                     let va = row[x * c + ch], vb = row[(x + 1) * c + ch]
                     guard va.isFinite && vb.isFinite else { continue }

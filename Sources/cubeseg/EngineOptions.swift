@@ -37,6 +37,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Per-spectrum transform: \(names(SpectrumTransform.self)) (default: chosen from the data, \(SpectrumTransform.anscombe.rawValue) for PCA of photon counts, else \(SpectrumTransform.logMax.rawValue)).") var transform: SpectrumTransform?
     @Option(help: "Box smoothing width along channels, 0 = off (default \(defaults.smoothing)).") var smoothing: Int?
     @Option(help: "Background mask: auto, none, or a threshold on pixel totals in the cube's unit (default auto).") var background: String?
+    @Option(help: "Channels without spatial signal (absorption bands): \(names(SilentChannelsChoice.self)) (default \(defaults.silentChannels.rawValue): left out of the bins when the data are not counts, as report.json's decisions.silent_channels says).") var silentChannels: SilentChannelsChoice?
     @Option(help: "Pixels used for training, 0 = every signal pixel (default \(defaults.trainingPixels ?? 0)).") var trainingPixels: Int?
     @Option(help: "k-means restarts per K (default \(defaults.kmeansRestarts)).") var kmeansRestarts: Int?
     @Option(help: "Lloyd iterations per restart (default \(defaults.lloydIterations)).") var lloydIterations: Int?
@@ -65,7 +66,7 @@ struct EngineOptions: ParsableArguments {
         if let cropEnd { p.cropEnd = cropEnd }
         set(kCriterion, \.kCriterion); set(hiddenRule, \.hiddenRule); set(clusteringTerm, \.clusteringTerm)
         if let transform { p.transform = transform }
-        set(embedding, \.embedding); set(clusterModel, \.clusterModel)
+        set(embedding, \.embedding); set(clusterModel, \.clusterModel); set(silentChannels, \.silentChannels)
         switch background {
         case nil: break
         case "auto": p.background = .auto
@@ -92,3 +93,4 @@ extension HiddenRule: ExpressibleByArgument {}
 extension ClusteringTerm: ExpressibleByArgument {}
 extension SpectrumTransform: ExpressibleByArgument {}
 extension ClusterModelChoice: ExpressibleByArgument {}
+extension SilentChannelsChoice: ExpressibleByArgument {}

@@ -140,13 +140,29 @@ public struct PreprocessingRecipe: Sendable, Codable, Equatable {
     /// scale-free (`logMax`) sees the same spectra whatever unit the cube is stored in.
     /// Absent from model files written before it existed (read as nil).
     public var intensityScale: Double?
+    /// Cube channels within `cropStart..<cropEnd` that no bin sums, increasing: channels
+    /// without spatial signal (`SilentChannels`). Nil (and absent from model files) when
+    /// every cropped channel is binned.
+    public var excludedChannels: [Int]?
     public init(sourceChannels: Int, cropStart: Int, cropEnd: Int, binEdges: [Int],
                 transform: SpectrumTransform, smoothing: Int, backgroundThreshold: Double?,
-                intensityScale: Double? = nil) {
+                intensityScale: Double? = nil, excludedChannels: [Int]? = nil) {
         self.sourceChannels = sourceChannels; self.cropStart = cropStart; self.cropEnd = cropEnd
         self.binEdges = binEdges; self.transform = transform; self.smoothing = smoothing
         self.backgroundThreshold = backgroundThreshold; self.intensityScale = intensityScale
+        self.excludedChannels = excludedChannels
     }
+
+    /// The cube channels the bins sum over, increasing: `cropStart..<cropEnd` less
+    /// `excludedChannels`. `binEdges` index this list.
+    public var binnedChannels: [Int] {
+        guard let excluded = excludedChannels, !excluded.isEmpty else { return Array(cropStart..<cropEnd) }
+        let left = Set(excluded)
+        return (cropStart..<cropEnd).filter { !left.contains($0) }
+    }
+
+    /// `binnedChannels.count`.
+    public var binnedChannelCount: Int { cropEnd - cropStart - (excludedChannels?.count ?? 0) }
 }
 
 /// A named Float32 array with its shape; JSON stores the values as base64 of little-endian

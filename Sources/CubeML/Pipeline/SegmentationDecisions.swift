@@ -17,11 +17,14 @@ public struct PreprocessingPlan: Sendable {
     /// Median total of the signal pixels when the data are not counts (what
     /// `Preprocessor.intensityScale` divides among the bins); nil otherwise.
     public var typicalSignalTotal: Double?
+    /// Channels left out as silent, with the evidence; nil when not looked for (counts,
+    /// `silent_channels: keep`).
+    public var silentChannels: SilentChannelsDecision?
 
     /// `recipe` with `linearBins` values per spectrum and PCA's transform.
     public var linearRecipe: PreprocessingRecipe {
         var r = recipe
-        r.binEdges = Rebinning.edges(channels: r.cropEnd - r.cropStart, bins: linearBins)
+        r.binEdges = Rebinning.edges(channels: r.binnedChannelCount, bins: linearBins)
         r.transform = linearTransform
         r.intensityScale = Preprocessor.intensityScale(for: linearTransform, bins: linearBins, medianSignalTotal: typicalSignalTotal,
                                                        countUnit: data?.countUnit)
@@ -66,6 +69,8 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
     public var transform: SpectrumTransform
     public var transformReason: String
     public var background: BackgroundThreshold.Decision?
+    /// Channels left out as silent (`SilentChannels`); nil when not looked for.
+    public var silentChannels: SilentChannelsDecision?
     /// The embedding that was clustered, and why.
     public var embedding: EmbeddingKind
     public var embeddingReason: String
@@ -89,12 +94,12 @@ public struct SegmentationDecisions: Sendable, Codable, Equatable {
                 embeddingReason: String, reconstruction: ReconstructionCheck?, signalToNoise: [Double]? = nil) {
         data = plan?.data; self.bins = bins; binsReason = plan?.binsReason ?? "from the applied model"
         self.transform = transform; transformReason = plan?.transformReason ?? "from the applied model"
-        background = plan?.background; self.embedding = embedding; self.embeddingReason = embeddingReason
+        background = plan?.background; silentChannels = plan?.silentChannels; self.embedding = embedding; self.embeddingReason = embeddingReason
         self.reconstruction = reconstruction; self.signalToNoise = signalToNoise
     }
 
     enum CodingKeys: String, CodingKey {
-        case data, bins, binsReason = "bins_reason", transform, transformReason = "transform_reason", background, embedding, embeddingReason = "embedding_reason"
+        case data, bins, binsReason = "bins_reason", transform, transformReason = "transform_reason", background, silentChannels = "silent_channels", embedding, embeddingReason = "embedding_reason"
         case reconstruction, signalToNoise = "signal_to_noise", missingValues = "missing_values"
         case clusterModel = "cluster_model", clusterModelReason = "cluster_model_reason"
         case kCriterion = "k_criterion", kCriterionReason = "k_criterion_reason"

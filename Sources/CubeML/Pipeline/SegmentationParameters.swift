@@ -25,6 +25,9 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     /// Background mask: pixels whose total counts fall below a threshold are left out of
     /// training and clustering and get label -1.
     public var background: BackgroundMask = .auto
+    /// Whether channels without spatial signal are left out of the bins (`SilentChannels`;
+    /// data that are not counts only): `drop` them, or `keep` every channel.
+    public var silentChannels: SilentChannelsChoice = .drop
     /// Pixels used for training, drawn at random among signal pixels (nil: all of them).
     public var trainingPixels: Int? = 20_000
 
@@ -106,6 +109,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if c.contains(.transform) { transform = try c.decodeIfPresent(SpectrumTransform.self, forKey: .transform) }
         if let v = try c.decodeIfPresent(Int.self, forKey: .smoothing) { smoothing = v }
         if let v = try c.decodeIfPresent(BackgroundMask.self, forKey: .background) { background = v }
+        if let v = try c.decodeIfPresent(SilentChannelsChoice.self, forKey: .silentChannels) { silentChannels = v }
         // 0 means every signal pixel, as null does (and as `--training-pixels 0` does).
         if c.contains(.trainingPixels) { trainingPixels = try c.decodeIfPresent(Int.self, forKey: .trainingPixels).flatMap { $0 == 0 ? nil : $0 } }
         if let v = try c.decodeIfPresent(EmbeddingChoice.self, forKey: .embedding) { embedding = v }
@@ -141,6 +145,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case seed, cropStart = "crop_start", cropEnd = "crop_end", bins, transform, smoothing, background
+        case silentChannels = "silent_channels"
         case trainingPixels = "training_pixels", embedding, variational, latent, encodingDim = "encoding_dim"
         case hiddenRule = "hidden_rule", hiddenLayers = "hidden_layers", dropout, epochs
         case batchSize = "batch_size", learningRate = "learning_rate", plateauFactor = "plateau_factor"
@@ -194,6 +199,14 @@ public enum BackgroundMask: Sendable, Codable, Equatable {
         case .threshold(let v): try c.encode(v)
         }
     }
+}
+
+/// What becomes of channels without spatial signal (`SegmentationParameters.silentChannels`).
+public enum SilentChannelsChoice: String, Sendable, Codable, CaseIterable {
+    /// Left out of the bins when the data are not counts (`SilentChannels`).
+    case drop
+    /// Every channel binned.
+    case keep
 }
 
 /// Which embedding is clustered.

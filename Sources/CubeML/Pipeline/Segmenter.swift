@@ -173,7 +173,8 @@ public struct Segmenter: Sendable {
             history: history, timings: clock.finish(), model: trained, parameters: p, decisions: decisions,
             backgroundPixels: prepared.backgroundCount, spectralAxis: croppedAxis.values,
             spectralUnit: cube.axis.unit.rawValue,
-            reconstructionAxis: croppedAxis.rebinned(edges: recipe.binEdges).values)
+            reconstructionAxis: SpectralAxis(values: recipe.binnedChannels.map { cube.axis.values[$0] }, unit: cube.axis.unit,
+                                             quantity: cube.axis.quantity).rebinned(edges: recipe.binEdges).values)
     }
 
     /// Optimiser steps per epoch below which batches shrink: the latent space separates

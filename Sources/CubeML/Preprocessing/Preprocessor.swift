@@ -50,9 +50,29 @@ public struct Preprocessor: Sendable {
         }
         // One pass for what the automatic choices need: totals (background) and whether the
         // data are counts (automatic bins).
+        let dropsSilent = parameters.silentChannels == .drop
         let needsStatistics = parameters.bins == nil || parameters.background == .auto || parameters.transform == nil
-        let statistics = needsStatistics ? try CubeStatistics.measure(cube, channels: start..<end) : nil
+        var statistics = needsStatistics || dropsSilent ? try CubeStatistics.measure(cube, channels: start..<end) : nil
         if let statistics, !statistics.hasData.contains(true) { throw noData(channels: start..<end) }
+        // Data that are not counts lose their channels without spatial signal, and every
+        // later decision is measured on the channels kept. Counts keep every channel: a
+        // channel between lines is mostly empty and says so, and noise-adjusted PCA weighs
+        // channels by their noise.
+        var silent: SilentChannelsDecision? = nil
+        var binned = start..<end
+        if dropsSilent, let s = statistics, DataKindDecision(statistics: s, meanSignalTotal: 0).kind == .continuous {
+            let decision = SilentChannels.decide(ratios: try SilentChannels.ratios(cube, channels: start..<end), channels: start..<end,
+                                                pairs: SilentChannels.pairs(in: cube))
+            silent = decision
+            if !decision.channels.isEmpty {
+                let left = Set(decision.channels)
+                let kept = cube.selectingChannels((start..<end).filter { !left.contains($0) })
+                binned = 0..<kept.channels
+                statistics = try CubeStatistics.measure(kept, channels: binned)
+            }
+        }
+        // Given bins, transform and background need no evidence: no data decision either.
+        if !needsStatistics { statistics = nil }
         let threshold: Double?
         let background: BackgroundThreshold.Decision?
         switch parameters.background {
@@ -81,8 +101,8 @@ public struct Preprocessor: Sendable {
         case nil:
             let d = data!
             let counts = d.kind == .counts
-            bins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalCounts, integral: counts)
-            linearBins = AutomaticBinning.bins(channels: end - start, meanSignalCounts: d.meanSignalCounts, integral: counts,
+            bins = AutomaticBinning.bins(channels: binned.count, meanSignalCounts: d.meanSignalCounts, integral: counts)
+            linearBins = AutomaticBinning.bins(channels: binned.count, meanSignalCounts: d.meanSignalCounts, integral: counts,
                                                perBin: AutomaticBinning.linearCountsPerBin)
             binsReason = counts
                 ? "counts (\(String(format: "%.0f", d.meanSignalCounts)) per pixel): the largest power of two with at least \(AutomaticBinning.countsPerBin) mean counts per bin for the autoencoder (\(bins!)), \(AutomaticBinning.linearCountsPerBin) for PCA (\(linearBins!))"
@@ -90,7 +110,7 @@ public struct Preprocessor: Sendable {
         }
         let (transform, linearTransform, givenReason) = Self.transforms(parameters.transform, data: data)
         var transformReason = givenReason
-        let edges = Rebinning.edges(channels: end - start, bins: bins)
+        let edges = Rebinning.edges(channels: binned.count, bins: bins)
         // Not counts: the unit is arbitrary, so log-max reads values in units of the typical one.
         let typicalTotal = data?.kind == .continuous ? medianSignalTotal : nil
         let scale = Self.intensityScale(for: transform, bins: edges.count - 1, medianSignalTotal: typicalTotal,
@@ -106,10 +126,12 @@ public struct Preprocessor: Sendable {
         }
         let recipe = PreprocessingRecipe(sourceChannels: channels, cropStart: start, cropEnd: end, binEdges: edges,
                                          transform: transform, smoothing: parameters.smoothing,
-                                         backgroundThreshold: threshold, intensityScale: scale)
+                                         backgroundThreshold: threshold, intensityScale: scale,
+                                         excludedChannels: silent.flatMap { $0.channels.isEmpty ? nil : $0.channels })
         return PreprocessingPlan(recipe: recipe, data: data, bins: edges.count - 1, binsReason: binsReason,
                                  linearBins: linearBins ?? edges.count - 1, linearTransform: linearTransform,
-                                 transformReason: transformReason, background: background, typicalSignalTotal: typicalTotal)
+                                 transformReason: transformReason, background: background, typicalSignalTotal: typicalTotal,
+                                 silentChannels: silent)
     }
 
     /// What binned values are divided by before `transform`: for counts stored in another
@@ -167,16 +189,24 @@ public struct Preprocessor: Sendable {
     ///
     /// - Throws: `SegmentationError.modelMismatch` if the cube's channel count differs from
     ///   the recipe's `sourceChannels`.
-    public func prepare(_ cube: Datacube) throws -> PreparedSpectra {
-        let r = recipe
-        guard cube.channels == r.sourceChannels else {
-            throw SegmentationError.modelMismatch("the recipe expects \(r.sourceChannels) channels, the cube has \(cube.channels)")
+    public func prepare(_ source: Datacube) throws -> PreparedSpectra {
+        guard source.channels == recipe.sourceChannels else {
+            throw SegmentationError.modelMismatch("the recipe expects \(recipe.sourceChannels) channels, the cube has \(source.channels)")
         }
-        let bins = r.binEdges.count - 1
-        guard r.cropStart >= 0, r.cropEnd <= cube.channels, r.cropStart < r.cropEnd, bins >= 1,
-              r.binEdges.first == 0, r.binEdges.last == r.cropEnd - r.cropStart else {
-            throw SegmentationError.invalidParameter(name: "preprocessing", reason: "crop \(r.cropStart)..<\(r.cropEnd) and bin edges do not fit a \(cube.channels)-channel cube")
+        let bins = recipe.binEdges.count - 1
+        let excluded = recipe.excludedChannels ?? []
+        guard recipe.cropStart >= 0, recipe.cropEnd <= source.channels, recipe.cropStart < recipe.cropEnd, bins >= 1,
+              recipe.binEdges.first == 0, recipe.binEdges.last == recipe.binnedChannelCount,
+              excluded.allSatisfy({ (recipe.cropStart..<recipe.cropEnd).contains($0) }),
+              zip(excluded, excluded.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw SegmentationError.invalidParameter(name: "preprocessing", reason: "crop \(recipe.cropStart)..<\(recipe.cropEnd), left-out channels and bin edges do not fit a \(source.channels)-channel cube")
         }
+        // Channels left out: read a view of the binned ones, whose crop is all of it.
+        let cube = excluded.isEmpty ? source : source.selectingChannels(recipe.binnedChannels)
+        let r = excluded.isEmpty ? recipe : PreprocessingRecipe(
+            sourceChannels: cube.channels, cropStart: 0, cropEnd: cube.channels, binEdges: recipe.binEdges,
+            transform: recipe.transform, smoothing: recipe.smoothing, backgroundThreshold: recipe.backgroundThreshold,
+            intensityScale: recipe.intensityScale)
         let width = cube.width
         let threshold = r.backgroundThreshold.map { Float($0) }
         var totals = [Float](repeating: 0, count: cube.pixelCount)

@@ -30,6 +30,7 @@
       { name: "background", type: "background", default: "auto", help: "none, auto, or a total-counts threshold" },
       { name: "bins", type: "int", default: null, min: 0, not: 1, help: "spectrum length after rebinning; 0: every channel; empty: chosen from the data" },
       { name: "transform", type: "enum", default: null, values: ["log_max", "anscombe", "robust", "none"], help: "per-spectrum transform; empty: anscombe for PCA of photon counts, else log_max" },
+      { name: "silent_channels", type: "enum", default: "drop", values: ["drop", "keep"], help: "channels without spatial signal (absorption bands); drop: left out when the data are not counts" },
       { name: "smoothing", type: "int", default: 0, min: 0, max: 1025 },
       { name: "crop_start", type: "int", default: null, min: 0, help: "first channel kept" },
       { name: "crop_end", type: "int", default: null, min: 1, help: "channel after the last kept" },
@@ -1231,6 +1232,7 @@
     add("why", r.reason);
     const d = r.decisions || {};
     if (d.data) add("data", `${d.data.kind}: ${d.data.reason || ""}`);
+    if (d.silent_channels) add("silent channels", d.silent_channels.reason);
     add("bins", d.bins_reason || d.bins);
     add("transform", d.transform_reason || d.transform);
     add("embedding", d.embedding_reason || d.embedding);

@@ -2,7 +2,7 @@
 
     python3 make_suite.py OUTDIR [--quick | --hsi] [--only NAME[,NAME...]]
 
-`--hsi` writes the airborne imaging-spectrometer scenes of hsi.py instead (16 cubes).
+`--hsi` writes the airborne imaging-spectrometer scenes of hsi.py instead (17 cubes).
 
 Each cube is NAME.npy (float32, (H, W, C), C-order, pixel-major) with
 NAME_labels.npy (int32, (H, W), 0..K-1, -1 = unlabelled) and a suite.json
@@ -81,6 +81,10 @@ HSI = [
                                      product="radiance_dn")),
     ("hsi_natural_k8",   "hsi", dict(H=128, W=128, scene="natural", n_classes=8, seed=65, sensor="aviris",
                                      softness=0.2)),
+    # reflectance delivered with the bands where water vapour absorbs (noise the correction
+    # amplifies), as many products are
+    ("hsi_urban_water",  "hsi", dict(H=96, W=96, scene="urban", n_classes=7, seed=55, sensor="hymap",
+                                     drop_water_bands=False)),
 ]
 
 QUICK = [

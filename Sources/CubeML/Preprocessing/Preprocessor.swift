@@ -96,7 +96,7 @@ public struct Preprocessor: Sendable {
         var linearBins: Int? = nil
         let binsReason: String
         switch parameters.bins {
-        case 0?: bins = nil; binsReason = "every channel kept (bins = 0)"
+        case 0?: bins = nil; binsReason = "one bin per channel (bins = 0)"
         case let b?: bins = b; binsReason = "bins = \(b) given"
         case nil:
             let d = data!
@@ -106,7 +106,7 @@ public struct Preprocessor: Sendable {
                                                perBin: AutomaticBinning.linearCountsPerBin)
             binsReason = counts
                 ? "counts (\(String(format: "%.0f", d.meanSignalCounts)) per pixel): the largest power of two with at least \(AutomaticBinning.countsPerBin) mean counts per bin for the autoencoder (\(bins!)), \(AutomaticBinning.linearCountsPerBin) for PCA (\(linearBins!))"
-                : "not counts: the paper's \(AutomaticBinning.paperLength) values (or every channel when fewer)"
+                : "not counts: the paper's \(AutomaticBinning.paperLength) values (or one per channel when fewer)"
         }
         let (transform, linearTransform, givenReason) = Self.transforms(parameters.transform, data: data)
         var transformReason = givenReason

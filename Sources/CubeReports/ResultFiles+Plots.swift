@@ -18,7 +18,7 @@ extension ResultFiles {
         let length = sorted.first?.meanSpectrum.count ?? 0
         let fits = result.spectralAxis.count == length
         var plot = LinePlot.meanSpectra(axis: fits ? result.spectralAxis : (0..<length).map(Double.init),
-                                        spectra: sorted.map(\.meanSpectrum), labels: sorted.map(\.label),
+                                        spectra: sorted.map { plotted($0.meanSpectrum, of: result) }, labels: sorted.map(\.label),
                                         xTitle: SpectralAxis.title(unit: fits ? result.spectralUnit : "channel"),
                                         valueUnit: valueUnit(result), logY: logY, title: "Mean spectra, K = \(k)")
         // Each element's line named once, at the cluster where it stands highest.
@@ -35,7 +35,21 @@ extension ResultFiles {
         }
         plot.annotations = best.values.sorted { $0.x < $1.x }
         let named = best.isEmpty ? "" : "; peaks named by element and X-ray line"
-        return try render(plot, description: "Mean spectrum of each cluster, K = \(k)\(named)")
+        let left = result.model.preprocessing.excludedChannels?.count ?? 0
+        let gaps = left == 0 ? "" : "; \(left) channel\(left == 1 ? "" : "s") without spatial signal left out (gaps)"
+        return try render(plot, description: "Mean spectrum of each cluster, K = \(k)\(named)\(gaps)")
+    }
+
+    /// A cluster's mean spectrum (one value per cropped channel) as `spectra.png` draws it:
+    /// NaN, a gap in the line, at the channels the segmentation left out as silent
+    /// (`PreprocessingRecipe.excludedChannels`), whose values (an absorption band's
+    /// amplified noise) would otherwise set the plot's range.
+    static func plotted(_ spectrum: [Float], of result: SegmentationResult) -> [Float] {
+        let recipe = result.model.preprocessing
+        guard let excluded = recipe.excludedChannels, !excluded.isEmpty else { return spectrum }
+        var out = spectrum
+        for c in excluded where (0..<out.count).contains(c - recipe.cropStart) { out[c - recipe.cropStart] = .nan }
+        return out
     }
 
     /// `scores.png`: the selection criterion's score for every K tried (for the consensus,

@@ -252,6 +252,25 @@ import Testing
         #expect(throws: ResultFilesError.unknownK(7, available: [2, 3])) { try ResultFiles.spectraPNG(result, k: 7) }
     }
 
+    @Test("spectra.png leaves a gap where channels without spatial signal were left out, so their noise does not set the plot's range")
+    func silentChannelsAreGapsInTheSpectraPlot() throws {
+        var loud = result
+        for i in loud.clusters.indices { loud.clusters[i].meanSpectrum[2] = 1e6 }
+        loud.clustersByK[3] = loud.clusters
+        var gapped = loud
+        gapped.model.preprocessing.excludedChannels = [2]
+        gapped.model.preprocessing.binEdges = [0, 2, 4]
+        for c in gapped.clusters {
+            let drawn = ResultFiles.plotted(c.meanSpectrum, of: gapped)
+            #expect(drawn[2].isNaN)
+            #expect(drawn.enumerated().filter { $0.offset != 2 }.map(\.element) == c.meanSpectrum.enumerated().filter { $0.offset != 2 }.map(\.element))
+        }
+        #expect(ResultFiles.plotted(loud.clusters[0].meanSpectrum, of: loud) == loud.clusters[0].meanSpectrum)
+        let image = try PNG.Decoder().decode(try ResultFiles.spectraPNG(gapped))
+        #expect(image.text.contains { $0.keyword == "Description" && $0.text.contains("1 channel without spatial signal left out (gaps)") })
+        #expect(try ResultFiles.spectraPNG(gapped) != ResultFiles.spectraPNG(loud))
+    }
+
     @Test func aResultWithNothingToPlotStillGetsItsPlotFiles() throws {
         var empty = result
         empty.clusters = empty.clusters.map { var c = $0; c.meanSpectrum = []; return c }

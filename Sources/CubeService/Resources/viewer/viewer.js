@@ -1063,10 +1063,21 @@
   }
   function valueUnit() { return state.valueUnit || (state.pixelSpectrum && state.pixelSpectrum.value_unit) || "intensity"; }
 
+  // The channels the segmentation left out as silent (report.json decisions.silent_channels),
+  // as indices into the cropped mean spectra: drawn as gaps, so an absorption band's noise
+  // does not set the plot's range.
+  function gapped(y) {
+    const r = state.report, d = r && r.decisions && r.decisions.silent_channels;
+    if (!d || !Array.isArray(d.channels) || !d.channels.length) return y;
+    const start = (r.parameters && r.parameters.crop_start) || 0;
+    const silent = new Set(d.channels.map((c) => c - start));
+    return y.map((v, i) => (silent.has(i) ? null : v));
+  }
+
   function renderMeans() {
     const list = clustersOf(state.k);
     const unit = list.length ? list[0].mean_spectrum.unit : "";
-    const series = list.map((c) => ({ x: c.mean_spectrum.x, y: c.mean_spectrum.y, color: c.color, label: `${c.label} · ${nameOf(c.label)}`, width: 1.3 }));
+    const series = list.map((c) => ({ x: c.mean_spectrum.x, y: gapped(c.mean_spectrum.y), color: c.color, label: `${c.label} · ${nameOf(c.label)}`, width: 1.3 }));
     // Peak labels of every cluster; one label per element line (at its highest curve).
     const byName = new Map();
     for (const c of list) for (const a of peakAnnotations(c, c.mean_spectrum)) {
@@ -1125,7 +1136,7 @@
     const series = [{ x: sp.x, y: sp.y, color: "#374151", label: `pixel (${p.row}, ${p.col})`, width: 1 }];
     let annotations = [];
     if (cluster) {
-      series.push({ x: cluster.mean_spectrum.x, y: cluster.mean_spectrum.y, color: cluster.color, label: `mean of ${nameOf(label)}`, width: 2 });
+      series.push({ x: cluster.mean_spectrum.x, y: gapped(cluster.mean_spectrum.y), color: cluster.color, label: `mean of ${nameOf(label)}`, width: 2 });
       annotations = peakAnnotations(cluster, cluster.mean_spectrum);
     }
     const unit = sp.unit || (cluster && cluster.mean_spectrum.unit) || "";

@@ -11,6 +11,9 @@ channel's spatial signal-to-noise ratio; about 1 for a channel of noise).
         a suite of the cubes the engine would change at threshold T: read as other data
         than counts in RUN (a `cubeseg-bench quality --json` run of that suite), with a
         channel below T, and fewer than half of them
+    silent_channels_study.py pairs OUTDIR
+        8 airborne scenes of scripts/sim/hsi.py written twice, without and with the bands
+        where water vapour absorbs (`_dropped`, `_allbands`), and OUTDIR/suite.json
     silent_channels_study.py compare NEW.jsonl OLD.jsonl [...]
         the chosen K's ARI and the true K's, cube by cube, of two runs of the same cubes
         (for example the default against --params '{"silent_channels":"keep"}')
@@ -77,6 +80,36 @@ def affected(threshold, out, pairs):
     json.dump({"generator": "silent-channels", "cubes": chosen}, open(out, "w"), indent=1)
 
 
+PAIRS = [
+    ("fields_k6", dict(H=96, W=96, scene="fields", n_classes=6, seed=71, sensor="aviris", product="reflectance")),
+    ("fields_k10", dict(H=128, W=128, scene="fields", n_classes=10, seed=72, sensor="aviris", product="radiance_dn")),
+    ("fields_k12", dict(H=128, W=128, scene="fields", n_classes=12, seed=45, sensor="aviris", product="radiance_dn")),
+    ("urban_k7", dict(H=128, W=96, scene="urban", n_classes=7, seed=73, sensor="hymap", product="reflectance_int")),
+    ("urban_k9", dict(H=128, W=128, scene="urban", n_classes=9, seed=74, sensor="aviris", product="reflectance")),
+    ("natural_k5", dict(H=96, W=96, scene="natural", n_classes=5, seed=75, sensor="hymap", product="radiance_dn")),
+    ("natural_k8", dict(H=128, W=128, scene="natural", n_classes=8, seed=76, sensor="aviris", product="reflectance_int")),
+    ("fields_k8", dict(H=128, W=96, scene="fields", n_classes=8, seed=77, sensor="hymap", product="reflectance")),
+]
+
+
+def pairs(out):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "sim"))
+    import hsi
+    os.makedirs(out, exist_ok=True)
+    written = []
+    for name, params in PAIRS:
+        for drop in (True, False):
+            p = dict(params, drop_water_bands=drop)
+            n = "%s_%s" % (name, "dropped" if drop else "allbands")
+            cube, labels, _ = hsi.simulate(**p)
+            np.save(os.path.join(out, n + ".npy"), cube)
+            np.save(os.path.join(out, n + "_labels.npy"), labels)
+            written.append({"name": n, "cube": n + ".npy", "labels": n + "_labels.npy",
+                            "true_k": int(len(np.unique(labels[labels >= 0]))), "kind": "hsi", "params": p})
+            print(n, cube.shape)
+    json.dump({"generator": "pysim", "cubes": written}, open(os.path.join(out, "suite.json"), "w"), indent=1)
+
+
 def compare(new_path, old_paths):
     old = {}
     for p in old_paths:
@@ -111,6 +144,8 @@ if __name__ == "__main__":
         show_ratios(args)
     elif what == "affected":
         affected(float(args[0]), args[1], args[2:])
+    elif what == "pairs":
+        pairs(args[0])
     elif what == "compare":
         compare(args[0], args[1:])
     else:

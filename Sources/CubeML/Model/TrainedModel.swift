@@ -163,6 +163,14 @@ public struct PreprocessingRecipe: Sendable, Codable, Equatable {
 
     /// `binnedChannels.count`.
     public var binnedChannelCount: Int { cropEnd - cropStart - (excludedChannels?.count ?? 0) }
+
+    /// The same recipe for a view of `binnedChannels` alone (`Datacube.selectingChannels`):
+    /// every one of the view's channels cropped in and binned, none left out.
+    var onBinnedChannels: PreprocessingRecipe {
+        var r = self
+        r.sourceChannels = binnedChannelCount; r.cropStart = 0; r.cropEnd = binnedChannelCount; r.excludedChannels = nil
+        return r
+    }
 }
 
 /// A named Float32 array with its shape; JSON stores the values as base64 of little-endian

@@ -203,10 +203,7 @@ public struct Preprocessor: Sendable {
         }
         // Channels left out: read a view of the binned ones, whose crop is all of it.
         let cube = excluded.isEmpty ? source : source.selectingChannels(recipe.binnedChannels)
-        let r = excluded.isEmpty ? recipe : PreprocessingRecipe(
-            sourceChannels: cube.channels, cropStart: 0, cropEnd: cube.channels, binEdges: recipe.binEdges,
-            transform: recipe.transform, smoothing: recipe.smoothing, backgroundThreshold: recipe.backgroundThreshold,
-            intensityScale: recipe.intensityScale)
+        let r = excluded.isEmpty ? recipe : recipe.onBinnedChannels
         let width = cube.width
         let threshold = r.backgroundThreshold.map { Float($0) }
         var totals = [Float](repeating: 0, count: cube.pixelCount)

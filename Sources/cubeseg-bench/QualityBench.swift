@@ -28,7 +28,7 @@ struct QualityBench: ParsableCommand {
         if let params { parameters = try JSONDecoder().decode(SegmentationParameters.self, from: Data(params.utf8)) }
         parameters.seed = seed
         let out = json.map { path -> FileHandle in
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)!
         }
         if let dump { try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true) }

@@ -12,7 +12,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Largest K tried (default \(defaults.kMax)).") var kMax: Int?
     @Option(help: "How K is chosen: \(names(KCriterion.self)) (default \(defaults.kCriterion.rawValue): calinski_harabasz for line spectra such as X-ray fluorescence, consensus for any other data; report.json says which and why).") var kCriterion: KCriterion?
     @Option(help: "What is clustered: \(names(EmbeddingChoice.self)) (default \(defaults.embedding.rawValue): the autoencoder unless PCA of the same dimension reconstructs better; training that cannot get below PCA's error stops early).") var embedding: EmbeddingChoice?
-    @Option(help: "Latent dimension (default \(defaults.latent)).") var latent: Int?
+    @Option(help: "Latent dimension (default: \(SegmentationParameters.standardLatent), or for the noise-adjusted PCA of photon counts as many axes as carry signal, \(SegmentationParameters.signalAxes.least) to \(SegmentationParameters.signalAxes.most)).") var latent: Int?
     @Option(help: "Encoding dimension before the latent heads (default \(defaults.encodingDim)).") var encodingDim: Int?
     @Option(help: "Hidden sizes: \(names(HiddenRule.self)) (default \(defaults.hiddenRule.rawValue)).") var hiddenRule: HiddenRule?
     @Option(help: "Maximum hidden layers per side (default \(defaults.hiddenLayers)).") var hiddenLayers: Int?
@@ -50,7 +50,7 @@ struct EngineOptions: ParsableArguments {
     func parameters() throws -> SegmentationParameters {
         var p = SegmentationParameters()
         func set<T>(_ value: T?, _ path: WritableKeyPath<SegmentationParameters, T>) { if let value { p[keyPath: path] = value } }
-        set(seed, \.seed); set(kMin, \.kMin); set(kMax, \.kMax); set(latent, \.latent)
+        set(seed, \.seed); set(kMin, \.kMin); set(kMax, \.kMax)
         set(encodingDim, \.encodingDim); set(hiddenLayers, \.hiddenLayers); set(dropout, \.dropout)
         set(epochs, \.epochs); set(batchSize, \.batchSize); set(learningRate, \.learningRate)
         set(earlyStoppingPatience, \.earlyStoppingPatience); set(gamma, \.gamma)
@@ -61,6 +61,7 @@ struct EngineOptions: ParsableArguments {
         set(spatialRadius, \.spatialRadius)
         if variational { p.variational = true }
         if let bins { p.bins = bins }
+        if let latent { p.latent = latent }
         if let trainingPixels { p.trainingPixels = trainingPixels > 0 ? trainingPixels : nil }
         if let cropStart { p.cropStart = cropStart }
         if let cropEnd { p.cropEnd = cropEnd }

@@ -105,9 +105,10 @@ struct NoiseAdjustedPCATests {
         #expect(result.decisions.embeddingReason.contains("noise-adjusted"))
         #expect(result.model.tensors.contains { $0.name == "pca.decoder" })
         // The evidence: one figure per axis, descending. Seven materials span six
-        // directions: six axes stand well above the noise (1), the last two do not.
+        // directions: six axes stand well above the noise (1), the last two do not, and no
+        // more than the standard eight are kept.
         let snr = try #require(result.decisions.signalToNoise)
-        #expect(snr.count == p.latent)
+        #expect(snr.count == SegmentationParameters.standardLatent)
         #expect(snr == snr.sorted(by: >), "\(snr)")
         #expect(snr[5] > 2 * snr[6] && snr[6] < 2.5, "\(snr)")
         let again = try Segmenter(parameters: p).segment(cube, model: result.model)
@@ -129,5 +130,51 @@ struct NoiseAdjustedPCATests {
         #expect(!result.decisions.embeddingReason.contains("noise-adjusted"))
         #expect(!result.model.tensors.contains { $0.name == "pca.decoder" })
         #expect(result.decisions.signalToNoise == nil)
+    }
+
+    @Test("a painting of twelve pigments keeps the eleven axes that carry signal; a latent given is kept as given")
+    func twelvePigmentsKeepElevenAxes() throws {
+        var options = MAXRFOptions()
+        options.classes = 12
+        let cube = SyntheticCubes.maxrf(size: 48, channels: 512, counts: 400, seed: 5, options: options).cube
+        var p = SegmentationParameters()
+        p.embedding = .pca; p.seed = 3; p.kMin = 11; p.kMax = 12
+        let chosen = try Segmenter(parameters: p).segment(cube)
+        let snr = try #require(chosen.decisions.signalToNoise)
+        #expect(snr.count > SegmentationParameters.standardLatent && snr.count <= 11, "\(snr)")
+        #expect(chosen.decisions.embeddingReason.contains("\(snr.count) axes"), "\(chosen.decisions.embeddingReason)")
+        // Every kept axis stands at least twice above the noise's largest.
+        #expect(snr.last! >= 2 * 1.0, "\(snr)")
+        p.latent = 5
+        let given = try Segmenter(parameters: p).segment(cube)
+        #expect(given.decisions.signalToNoise?.count == 5)
+        #expect(!given.decisions.embeddingReason.contains("carries signal"))
+        // The model keeps its dimension: applied again it labels the cube alike.
+        p.latent = nil
+        let again = try Segmenter(parameters: p).segment(cube, model: chosen.model)
+        #expect(again.labels == chosen.labels)
+    }
+
+    @Test("with the defaults, counts whose signal needs more axes than the autoencoder's latent get those axes and no training")
+    func moreSignalAxesThanTheLatentSkipTraining() throws {
+        var options = MAXRFOptions()
+        options.classes = 12
+        let cube = SyntheticCubes.maxrf(size: 48, channels: 512, counts: 400, seed: 5, options: options).cube
+        var p = SegmentationParameters()
+        p.seed = 3; p.kMin = 11; p.kMax = 12
+        let result = try Segmenter(parameters: p).segment(cube)
+        #expect(result.decisions.embedding == .pca)
+        #expect(result.history.isEmpty)
+        #expect(result.decisions.reconstruction == nil)
+        #expect(result.decisions.embeddingReason.hasPrefix("noise-adjusted PCA, with no training"), "\(result.decisions.embeddingReason)")
+        let axes = try #require(result.decisions.signalToNoise).count
+        #expect(axes > SegmentationParameters.standardLatent)
+        #expect(result.model.tensors.contains { $0.name == "pca.decoder" })
+        // Seven pigments need six axes: the autoencoder still trains.
+        let seven = SyntheticCubes.maxrf(size: 24, channels: 256, counts: 400, seed: 4).cube
+        p.kMin = 2; p.kMax = 5; p.epochs = 3
+        let trained = try Segmenter(parameters: p).segment(seven)
+        #expect(!trained.history.isEmpty)
+        #expect(!trained.decisions.embeddingReason.contains("no training"))
     }
 }

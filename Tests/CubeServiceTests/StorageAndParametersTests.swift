@@ -84,7 +84,7 @@ import Yams
 @Suite struct ParameterTests {
     @Test func theServiceKnowsEveryEngineParameterAndOpenAPIDocumentsExactlyThem() throws {
         var all = SegmentationParameters()
-        all.cropStart = 0; all.cropEnd = 4; all.bins = 16; all.trainingPixels = 100; all.transform = .logMax
+        all.cropStart = 0; all.cropEnd = 4; all.bins = 16; all.trainingPixels = 100; all.transform = .logMax; all.latent = 8
         let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(all)) as! [String: Any]
         #expect(RequestParsing.parameterKeys == Set(encoded.keys))
         #expect(RequestParsing.parameterKeys.contains("k_min") && RequestParsing.parameterKeys.contains("crop_end"))

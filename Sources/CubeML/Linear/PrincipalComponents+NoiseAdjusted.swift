@@ -24,9 +24,25 @@ extension PrincipalComponents {
     ///   noise has no variance, or an eigensolver fails.
     public static func fitNoiseAdjusted(_ x: Matrix, noise: [Double], components: Int,
                                         shrinkage: Double = noiseShrinkage, sampleRows: Int = 50_000) -> PrincipalComponents? {
+        guard (1...max(1, x.cols)).contains(components) else { return nil }
+        return fitNoiseAdjusted(x, noise: noise, dimension: .exactly(components), shrinkage: shrinkage, sampleRows: sampleRows)
+    }
+
+    /// How many noise-adjusted components a fit keeps.
+    public enum Dimension: Sendable, Equatable {
+        /// This many (at most d).
+        case exactly(Int)
+        /// As many as carry signal (`SignalAxes`).
+        case signal(SignalAxes)
+    }
+
+    /// `fitNoiseAdjusted(_:noise:components:)` with the number of components given or chosen
+    /// from the whitened variances.
+    public static func fitNoiseAdjusted(_ x: Matrix, noise: [Double], dimension: Dimension,
+                                        shrinkage: Double = noiseShrinkage, sampleRows: Int = 50_000) -> PrincipalComponents? {
         let d = x.cols
         precondition(noise.count == d * d, "noise covariance: \(noise.count) values for \(d) x \(d)")
-        guard (1...max(1, d)).contains(components), let moments = Moments(x, sampleRows: sampleRows) else { return nil }
+        guard d >= 1, let moments = Moments(x, sampleRows: sampleRows) else { return nil }
         let noiseMean = (0..<d).reduce(0.0) { $0 + noise[$1 * d + $1] } / Double(d)
         guard noiseMean > 0, noiseMean.isFinite else { return nil }
         var shrunk = noise.map { (1 - shrinkage) * $0 }
@@ -42,7 +58,18 @@ extension PrincipalComponents {
         // The whitened covariance W S Wᵀ, symmetrised, and its leading eigenvectors U.
         let whitened = whitening.matmul(covariance).matmul(whitening, transposeOther: true)
         let symmetric = whitened.symmetrisedDoubles()
-        guard let signal = BLAS.symmetricEigen(symmetric, n: d, largest: components) else { return nil }
+        let solved: Int
+        switch dimension {
+        case .exactly(let n): solved = min(max(1, n), d)
+        case .signal(let axes): solved = axes.valuesNeeded(dimension: d)
+        }
+        guard let eigen = BLAS.symmetricEigen(symmetric, n: d, largest: solved) else { return nil }
+        let components: Int
+        switch dimension {
+        case .exactly: components = solved
+        case .signal(let axes): components = axes.count(descending: eigen.values, dimension: d)
+        }
+        let signal = (values: Array(eigen.values.prefix(components)), vectors: Array(eigen.vectors.prefix(components * d)))
         let u = Matrix(rows: components, cols: d, values: signal.vectors.map { Float($0) })
         let axes = u.matmul(whitening)  // A = U W (components x d)
         // Decoder Λ⁻¹ A S: with coordinates z = A (x - mean), var z_i = λ_i and the best

@@ -50,7 +50,7 @@ public struct Autoencoder: Sendable {
             }
         }
         return Architecture(inputLength: inputLength, encoderHidden: hidden, encodingDim: p.encodingDim,
-                            latent: p.latent, decoderHidden: hidden.reversed(), variational: p.variational,
+                            latent: p.latentDimension, decoderHidden: hidden.reversed(), variational: p.variational,
                             dropout: p.dropout)
     }
 

@@ -1,3 +1,5 @@
+import CubeFormats
+
 /// Learning the embedding of a run: train the autoencoder, then check what it learned
 /// against PCA of the same dimension on held-out spectra.
 ///
@@ -32,7 +34,7 @@ struct EmbeddingLearning {
         let trainingIndices = self.trainingIndices(rows: n)
         let training = trainingIndices.count == n ? spectra : spectra.gatherRows(trainingIndices)
         let held = spectra.gatherRows(Self.heldOut(n: n, training: trainingIndices))
-        let components = min(p.latent, spectra.cols)
+        let components = min(p.latentDimension, spectra.cols)
         let pca = try principalComponents(of: training, sampled: false)
         let pcaError = SpectralEmbedding.principalComponents(pca).reconstructionError(of: held)
         let meanError = Self.meanError(of: held, mean: pca.mean)
@@ -92,18 +94,59 @@ struct EmbeddingLearning {
     func principalComponents(of spectra: Matrix, sampled: Bool = true) throws -> PrincipalComponents {
         let rows = sampled ? trainingIndices(rows: spectra.rows) : Array(0..<spectra.rows)
         let training = rows.count == spectra.rows ? spectra : spectra.gatherRows(rows)
-        guard let pca = PrincipalComponents.fit(training, components: min(parameters.latent, spectra.cols)) else {
+        guard let pca = PrincipalComponents.fit(training, components: min(parameters.latentDimension, spectra.cols)) else {
             throw SegmentationError.invalidData("the spectra have no variance to learn from (PCA failed)")
         }
         return pca
     }
 
-    /// Noise-adjusted PCA (`PrincipalComponents.fitNoiseAdjusted`) with `latent` components
-    /// of `spectra` (row i is pixel `grid.pixelIndex[i]`), the noise measured between
-    /// adjacent pixels; nil when no two pixels are adjacent or the noise has no variance.
+    /// Noise-adjusted PCA (`PrincipalComponents.fitNoiseAdjusted`) of `spectra` (row i is
+    /// pixel `grid.pixelIndex[i]`), the noise measured between adjacent pixels, with `latent`
+    /// components or, when it is nil, as many as carry signal (`SegmentationParameters.signalAxes`); nil when no
+    /// two pixels are adjacent or the noise has no variance.
     func noiseAdjustedComponents(of spectra: Matrix, grid: ImageGrid) -> PrincipalComponents? {
         guard let noise = NeighbourNoise.covariance(of: spectra, grid: grid) else { return nil }
-        return PrincipalComponents.fitNoiseAdjusted(spectra, noise: noise, components: min(parameters.latent, spectra.cols))
+        let dimension: PrincipalComponents.Dimension = parameters.latent.map { .exactly(min($0, spectra.cols)) } ?? .signal(SegmentationParameters.signalAxes)
+        return PrincipalComponents.fitNoiseAdjusted(spectra, noise: noise, dimension: dimension)
+    }
+
+    /// The noise-adjusted axes of photon counts, fitted before any training.
+    struct SignalAxesFirst {
+        /// Noise-adjusted PCA of the plan's linear spectra, as many axes as carry signal.
+        var fit: PrincipalComponents
+        /// Whether the fit is clustered and nothing trained: it has more axes than
+        /// `SegmentationParameters.standardLatent`.
+        var replacesTraining: Bool
+        /// The spectra fitted when the fit replaces training, else nil (they are not kept
+        /// while the autoencoder trains).
+        var prepared: PreparedSpectra?
+    }
+
+    /// With `embedding: auto`, `latent` unset and counts, the noise-adjusted axes that carry
+    /// signal are fitted first. When there are more of them than the autoencoder's latent
+    /// dimensions (`SegmentationParameters.standardLatent`), they are clustered and nothing
+    /// is trained: the autoencoder won the reconstruction check on such cubes because PCA(8)
+    /// missed axes, and its map trailed theirs (README: "As many axes as carry signal").
+    /// Nil when the rule does not apply or the spectra cannot be fitted (the usual path
+    /// then reports why).
+    func signalAxesFirst(of cube: Datacube, plan: PreprocessingPlan) throws -> SignalAxesFirst? {
+        let p = parameters
+        guard p.embedding == .auto, p.latent == nil, plan.data?.kind == .counts else { return nil }
+        let prepared = try Preprocessor(recipe: plan.linearRecipe).prepare(cube)
+        guard prepared.spectra.rows >= 2, !prepared.spectra.rowsAllEqual else { return nil }
+        let grid = ImageGrid(height: cube.height, width: cube.width, pixelIndex: prepared.pixelIndex)
+        guard let fit = noiseAdjustedComponents(of: prepared.spectra, grid: grid) else { return nil }
+        let replaces = fit.components > SegmentationParameters.standardLatent
+        return SignalAxesFirst(fit: fit, replacesTraining: replaces, prepared: replaces ? prepared : nil)
+    }
+
+    /// The rule behind a noise-adjusted embedding whose axes `SegmentationParameters.signalAxes`
+    /// counted, for `embedding_reason`.
+    static var signalAxesRule: String {
+        let a = SegmentationParameters.signalAxes
+        let ratio = a.ratio == a.ratio.rounded() ? String(Int(a.ratio)) : String(a.ratio)
+        return "an axis carries signal when its whitened variance is at least \(ratio) times the noise's largest, "
+            + "estimated by the \(a.most + 1)th largest; \(a.least) to \(a.most) axes are kept"
     }
 
     /// A collapsed autoencoder removed less than half of the error PCA removes from the

@@ -8,8 +8,8 @@ extension SegmentationParameters {
         if kMin < 2 { try fail("k_min", "must be at least 2, got \(kMin)") }
         if kMax < kMin { try fail("k_max", "must be at least k_min (\(kMin)), got \(kMax)") }
         if kMax > 64 { try fail("k_max", "must be at most 64, got \(kMax)") }
-        if latent < 1 || latent > 256 { try fail("latent", "must be in 1...256, got \(latent)") }
-        if encodingDim < latent { try fail("encoding_dim", "must be at least latent (\(latent)), got \(encodingDim)") }
+        if let latent, latent < 1 || latent > 256 { try fail("latent", "must be in 1...256, got \(latent)") }
+        if encodingDim < latentDimension { try fail("encoding_dim", "must be at least latent (\(latentDimension)), got \(encodingDim)") }
         if hiddenLayers < 0 || hiddenLayers > 16 { try fail("hidden_layers", "must be in 0...16, got \(hiddenLayers)") }
         if !(0..<1).contains(dropout) { try fail("dropout", "must be in [0, 1), got \(dropout)") }
         if epochs < 0 || epochs > 100_000 { try fail("epochs", "must be in 0...100000, got \(epochs)") }

@@ -37,8 +37,16 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     /// does, in which case PCA (`EmbeddingChoice`).
     public var embedding: EmbeddingChoice = .auto
     public var variational: Bool = false
-    /// Latent dimension L (paper: 3-10).
-    public var latent: Int = 8
+    /// Latent dimension L (paper: 3-10); nil chooses: `standardLatent` for the autoencoder
+    /// and plain PCA, and for the noise-adjusted PCA of photon counts as many axes as carry
+    /// signal (`signalAxes`: `standardLatent` to 16).
+    public var latent: Int? = nil
+    /// The latent dimension when none is given and none is chosen from the data.
+    public static let standardLatent = 8
+    /// How many axes the noise-adjusted PCA of counts keeps when `latent` is nil.
+    public static let signalAxes = SignalAxes(least: standardLatent)
+    /// `latent`, or `standardLatent` when it is to be chosen.
+    public var latentDimension: Int { latent ?? Self.standardLatent }
     /// Encoding dimension E before the mu / log-variance heads.
     public var encodingDim: Int = 32
     /// How hidden sizes shrink from the input: input/2^k (`halving`) or input/k (`division`).
@@ -114,7 +122,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if c.contains(.trainingPixels) { trainingPixels = try c.decodeIfPresent(Int.self, forKey: .trainingPixels).flatMap { $0 == 0 ? nil : $0 } }
         if let v = try c.decodeIfPresent(EmbeddingChoice.self, forKey: .embedding) { embedding = v }
         if let v = try c.decodeIfPresent(Bool.self, forKey: .variational) { variational = v }
-        if let v = try c.decodeIfPresent(Int.self, forKey: .latent) { latent = v }
+        if c.contains(.latent) { latent = try c.decodeIfPresent(Int.self, forKey: .latent) }
         if let v = try c.decodeIfPresent(Int.self, forKey: .encodingDim) { encodingDim = v }
         if let v = try c.decodeIfPresent(HiddenRule.self, forKey: .hiddenRule) { hiddenRule = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .hiddenLayers) { hiddenLayers = v }
@@ -143,7 +151,10 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
         if let v = try c.decodeIfPresent(Double.self, forKey: .spatialBeta) { spatialBeta = v }
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// Every parameter's name, as a job's `params` and report.json spell it.
+    public static let names: Set<String> = Set(CodingKeys.allCases.map(\.rawValue))
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case seed, cropStart = "crop_start", cropEnd = "crop_end", bins, transform, smoothing, background
         case silentChannels = "silent_channels"
         case trainingPixels = "training_pixels", embedding, variational, latent, encodingDim = "encoding_dim"

@@ -42,7 +42,17 @@ public struct Segmenter: Sendable {
             plan = try Preprocessor.plan(for: cube, parameters: p)
             recipe = p.embedding == .pca ? plan!.linearRecipe : plan!.recipe
         }
-        var prepared = try Preprocessor(recipe: recipe).prepare(cube)
+        // Counts whose signal spans more axes than the autoencoder's latent: those axes,
+        // untrained (`EmbeddingLearning.signalAxesFirst`).
+        var first = try plan.flatMap { try EmbeddingLearning(parameters: p).signalAxesFirst(of: cube, plan: $0) }
+        var prepared: PreparedSpectra
+        if let spectra = first?.prepared, let plan {
+            recipe = plan.linearRecipe
+            prepared = spectra
+            first?.prepared = nil
+        } else {
+            prepared = try Preprocessor(recipe: recipe).prepare(cube)
+        }
         let n = prepared.spectra.rows
         if prepared.missing.pixelsWithoutData == cube.pixelCount {
             throw Preprocessor.noData(channels: recipe.cropStart..<recipe.cropEnd)
@@ -66,6 +76,12 @@ public struct Segmenter: Sendable {
             }
             decisions = SegmentationDecisions(plan: nil, bins: prepared.spectra.cols, transform: recipe.transform, embedding: embedding.kind,
                                               embeddingReason: "the applied model's", reconstruction: nil)
+        } else if let first, first.replacesTraining {
+            embedding = .principalComponents(first.fit)
+            let reason = "noise-adjusted PCA, with no training: \(first.fit.components) axes carry signal, more than the autoencoder's "
+                + "\(SegmentationParameters.standardLatent) latent dimensions (\(EmbeddingLearning.signalAxesRule))"
+            decisions = SegmentationDecisions(plan: plan, bins: prepared.spectra.cols, transform: recipe.transform, embedding: .pca,
+                                              embeddingReason: reason, reconstruction: nil, signalToNoise: first.fit.variances)
         } else {
             let learning = EmbeddingLearning(parameters: p)
             let learned = try learning.learn(prepared.spectra, progress: progress)
@@ -88,10 +104,12 @@ public struct Segmenter: Sendable {
                 }
                 // Counts: noise independent from pixel to pixel, measured between neighbours.
                 let grid = ImageGrid(height: cube.height, width: cube.width, pixelIndex: prepared.pixelIndex)
-                if plan.data?.kind == .counts, let adjusted = learning.noiseAdjustedComponents(of: prepared.spectra, grid: grid) {
+                // The fit made before training is of these very spectra (`signalAxesFirst`).
+                if plan.data?.kind == .counts, let adjusted = first?.fit ?? learning.noiseAdjustedComponents(of: prepared.spectra, grid: grid) {
                     embedding = .principalComponents(adjusted)
                     signalToNoise = adjusted.variances
                     reason += "; noise-adjusted (axes of the largest signal-to-noise ratio, the noise measured between adjacent pixels)"
+                    if p.latent == nil { reason += "; \(adjusted.components) axes (\(EmbeddingLearning.signalAxesRule))" }
                 } else if refit {
                     embedding = .principalComponents(try learning.principalComponents(of: prepared.spectra))
                 }

@@ -41,15 +41,8 @@ enum RequestParsing {
         }
     }
 
-    /// Every key `SegmentationParameters` reads (its snake_case coding keys), found by encoding
-    /// a value whose optionals are all set.
-    static let parameterKeys: Set<String> = {
-        var p = SegmentationParameters()
-        p.cropStart = 0; p.cropEnd = 1; p.bins = 1; p.trainingPixels = 1; p.transform = .logMax
-        guard let data = try? JSONEncoder().encode(p),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        return Set(obj.keys)
-    }()
+    /// Every key `SegmentationParameters` reads (its snake_case coding keys).
+    static let parameterKeys: Set<String> = SegmentationParameters.names
 
     /// Decodes job parameters from a JSON value (an object or null), rejecting unknown keys
     /// and out-of-range values. Returns the parameters and their full canonical JSON.

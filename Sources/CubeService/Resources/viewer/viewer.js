@@ -38,7 +38,7 @@
     ] },
     { group: "Embedding", fields: [
       { name: "embedding", type: "enum", default: "auto", values: ["auto", "autoencoder", "pca"], help: "auto: the autoencoder unless PCA reconstructs held-out spectra better" },
-      { name: "latent", type: "int", default: 8, min: 1, max: 256 },
+      { name: "latent", type: "int", default: null, min: 1, max: 256, help: "empty: 8, or for PCA of photon counts as many axes as carry signal (8 to 16)" },
       { name: "encoding_dim", type: "int", default: 32, min: 1, help: "at least latent" },
       { name: "hidden_rule", type: "enum", default: "halving", values: ["halving", "division"] },
       { name: "hidden_layers", type: "int", default: 4, min: 0, max: 16 },

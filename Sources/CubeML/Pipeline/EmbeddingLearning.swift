@@ -102,11 +102,13 @@ struct EmbeddingLearning {
 
     /// Noise-adjusted PCA (`PrincipalComponents.fitNoiseAdjusted`) of `spectra` (row i is
     /// pixel `grid.pixelIndex[i]`), the noise measured between adjacent pixels, with `latent`
-    /// components or, when it is nil, as many as carry signal (`SegmentationParameters.signalAxes`); nil when no
-    /// two pixels are adjacent or the noise has no variance.
+    /// components or, when it is nil, as many as carry signal
+    /// (`SegmentationParameters.signalAxes`); nil when no two pixels are adjacent or the
+    /// noise has no variance.
     func noiseAdjustedComponents(of spectra: Matrix, grid: ImageGrid) -> PrincipalComponents? {
         guard let noise = NeighbourNoise.covariance(of: spectra, grid: grid) else { return nil }
-        let dimension: PrincipalComponents.Dimension = parameters.latent.map { .exactly(min($0, spectra.cols)) } ?? .signal(SegmentationParameters.signalAxes)
+        let dimension: PrincipalComponents.Dimension = parameters.latent.map { .exactly(min($0, spectra.cols)) }
+            ?? .signal(SegmentationParameters.signalAxes)
         return PrincipalComponents.fitNoiseAdjusted(spectra, noise: noise, dimension: dimension)
     }
 

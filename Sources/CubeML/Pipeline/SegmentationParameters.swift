@@ -39,7 +39,7 @@ public struct SegmentationParameters: Sendable, Codable, Equatable {
     public var variational: Bool = false
     /// Latent dimension L (paper: 3-10); nil chooses: `standardLatent` for the autoencoder
     /// and plain PCA, and for the noise-adjusted PCA of photon counts as many axes as carry
-    /// signal (`signalAxes`: `standardLatent` to 16).
+    /// signal (`signalAxes`).
     public var latent: Int? = nil
     /// The latent dimension when none is given and none is chosen from the data.
     public static let standardLatent = 8

@@ -139,7 +139,7 @@ struct NoiseAdjustedPCATests {
         return SyntheticCubes.maxrf(size: 48, channels: 512, counts: 400, seed: 5, options: options).cube
     }()
 
-    @Test("a painting of twelve pigments keeps the eleven axes that carry signal; a latent given is kept as given")
+    @Test("a painting of twelve materials (the ground and eleven pigments) keeps the axes that carry signal, at most eleven; a latent given is kept as given")
     func twelvePigmentsKeepElevenAxes() throws {
         let cube = Self.twelvePigments
         var p = SegmentationParameters()

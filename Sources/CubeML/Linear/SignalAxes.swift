@@ -4,7 +4,7 @@
 /// After whitening by the noise (`PrincipalComponents.fitNoiseAdjusted`) an axis of noise
 /// alone has a variance of about 1, and the largest of many such axes a little more (the
 /// edge of their spread: 1.1-1.5 on 127 MA-XRF cubes of both simulators, by bins and
-/// pixels). K materials span K - 1 axes, so a painting of 12 pigments needs 11, more than
+/// pixels). K materials span K - 1 axes, so a painting of 12 materials needs 11, more than
 /// the standard 8. The noise's largest variance is estimated by the `(most + 1)`-th largest
 /// whitened variance, an axis never kept; an axis carries signal when its whitened variance
 /// is at least `ratio` times that. The count is kept within `least...most`. A cube of more

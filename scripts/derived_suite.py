@@ -3,6 +3,7 @@ quality --suite OUTDIR/suite.json` reads; the labels stay the source cube's.
 
     python3 scripts/derived_suite.py OUTDIR scale FACTOR[,FACTOR...] SUITE.json[:NAME,...] ...
     python3 scripts/derived_suite.py OUTDIR counts TOTAL[,TOTAL...] SUITE.json[:NAME,...] ...
+    python3 scripts/derived_suite.py OUTDIR normalized SPREAD[,SPREAD...] SUITE.json[:NAME,...] ...
 
 scale: each cube multiplied by a factor (the factors taken in turn), as float32: photon
 counts stored in another unit (a factor that is not a whole number stands for a
@@ -18,6 +19,17 @@ counts. README, "Clusters of their own shape":
     python3 scripts/derived_suite.py /tmp/ifuc counts 3000,30000 \\
         quality-out/cubes/grid/suite.json:ifu_galaxy,ifu_galaxy_faint \\
         quality-out/cubes/pysim/suite.json:ifu_bright,ifu_faint,ifu_faint_sky,ifu_kinematic
+
+normalized: photon counts divided per pixel by a reference, as instruments and beamlines
+store them: each cube is divided, pixel by pixel, by a factor r drawn for it, and
+multiplied by the factors' mean, so the values keep their scale but lie on no lattice
+(every pixel on its own). For every SPREAD (taken in turn) the cube gets one of two
+references: live-time correction (r uniform in [1 - SPREAD, 1], the share of the dwell time
+the detector was live, independent from pixel to pixel) and incident-flux (I0)
+normalisation (r = a beam current decaying along the scan rows from 1 to 1 - SPREAD and
+refilled twice, times 1% jitter per pixel). README, "Counts that lie on no lattice":
+    python3 scripts/derived_suite.py /tmp/normalized normalized 0.2,0.4 \\
+        quality-out/cubes/grid/suite.json quality-out/cubes/pysim/suite-xrf.json
 """
 import json
 import os
@@ -39,7 +51,7 @@ def sources(specs):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] not in ('scale', 'counts'):
+    if len(argv) < 4 or argv[1] not in ('scale', 'counts', 'normalized'):
         sys.exit(__doc__)
     out, mode, values, specs = argv[0], argv[1], [float(v) for v in argv[2].split(',')], argv[3:]
     os.makedirs(out, exist_ok=True)
@@ -55,6 +67,17 @@ def main(argv):
         for root, c in sources(specs):
             factor = values[len(entries) % len(values)]
             write(root, c, f"{c['name']}_x{factor:g}", np.load(os.path.join(root, c['cube'])) * np.float32(factor))
+    elif mode == 'normalized':
+        for root, c in sources(specs):
+            spread = values[len(entries) % len(values)]
+            x = np.load(os.path.join(root, c['cube'])).astype(np.float64)
+            h, w = x.shape[:2]
+            if len(entries) % 2 == 0:
+                kind, r = 'live', rng.uniform(1 - spread, 1, (h, w))
+            else:
+                row = np.arange(h * w).reshape(h, w) / (h * w) * 3 % 1  # three fills over the scan
+                kind, r = 'i0', (1 - spread * row) * rng.normal(1, 0.01, (h, w))
+            write(root, c, f"{c['name']}_{kind}{spread:g}", x / r[..., None] * r.mean())
     else:
         for total in values:
             for root, c in sources(specs):

@@ -146,6 +146,84 @@ struct DataKindTests {
         #expect(abs(try #require(inOtherUnit.model.preprocessing.intensityScale) - 0.731) < 1e-6)
     }
 
+    /// `counts` (height x width x channels, row major) divided pixel by pixel by a live-time
+    /// share drawn uniformly in [0.8, 1]: off any lattice, zeros kept.
+    private static func liveTimeCorrected(_ counts: [Float], pixels: Int, channels: Int) -> (values: [Float], meanFactor: Double) {
+        var g = SeededGenerator(seed: 11)
+        var v = counts, sum = 0.0
+        for p in 0..<pixels {
+            let live = 0.8 + 0.2 * g.nextDouble()
+            sum += 1 / live
+            for k in 0..<channels { v[p * channels + k] = Float(Double(counts[p * channels + k]) / live) }
+        }
+        return (v, sum / Double(pixels))
+    }
+
+    @Test("counts divided pixel by pixel by a live time lie on no lattice but are read as counts, each worth about the mean correction")
+    func countsDividedPerPixel() throws {
+        let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
+        let (values, meanFactor) = Self.liveTimeCorrected(try s.cube.readAll(), pixels: 32 * 32, channels: 256)
+        let corrected = Datacube(height: 32, width: 32, channels: 256, values: values)
+        let stats = try CubeStatistics.measure(corrected, channels: 0..<256)
+        #expect(stats.countQuantum == nil && !stats.wholeNumbers)
+        let data = try #require(try Preprocessor.plan(for: corrected, parameters: SegmentationParameters()).data)
+        #expect(data.kind == .counts, "\(data.reason)")
+        // One count is worth the correction (about 1.12 here), measured within 10%.
+        #expect(abs(try #require(data.countUnit) / meanFactor - 1) < 0.1, "\(data.countUnit ?? 0) against \(meanFactor)")
+        #expect(data.reason.contains("exactly 0") && data.reason.contains("live time"), "\(data.reason)")
+        #expect(abs(data.meanSignalCounts / 400 - 1) < 0.15, "\(data.meanSignalCounts)")
+    }
+
+    @Test("values off a lattice are not read as counts with few zeros, with negative values, or with a dispersion that changes with the level")
+    func offLatticeRefusals() throws {
+        let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
+        let counts = try s.cube.readAll()
+        let (values, _) = Self.liveTimeCorrected(counts, pixels: 32 * 32, channels: 256)
+        let base = try CubeStatistics.measure(Datacube(height: 32, width: 32, channels: 256, values: values), channels: 0..<256)
+        #expect(DataKindDecision.normalizedCountUnit(base) != nil)
+        var fewZeros = base; fewZeros.zeroFraction = DataKindDecision.normalizedCountsZeroFraction / 2
+        #expect(DataKindDecision.normalizedCountUnit(fewZeros) == nil)
+        var negative = base; negative.negativeFraction = 0.01
+        #expect(DataKindDecision.normalizedCountUnit(negative) == nil)
+        var levels = base; levels.dispersionByLevel = [0.1, 0.5, 1.1]
+        #expect(DataKindDecision.normalizedCountUnit(levels) == nil)
+        #expect(DataKindDecision(statistics: levels, meanSignalTotal: 400).kind == .continuous)
+        #expect(base.belowHalfCountShare == 0)
+        var subCount = base; subCount.belowHalfCountShare = 0.05
+        #expect(DataKindDecision.normalizedCountUnit(subCount) == nil)
+        var lattice = base; lattice.countQuantum = 1
+        #expect(DataKindDecision.normalizedCountUnit(lattice) == nil)
+        // Fluxes with noise proportional to their mean and no zeros stay fluxes.
+        let fluxes = cube(16, 16, 64) { p, k, g in Float((20 + Double(k % 5)) * (1 + 0.2 * g.nextGaussian().magnitude)) }
+        let f = try CubeStatistics.measure(fluxes, channels: 0..<64)
+        #expect(f.zeroFraction == 0 && f.countQuantum == nil)
+        #expect(DataKindDecision(statistics: f, meanSignalTotal: 1000).kind == .continuous)
+        // Sky-subtracted fluxes clipped at 0: zeros, none negative, but values of every size.
+        let clipped = cube(16, 16, 64) { p, k, g in
+            let source = Double(k % 8) * Double(p % 16) / 4, sky = 20.0
+            return Float(max(0, source + (source + sky).squareRoot() * g.nextGaussian()))
+        }
+        let c = try CubeStatistics.measure(clipped, channels: 0..<64)
+        #expect(c.zeroFraction > DataKindDecision.normalizedCountsZeroFraction && c.negativeFraction == 0)
+        #expect(c.belowHalfCountShare > 0.05, "\(c.belowHalfCountShare)")
+        #expect(DataKindDecision(statistics: c, meanSignalTotal: 1000).kind == .continuous)
+    }
+
+    @Test("a painting whose counts were divided pixel by pixel by a live time gets the map its counts get")
+    func countsDividedPerPixelSegmentAlike() throws {
+        let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
+        let (values, _) = Self.liveTimeCorrected(try s.cube.readAll(), pixels: 32 * 32, channels: 256)
+        let corrected = Datacube(height: 32, width: 32, channels: 256, values: values)
+        var p = SegmentationParameters()
+        p.embedding = .pca; p.seed = 3; p.kMax = 8
+        let inCounts = try Segmenter(parameters: p).segment(s.cube)
+        let normalized = try Segmenter(parameters: p).segment(corrected)
+        #expect(normalized.decisions.data?.kind == .counts)
+        #expect(normalized.decisions.transform == .anscombe)
+        #expect(normalized.chosenK == inCounts.chosenK)
+        #expect(ClusteringMetrics.adjustedRandIndex(inCounts.labels, normalized.labels) > 0.95)
+    }
+
     @Test("the count lattice: found from the smallest value, refused for one value off it, for fluxes and for ratios beyond float precision")
     func countLattice() {
         #expect(CubeStatistics.countQuantum(smallestPositive: 0.5, wholeNumbers: false, sample: [0.5, 1, 3.5, 100]) == 0.5)

@@ -46,6 +46,13 @@ public struct CubeStatistics: Sendable {
     /// offset, do not: the offset adds to the mean, not to the variance, so the ratio grows
     /// with the level (the airborne scenes' radiance in digital numbers: 3.7-150 times).
     public var dispersionByLevel: [Double] = []
+    /// The share of the sampled nonzero values (those the lattice check samples) whose
+    /// magnitude is below half the smallest positive `dispersionByLevel`, which is one
+    /// count's value if the values are counts: none for counts, however they were divided
+    /// per pixel (one count is never worth much less than a typical count); fluxes clipped at
+    /// 0 hold many (sky-subtracted IFU cubes of both simulators, clipped: 15-20%). 1 when no
+    /// level holds signal.
+    public var belowHalfCountShare: Double = 1
 
     /// One pass over `cube`'s channels `channels`, in row blocks.
     /// - Throws: what reading the cube throws.
@@ -99,13 +106,22 @@ public struct CubeStatistics: Sendable {
                 if sum > 0 { ratios.append(Float(diff / sum)) }
             }
         }
+        let levels = try dispersionByLevel(cube, channels: channels, channelSums: channelSums)
         return CubeStatistics(totals: totals, hasData: hasData, wholeNumbers: integral,
                               countQuantum: countQuantum(smallestPositive: smallestPositive, wholeNumbers: integral, sample: sample),
                               zeroFraction: finite > 0 ? Double(zeros) / Double(finite) : 0,
                               halfFluxChannelShare: halfFluxChannelShare(channelSums),
                               dispersion: Self.median(&ratios),
                               negativeFraction: finiteValues > 0 ? Double(negatives) / Double(finiteValues) : 0,
-                              dispersionByLevel: try dispersionByLevel(cube, channels: channels, channelSums: channelSums))
+                              dispersionByLevel: levels,
+                              belowHalfCountShare: belowHalfShare(sample, of: levels.filter { $0 > 0 && $0.isFinite }.min()))
+    }
+
+    /// The share of `magnitudes` (nonzero) below half of `count`; 1 without a count or values.
+    static func belowHalfShare(_ magnitudes: [Float], of count: Double?) -> Double {
+        guard let count, !magnitudes.isEmpty else { return 1 }
+        let half = Float(count / 2)
+        return Double(magnitudes.reduce(0) { $0 + ($1 < half ? 1 : 0) }) / Double(magnitudes.count)
     }
 
     /// Rows whose adjacent pairs `dispersionByLevel` measures, spread evenly over the cube.
@@ -190,8 +206,9 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     public var kind: Kind
     public var wholeNumbers: Bool
     /// For counts, the value of one count in the cube's unit (`CubeStatistics.countQuantum`):
-    /// 1 for counts stored as counts; everything downstream reads the cube divided by it.
-    /// Nil for other data.
+    /// 1 for counts stored as counts; for counts divided per pixel by a reference, which
+    /// lie on no lattice, their noise variance over mean (`normalizedCountUnit`);
+    /// everything downstream reads the cube divided by it. Nil for other data.
     public var countUnit: Double?
     public var zeroFraction: Double
     /// `CubeStatistics.halfFluxChannelShare`: a line spectrum's few percent or a
@@ -204,6 +221,8 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     /// `CubeStatistics.dispersionByLevel`, in the cube's unit. Nil in reports written
     /// before it.
     public var dispersionByLevel: [Double]?
+    /// `CubeStatistics.belowHalfCountShare`. Nil in reports written before it.
+    public var belowHalfCountShare: Double?
     /// Mean total of the pixels kept as signal, in the cube's unit.
     public var meanSignalTotal: Double
     public var reason: String
@@ -224,6 +243,31 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     /// simulators: at most 1.4; IFU cubes drawn as Poisson counts that pass the dispersion
     /// range: at most 1.2; airborne radiance in digital numbers that passes it: 3.7-150).
     public static let poissonLevelSpread = 2.0
+    /// Counts divided pixel by pixel by a reference (the detector's live time, the incident
+    /// flux I0) lie on no lattice, but keep the exact zeros of channels that caught no
+    /// photon, which fluxes, radiance and reflectance do not have: off a lattice, values of
+    /// which at least this share are 0 (and none negative, with one dispersion at every
+    /// level) are read as such counts (MA-XRF counts of both simulators: 49-98% zeros; the
+    /// IFU cubes and airborne scenes of the suite and the draws: at most 0.1%).
+    public static let normalizedCountsZeroFraction = 0.1
+    /// ... and at most this share of their nonzero values below half a count
+    /// (`CubeStatistics.belowHalfCountShare`): fluxes clipped at 0 have zeros too, and a
+    /// dispersion as even over the levels, but values of every size above 0.
+    public static let normalizedCountsBelowHalfShare = 0.01
+
+    /// One count's value in counts divided per pixel by a reference, from their dispersion
+    /// per level (`CubeStatistics.dispersionByLevel`, the cube's unit): the smallest over
+    /// the thirds that hold signal, the dimmest as a rule, where the materials' variation
+    /// from pixel to pixel adds least to the Poisson noise. Nil when the values are not
+    /// such counts: on a lattice, negative values, too few zeros, values below half a
+    /// count, or a dispersion that changes with the level.
+    static func normalizedCountUnit(_ s: CubeStatistics) -> Double? {
+        guard s.countQuantum == nil, s.negativeFraction <= countsNegativeFraction,
+              s.zeroFraction >= normalizedCountsZeroFraction, s.belowHalfCountShare <= normalizedCountsBelowHalfShare,
+              let spread = levelSpread(s.dispersionByLevel), spread <= poissonLevelSpread,
+              let unit = s.dispersionByLevel.filter({ $0 > 0 && $0.isFinite }).min() else { return nil }
+        return unit
+    }
 
     /// The largest of `levels` over the smallest, over the thirds that hold signal (a
     /// positive dispersion); nil when fewer than two do.
@@ -238,13 +282,20 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
         halfFluxChannelShare = s.halfFluxChannelShare
         negativeFraction = s.negativeFraction
         dispersionByLevel = s.dispersionByLevel
+        belowHalfCountShare = s.belowHalfCountShare
         self.meanSignalTotal = meanSignalTotal
         let q = s.countQuantum
         let inCounts = q.map { s.dispersion / $0 }
         let d = String(format: "%.3g", inCounts ?? s.dispersion)
         let qText = q.map { String(format: "%.6g", $0) } ?? ""
         let lattice = q == 1 ? "whole numbers" : "values that are whole multiples of \(qText) (the smallest one)"
-        if q == nil {
+        if q == nil, let unit = Self.normalizedCountUnit(s) {
+            kind = .counts
+            countUnit = unit
+            let levels = s.dispersionByLevel.map { String(format: "%.3g", $0 / unit) }
+            let u = String(format: "%.4g", unit)
+            reason = "not whole numbers, nor whole multiples of one value, but \(String(format: "%.0f", 100 * s.zeroFraction))% of the values are exactly 0 and none is negative, and their neighbour-to-neighbour variance, in units of \(u), is \(levels[0]), \(levels[1]) and \(levels[2]) times their mean in the dimmest, middle and brightest third of the channels (Poisson counts: 1 at every level), and \(String(format: "%.2g", 100 * s.belowHalfCountShare))% of the nonzero values lie below half of \(u): counts divided pixel by pixel by a reference (live time, incident flux), read in counts, each worth \(u)"
+        } else if q == nil {
             kind = .continuous
             reason = "not every value is a whole number, nor a whole multiple of one value: fluxes, radiance or reflectance, not counts"
         } else if s.negativeFraction > Self.countsNegativeFraction {
@@ -273,7 +324,7 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case kind, wholeNumbers = "whole_numbers", countUnit = "count_unit", zeroFraction = "zero_fraction", dispersion
         case halfFluxChannelShare = "half_flux_channel_share", negativeFraction = "negative_fraction"
-        case dispersionByLevel = "dispersion_by_level"
+        case dispersionByLevel = "dispersion_by_level", belowHalfCountShare = "below_half_count_share"
         case meanSignalTotal = "mean_signal_total", reason
     }
 }

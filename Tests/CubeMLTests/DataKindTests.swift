@@ -131,14 +131,19 @@ struct DataKindTests {
         }
     }
 
-    @Test("a painting stored in another unit of counts gets the map it gets in counts")
-    func countsInAnotherUnitSegmentAlike() throws {
+    /// A 32 x 32 x 256 painting of 400 counts per pixel segmented by PCA (seed 3, K up to
+    /// 8) as counts, and as the values `stored` makes of its counts (same layout).
+    private static func segmentedAsCountsAnd(_ stored: ([Float]) -> [Float]) throws -> (SegmentationResult, SegmentationResult) {
         let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
-        let scaled = Datacube(height: 32, width: 32, channels: 256, values: try s.cube.readAll().map { $0 * 0.731 })
+        let other = Datacube(height: 32, width: 32, channels: 256, values: stored(try s.cube.readAll()))
         var p = SegmentationParameters()
         p.embedding = .pca; p.seed = 3; p.kMax = 8
-        let inCounts = try Segmenter(parameters: p).segment(s.cube)
-        let inOtherUnit = try Segmenter(parameters: p).segment(scaled)
+        return (try Segmenter(parameters: p).segment(s.cube), try Segmenter(parameters: p).segment(other))
+    }
+
+    @Test("a painting stored in another unit of counts gets the map it gets in counts")
+    func countsInAnotherUnitSegmentAlike() throws {
+        let (inCounts, inOtherUnit) = try Self.segmentedAsCountsAnd { counts in counts.map { $0 * 0.731 } }
         #expect(inOtherUnit.decisions.data?.kind == .counts)
         #expect(inOtherUnit.decisions.clusterModel == .kmeans)
         #expect(inOtherUnit.chosenK == inCounts.chosenK)
@@ -211,13 +216,9 @@ struct DataKindTests {
 
     @Test("a painting whose counts were divided pixel by pixel by a live time gets the map its counts get")
     func countsDividedPerPixelSegmentAlike() throws {
-        let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
-        let (values, _) = Self.liveTimeCorrected(try s.cube.readAll(), pixels: 32 * 32, channels: 256)
-        let corrected = Datacube(height: 32, width: 32, channels: 256, values: values)
-        var p = SegmentationParameters()
-        p.embedding = .pca; p.seed = 3; p.kMax = 8
-        let inCounts = try Segmenter(parameters: p).segment(s.cube)
-        let normalized = try Segmenter(parameters: p).segment(corrected)
+        let (inCounts, normalized) = try Self.segmentedAsCountsAnd { counts in
+            Self.liveTimeCorrected(counts, pixels: 32 * 32, channels: 256).values
+        }
         #expect(normalized.decisions.data?.kind == .counts)
         #expect(normalized.decisions.transform == .anscombe)
         #expect(normalized.chosenK == inCounts.chosenK)

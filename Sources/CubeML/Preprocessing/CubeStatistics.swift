@@ -50,7 +50,7 @@ public struct CubeStatistics: Sendable {
     /// magnitude is below half the smallest positive `dispersionByLevel`, which is one
     /// count's value if the values are counts: none for counts, however they were divided
     /// per pixel (one count is never worth much less than a typical count); fluxes clipped at
-    /// 0 hold many (sky-subtracted IFU cubes of both simulators, clipped: 15-20%). 1 when no
+    /// 0 hold many (sky-subtracted IFU cubes of both simulators, clipped: 29-34%). 1 when no
     /// level holds signal.
     public var belowHalfCountShare: Double = 1
 
@@ -207,7 +207,7 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     public var wholeNumbers: Bool
     /// For counts, the value of one count in the cube's unit (`CubeStatistics.countQuantum`):
     /// 1 for counts stored as counts; for counts divided per pixel by a reference, which
-    /// lie on no lattice, their noise variance over mean (`normalizedCountUnit`);
+    /// lie on no lattice, the smallest of their dispersions per level (`normalizedCountUnit`);
     /// everything downstream reads the cube divided by it. Nil for other data.
     public var countUnit: Double?
     public var zeroFraction: Double

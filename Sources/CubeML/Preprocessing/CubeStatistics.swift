@@ -114,7 +114,7 @@ public struct CubeStatistics: Sendable {
                               dispersion: Self.median(&ratios),
                               negativeFraction: finiteValues > 0 ? Double(negatives) / Double(finiteValues) : 0,
                               dispersionByLevel: levels,
-                              belowHalfCountShare: belowHalfShare(sample, of: levels.filter { $0 > 0 && $0.isFinite }.min()))
+                              belowHalfCountShare: belowHalfShare(sample, of: DataKindDecision.smallestLevel(levels)))
     }
 
     /// The share of `magnitudes` (nonzero) below half of `count`; 1 without a count or values.
@@ -265,9 +265,12 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
         guard s.countQuantum == nil, s.negativeFraction <= countsNegativeFraction,
               s.zeroFraction >= normalizedCountsZeroFraction, s.belowHalfCountShare <= normalizedCountsBelowHalfShare,
               let spread = levelSpread(s.dispersionByLevel), spread <= poissonLevelSpread,
-              let unit = s.dispersionByLevel.filter({ $0 > 0 && $0.isFinite }).min() else { return nil }
+              let unit = smallestLevel(s.dispersionByLevel) else { return nil }
         return unit
     }
+
+    /// The smallest of `levels` that holds signal (positive and finite); nil if none does.
+    static func smallestLevel(_ levels: [Double]) -> Double? { levels.filter { $0 > 0 && $0.isFinite }.min() }
 
     /// The largest of `levels` over the smallest, over the thirds that hold signal (a
     /// positive dispersion); nil when fewer than two do.
@@ -294,7 +297,7 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
             countUnit = unit
             let levels = s.dispersionByLevel.map { String(format: "%.3g", $0 / unit) }
             let u = String(format: "%.4g", unit)
-            reason = "not whole numbers, nor whole multiples of one value, but \(String(format: "%.0f", 100 * s.zeroFraction))% of the values are exactly 0 and none is negative, and their neighbour-to-neighbour variance, in units of \(u), is \(levels[0]), \(levels[1]) and \(levels[2]) times their mean in the dimmest, middle and brightest third of the channels (Poisson counts: 1 at every level), and \(String(format: "%.2g", 100 * s.belowHalfCountShare))% of the nonzero values lie below half of \(u): counts divided pixel by pixel by a reference (live time, incident flux), read in counts, each worth \(u)"
+            reason = "not whole numbers, nor whole multiples of one value, but \(String(format: "%.0f", 100 * s.zeroFraction))% of the values are exactly 0 and at most \(String(format: "%.2g", 100 * Self.countsNegativeFraction))% negative, and their neighbour-to-neighbour variance, in units of \(u), is \(levels[0]), \(levels[1]) and \(levels[2]) times their mean in the dimmest, middle and brightest third of the channels (Poisson counts: 1 at every level), and \(String(format: "%.2g", 100 * s.belowHalfCountShare))% of the nonzero values lie below half of \(u): counts divided pixel by pixel by a reference (live time, incident flux), read in counts, each worth \(u)"
         } else if q == nil {
             kind = .continuous
             reason = "not every value is a whole number, nor a whole multiple of one value: fluxes, radiance or reflectance, not counts"

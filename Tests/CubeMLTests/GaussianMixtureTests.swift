@@ -1,3 +1,4 @@
+import CubeFormats
 import CubeSynth
 import Testing
 @testable import CubeML
@@ -99,11 +100,21 @@ struct GaussianMixtureTests {
         #expect(CubeStatistics.halfFluxChannelShare([0, 0, 0, 0]) == 0)
         #expect(CubeStatistics.halfFluxChannelShare([1, 1, 1, 1]) == 0.5)
         #expect(CubeStatistics.halfFluxChannelShare([10, 1, 1, 1, 1, 1, 1, 1, 1, 1]) == 0.1)
+        // Channels summed below 0 hold no flux.
+        #expect(CubeStatistics.halfFluxChannelShare([10, -1, 1, 1, 1, 1, 1, 1, 1, 1]) == 0.1)
+        #expect(CubeStatistics.halfFluxChannelShare([-4, -4, -4, -4]) == 0)
         let painting = SyntheticCubes.maxrf(size: 24, channels: 512, counts: 400, seed: 2).cube
         let galaxy = SyntheticCubes.ifu(size: 24, channels: 512, seed: 1).cube
         let lines = try CubeStatistics.measure(painting, channels: 0..<512).halfFluxChannelShare
         let continuum = try CubeStatistics.measure(galaxy, channels: 0..<512).halfFluxChannelShare
         #expect(lines < SpectrumShape.lineSpectrumShare / 2, "\(lines)")
         #expect(continuum > SpectrumShape.lineSpectrumShare, "\(continuum)")
+        // Read noise about 0 in every channel does not spread a line spectrum: the summed
+        // spectrum keeps its negative values, where the noise cancels out.
+        var g = SeededGenerator(seed: 4)
+        let values = try painting.readAll().map { $0 + Float(2 * g.nextGaussian()) }
+        let noisy = Datacube(height: 24, width: 24, channels: 512, values: values)
+        let withReadNoise = try CubeStatistics.measure(noisy, channels: 0..<512).halfFluxChannelShare
+        #expect(withReadNoise < SpectrumShape.lineSpectrumShare / 2, "\(withReadNoise)")
     }
 }

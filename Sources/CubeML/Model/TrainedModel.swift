@@ -144,13 +144,18 @@ public struct PreprocessingRecipe: Sendable, Codable, Equatable {
     /// without spatial signal (`SilentChannels`). Nil (and absent from model files) when
     /// every cropped channel is binned.
     public var excludedChannels: [Int]?
+    /// Added to every value after the division by `intensityScale` and before the bins sum
+    /// them (nil: nothing): for counts with read noise, its variance in counts squared
+    /// (`DataKindDecision.readNoiseVariance`), so that a bin's variance is its mean again.
+    /// Absent from model files written before it existed (read as nil).
+    public var readNoiseVariance: Double?
     public init(sourceChannels: Int, cropStart: Int, cropEnd: Int, binEdges: [Int],
                 transform: SpectrumTransform, smoothing: Int, backgroundThreshold: Double?,
-                intensityScale: Double? = nil, excludedChannels: [Int]? = nil) {
+                intensityScale: Double? = nil, excludedChannels: [Int]? = nil, readNoiseVariance: Double? = nil) {
         self.sourceChannels = sourceChannels; self.cropStart = cropStart; self.cropEnd = cropEnd
         self.binEdges = binEdges; self.transform = transform; self.smoothing = smoothing
         self.backgroundThreshold = backgroundThreshold; self.intensityScale = intensityScale
-        self.excludedChannels = excludedChannels
+        self.excludedChannels = excludedChannels; self.readNoiseVariance = readNoiseVariance
     }
 
     /// The cube channels the bins sum over, increasing: `cropStart..<cropEnd` less

@@ -117,6 +117,9 @@ public struct Preprocessor: Sendable {
                                         countUnit: data?.countUnit)
         if let unit = data?.countUnit, unit != 1 {
             transformReason += "; values in counts (divided by \(String(format: "%.6g", unit)), one count's value in the cube's unit)"
+            if let variance = data?.readNoiseVariance {
+                transformReason += ", plus the read noise's variance (\(String(format: "%.3g", variance)) counts squared)"
+            }
         } else if let scale {
             transformReason += "; values in units of the typical bin value (\(String(format: "%.4g", scale)), the median pixel total over \(edges.count - 1) bins), so the map does not depend on the cube's unit"
         }
@@ -127,7 +130,8 @@ public struct Preprocessor: Sendable {
         let recipe = PreprocessingRecipe(sourceChannels: channels, cropStart: start, cropEnd: end, binEdges: edges,
                                          transform: transform, smoothing: parameters.smoothing,
                                          backgroundThreshold: threshold, intensityScale: scale,
-                                         excludedChannels: silent.flatMap { $0.channels.isEmpty ? nil : $0.channels })
+                                         excludedChannels: silent.flatMap { $0.channels.isEmpty ? nil : $0.channels },
+                                         readNoiseVariance: data?.readNoiseVariance)
         return PreprocessingPlan(recipe: recipe, data: data, bins: edges.count - 1, binsReason: binsReason,
                                  linearBins: linearBins ?? edges.count - 1, linearTransform: linearTransform,
                                  transformReason: transformReason, background: background, typicalSignalTotal: typicalTotal,
@@ -264,6 +268,7 @@ public struct Preprocessor: Sendable {
         guard !range.isEmpty else { return missing }
         let c = r.sourceChannels, start = r.cropStart, end = r.cropEnd
         let inverseScale = Float(1 / (r.intensityScale ?? 1))
+        let pedestal = Float(r.readNoiseVariance ?? 0)
         let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: bins + 1)
         defer { scratch.deallocate() }
         return r.binEdges.withUnsafeBufferPointer { edges -> MissingValues in
@@ -287,10 +292,17 @@ public struct Preprocessor: Sendable {
                 let isSignal = threshold.map { t >= $0 } ?? true
                 signal[p] = isSignal
                 guard isSignal else { continue }
-                // Rebin by summing (negatives and non-finite values as 0).
+                // Rebin by summing (negatives and non-finite values as 0; with read noise, see
+                // `PreprocessingRecipe.readNoiseVariance`).
                 let y = UnsafeMutableBufferPointer(start: out + p * bins, count: bins)
                 let crop = src + start
-                for b in 0..<bins {
+                for b in 0..<bins where pedestal > 0 {
+                    // In counts, plus the read noise's variance, each value (then clipped).
+                    var s: Float = 0
+                    for ch in edges[b]..<edges[b + 1] where crop[ch].isFinite { s += max(0, crop[ch] * inverseScale + pedestal) }
+                    y[b] = s
+                }
+                for b in 0..<bins where pedestal == 0 {
                     var s: Float = 0
                     if nonFinite == 0 {
                         for ch in edges[b]..<edges[b + 1] { s += max(0, crop[ch]) }

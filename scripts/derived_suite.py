@@ -4,6 +4,7 @@ quality --suite OUTDIR/suite.json` reads; the labels stay the source cube's.
     python3 scripts/derived_suite.py OUTDIR scale FACTOR[,FACTOR...] SUITE.json[:NAME,...] ...
     python3 scripts/derived_suite.py OUTDIR counts TOTAL[,TOTAL...] SUITE.json[:NAME,...] ...
     python3 scripts/derived_suite.py OUTDIR normalized SPREAD[,SPREAD...] SUITE.json[:NAME,...] ...
+    python3 scripts/derived_suite.py OUTDIR readnoise SIGMA[,SIGMA...] SUITE.json[:NAME,...] ...
 
 scale: each cube multiplied by a factor (the factors taken in turn), as float32: photon
 counts stored in another unit (a factor that is not a whole number stands for a
@@ -30,6 +31,15 @@ normalisation (r = a beam current decaying along the scan rows from 1 to 1 - SPR
 refilled twice, times 1% jitter per pixel). README, "Counts that lie on no lattice":
     python3 scripts/derived_suite.py /tmp/normalized normalized 0.2,0.4 \\
         quality-out/cubes/grid/suite.json quality-out/cubes/pysim/suite-xrf.json
+
+readnoise: photon counts read through an amplifier, as a CCD or an integrating detector
+delivers them (EELS and some EDS spectrum images, XRF with a charge-integrating camera):
+Gaussian read noise of SIGMA counts (taken in turn) is added to every value, and the dark
+level subtracted, so that empty channels scatter around 0 and many values are negative.
+The cubes alternate between two storings: float32 in counts, and whole digital numbers
+(round(gain x (counts + noise)), gain 3.7 per count). README, "Counts with read noise":
+    python3 scripts/derived_suite.py /tmp/readnoise readnoise 0.5,1,2,4 \\
+        quality-out/cubes/grid/suite-xrf.json quality-out/cubes/pysim/suite-xrf.json
 """
 import json
 import os
@@ -51,7 +61,7 @@ def sources(specs):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] not in ('scale', 'counts', 'normalized'):
+    if len(argv) < 4 or argv[1] not in ('scale', 'counts', 'normalized', 'readnoise'):
         sys.exit(__doc__)
     out, mode, values, specs = argv[0], argv[1], [float(v) for v in argv[2].split(',')], argv[3:]
     os.makedirs(out, exist_ok=True)
@@ -78,6 +88,15 @@ def main(argv):
                 row = np.arange(h * w).reshape(h, w) / (h * w) * 3 % 1  # three fills over the scan
                 kind, r = 'i0', (1 - spread * row) * rng.normal(1, 0.01, (h, w))
             write(root, c, f"{c['name']}_{kind}{spread:g}", x / r[..., None] * r.mean())
+    elif mode == 'readnoise':
+        for root, c in sources(specs):
+            sigma = values[len(entries) % len(values)]
+            x = np.load(os.path.join(root, c['cube'])).astype(np.float64)
+            x = x + rng.normal(0, sigma, x.shape)
+            if len(entries) % 2 == 0:
+                write(root, c, f"{c['name']}_rn{sigma:g}", x)
+            else:
+                write(root, c, f"{c['name']}_rn{sigma:g}_dn", np.round(3.7 * x))
     else:
         for total in values:
             for root, c in sources(specs):

@@ -26,8 +26,8 @@ public struct CubeStatistics: Sendable {
     /// (every finite value, negative ones too, so that noise about 0 cancels out; channels
     /// whose sum is negative as 0): how a spectrum's signal is spread. Line spectra
     /// concentrate it (X-ray fluorescence: 0.02-0.11 on the 26 MA-XRF cubes of both
-    /// simulators, 0.03-0.08 with read noise of 0.5-4 counts, which positive values alone
-    /// spread to 0.05-0.45), a spectrograph's continuum spreads it (IFU cubes: 0.28-0.46,
+    /// simulators, 0.03-0.13 on 35 of them with read noise of 0.5-4 counts, which positive
+    /// values alone spread to 0.05-0.49), a spectrograph's continuum spreads it (IFU cubes: 0.28-0.46,
     /// airborne reflectance and radiance 0.26-0.28). 0 when there is no flux.
     public var halfFluxChannelShare: Double
     /// Median over horizontally adjacent pixel pairs (a, b) of sum_c (a_c - b_c)^2 /
@@ -319,7 +319,7 @@ public struct DataKindDecision: Sendable, Codable, Equatable {
     /// lie on such a line too, the sky adding variance and no mean (CubeSeg's IFU galaxies
     /// within 0.3-3.5% of it), but their slope is the galaxy's texture, not a count's value
     /// (IFU cubes of both simulators and airborne scenes with negative values: half their
-    /// flux in 28-48% of the channels; MA-XRF cubes with read noise: 3-8%).
+    /// flux in 28-48% of the channels; MA-XRF cubes with read noise: 3-13%).
     static func readNoiseCounts(_ s: CubeStatistics) -> (unit: Double, variance: Double)? {
         guard s.negativeFraction > countsNegativeFraction, s.levelMoments.count == 3,
               s.halfFluxChannelShare < SpectrumShape.lineSpectrumShare else { return nil }

@@ -233,13 +233,19 @@ struct DataKindTests {
         return counts.map { Float((gain * (Double($0) + sigma * g.nextGaussian())).rounded()) }
     }
 
+    /// A size x size x 256 painting of 400 counts per pixel, and the same read through an
+    /// amplifier (`readThroughAmplifier`, 1.5 counts of read noise, 3.7 per count).
+    private static func paintingWithReadNoise(size: Int) throws -> (counts: Datacube, digitalNumbers: Datacube) {
+        let s = SyntheticCubes.maxrf(size: size, channels: 256, counts: 400, seed: 2)
+        let dn = readThroughAmplifier(try s.cube.readAll(), sigma: 1.5, gain: 3.7)
+        return (s.cube, Datacube(height: size, width: size, channels: 256, values: dn))
+    }
+
     @Test("counts with Gaussian read noise, the dark level subtracted, are read as counts with their gain and the noise's variance")
     func countsWithReadNoise() throws {
         // 64 x 64: the brightest third's variance holds some of the materials' texture, which
         // on a smaller painting (more boundary pairs) makes a count look 35% larger.
-        let s = SyntheticCubes.maxrf(size: 64, channels: 256, counts: 400, seed: 2)
-        let dn = Datacube(height: 64, width: 64, channels: 256,
-                          values: Self.readThroughAmplifier(try s.cube.readAll(), sigma: 1.5, gain: 3.7))
+        let (counts, dn) = try Self.paintingWithReadNoise(size: 64)
         let stats = try CubeStatistics.measure(dn, channels: 0..<256)
         #expect(stats.negativeFraction > 0.1 && stats.levelMoments.count == 3)
         let data = try #require(try Preprocessor.plan(for: dn, parameters: SegmentationParameters()).data)
@@ -248,16 +254,13 @@ struct DataKindTests {
         #expect(abs(try #require(data.readNoiseVariance) / (1.5 * 1.5) - 1) < 0.35, "\(data.readNoiseVariance ?? 0)")
         #expect(data.reason.contains("read noise") && data.reason.contains("negative"), "\(data.reason)")
         // The same counts without read noise have no such variance.
-        let clean = try #require(try Preprocessor.plan(for: s.cube, parameters: SegmentationParameters()).data)
+        let clean = try #require(try Preprocessor.plan(for: counts, parameters: SegmentationParameters()).data)
         #expect(clean.kind == .counts && clean.readNoiseVariance == nil)
     }
 
     @Test("values with negatives are not read as counts with read noise when their variance is off one line over the levels, or the line has no slope or no intercept")
     func readNoiseRefusals() throws {
-        let s = SyntheticCubes.maxrf(size: 32, channels: 256, counts: 400, seed: 2)
-        let dn = Datacube(height: 32, width: 32, channels: 256,
-                          values: Self.readThroughAmplifier(try s.cube.readAll(), sigma: 1.5, gain: 3.7))
-        let base = try CubeStatistics.measure(dn, channels: 0..<256)
+        let base = try CubeStatistics.measure(try Self.paintingWithReadNoise(size: 32).digitalNumbers, channels: 0..<256)
         #expect(DataKindDecision.readNoiseCounts(base) != nil)
         var noNegatives = base; noNegatives.negativeFraction = 0
         #expect(DataKindDecision.readNoiseCounts(noNegatives) == nil)

@@ -296,20 +296,25 @@ public struct Preprocessor: Sendable {
                 // `PreprocessingRecipe.readNoiseVariance`).
                 let y = UnsafeMutableBufferPointer(start: out + p * bins, count: bins)
                 let crop = src + start
-                for b in 0..<bins where pedestal > 0 {
+                if pedestal > 0 {
                     // In counts, plus the read noise's variance, each value (then clipped).
-                    var s: Float = 0
-                    for ch in edges[b]..<edges[b + 1] where crop[ch].isFinite { s += max(0, crop[ch] * inverseScale + pedestal) }
-                    y[b] = s
-                }
-                for b in 0..<bins where pedestal == 0 {
-                    var s: Float = 0
-                    if nonFinite == 0 {
-                        for ch in edges[b]..<edges[b + 1] { s += max(0, crop[ch]) }
-                    } else {
-                        for ch in edges[b]..<edges[b + 1] where crop[ch].isFinite { s += max(0, crop[ch]) }
+                    for b in 0..<bins {
+                        var s: Float = 0
+                        for ch in edges[b]..<edges[b + 1] where crop[ch].isFinite {
+                            s += max(0, crop[ch] * inverseScale + pedestal)
+                        }
+                        y[b] = s
                     }
-                    y[b] = s * inverseScale
+                } else {
+                    for b in 0..<bins {
+                        var s: Float = 0
+                        if nonFinite == 0 {
+                            for ch in edges[b]..<edges[b + 1] { s += max(0, crop[ch]) }
+                        } else {
+                            for ch in edges[b]..<edges[b + 1] where crop[ch].isFinite { s += max(0, crop[ch]) }
+                        }
+                        y[b] = s * inverseScale
+                    }
                 }
                 SpectrumTransforms.apply(r.transform, to: y, scratch: scratch)
                 if r.smoothing > 1 { SpectrumTransforms.boxSmooth(y, width: r.smoothing, scratch: scratch) }

@@ -315,6 +315,35 @@ struct DataKindTests {
         #expect(CubeStatistics.countQuantum(smallestPositive: fluxes.min()!, wholeNumbers: false, sample: fluxes) == nil)
     }
 
+    @Test("counts with read noise are binned by their counts: the noise's positive half does not count, its signed total cancels out")
+    func readNoiseCountsBinnedByTheirCounts() throws {
+        let s = SyntheticCubes.maxrf(size: 32, channels: 1024, counts: 120, seed: 4)
+        let dn = Datacube(height: 32, width: 32, channels: 1024,
+                          values: Self.readThroughAmplifier(try s.cube.readAll(), sigma: 1.5, gain: 3.7))
+        let stats = try CubeStatistics.measure(dn, channels: 0..<1024)
+        // Positive values alone: about 0.6 counts of read noise per channel, 600 per pixel.
+        let positive = stats.meanSignalTotal(threshold: 0, signed: false) / 3.7
+        let signed = stats.meanSignalTotal(threshold: 0, signed: true) / 3.7
+        #expect(positive > 500 && abs(signed / 120 - 1) < 0.05, "\(positive), \(signed)")
+        let clean = try Preprocessor.plan(for: s.cube, parameters: SegmentationParameters())
+        let plan = try Preprocessor.plan(for: dn, parameters: SegmentationParameters())
+        let data = try #require(plan.data)
+        #expect(data.readNoiseVariance != nil, "\(data.reason)")
+        let cleanCounts = try #require(clean.data).meanSignalCounts
+        #expect(abs(data.meanSignalCounts / cleanCounts - 1) < 0.2, "\(data.meanSignalCounts), \(cleanCounts)")
+        #expect(plan.bins == clean.bins && plan.linearBins == clean.linearBins, "\(plan.bins), \(plan.linearBins)")
+    }
+
+    @Test("a pixel's signed total keeps its negative values; its total leaves them out")
+    func signedTotals() throws {
+        let c = Datacube(height: 1, width: 3, channels: 3, values: [2, -1, 3, -2, -2, 1, .nan, 4, -1])
+        let stats = try CubeStatistics.measure(c, channels: 0..<3)
+        #expect(stats.totals == [5, 1, 4])
+        #expect(stats.signedTotals == [4, -3, 3])
+        #expect(stats.meanSignalTotal(threshold: 2, signed: true) == 3.5)
+        #expect(stats.meanSignalTotal(threshold: 2, signed: false) == 4.5)
+    }
+
     @Test("reflectances are not counts, and automatic bins keep every channel")
     func reflectance() throws {
         let c = cube(12, 12, 40) { p, k, g in Float(0.2 + 0.001 * Double(k) + 0.01 * g.nextGaussian()) }

@@ -88,7 +88,9 @@ public struct Preprocessor: Sendable {
         var medianSignalTotal: Double? = nil
         if let statistics {
             let signal = statistics.dataTotals.filter { Double($0) >= (threshold ?? 0) }
-            let mean = signal.isEmpty ? 0 : signal.reduce(0.0) { $0 + Double($1) } / Double(signal.count)
+            // Read noise adds its positive half to every total: its mean counts are the signed totals'.
+            let readNoise = DataKindDecision(statistics: statistics, meanSignalTotal: 0).readNoiseVariance != nil
+            let mean = statistics.meanSignalTotal(threshold: threshold ?? 0, signed: readNoise)
             data = DataKindDecision(statistics: statistics, meanSignalTotal: mean)
             if !signal.isEmpty { medianSignalTotal = Double(signal.sorted()[signal.count / 2]) }
         }

@@ -73,25 +73,22 @@ public struct Preprocessor: Sendable {
         }
         // Given bins, transform and background need no evidence: no data decision either.
         if !needsStatistics { statistics = nil }
+        // What the data are; their mean signal total follows once the background is known.
+        var data = statistics.map { DataKindDecision(statistics: $0, meanSignalTotal: 0) }
         let threshold: Double?
         let background: BackgroundThreshold.Decision?
         switch parameters.background {
         case .none: threshold = nil; background = nil
         case .threshold(let v): threshold = v; background = nil
         case .auto:
-            let s = statistics!
-            background = BackgroundThreshold.decide(
-                totals: s.dataTotals, unit: BackgroundThreshold.unit(for: DataKindDecision(statistics: s, meanSignalTotal: 0)))
+            background = BackgroundThreshold.decide(totals: statistics!.dataTotals, unit: BackgroundThreshold.unit(for: data!))
             threshold = background!.threshold
         }
-        var data: DataKindDecision? = nil
         var medianSignalTotal: Double? = nil
         if let statistics {
             let signal = statistics.dataTotals.filter { Double($0) >= (threshold ?? 0) }
             // Read noise adds its positive half to every total: its mean counts are the signed totals'.
-            let readNoise = DataKindDecision(statistics: statistics, meanSignalTotal: 0).readNoiseVariance != nil
-            let mean = statistics.meanSignalTotal(threshold: threshold ?? 0, signed: readNoise)
-            data = DataKindDecision(statistics: statistics, meanSignalTotal: mean)
+            data!.meanSignalTotal = statistics.meanSignalTotal(threshold: threshold ?? 0, signed: data!.readNoiseVariance != nil)
             if !signal.isEmpty { medianSignalTotal = Double(signal.sorted()[signal.count / 2]) }
         }
         let bins: Int?

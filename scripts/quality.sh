@@ -19,6 +19,16 @@ cd "$(dirname "$0")/.."
 FLAGS="-c release -Xswiftc -enable-testing"
 swift build $FLAGS --product cubeseg >/dev/null && swift build $FLAGS --product cubeseg-bench >/dev/null || exit 1
 BIN=.build/release
+# The outside simulator's cubes depend on the SIMD path numpy's dispatcher takes: its
+# AVX-512 kernels (exp, log, sin, ...) round otherwise than its AVX2 ones, and the random
+# streams diverge from there (on an AVX-512 machine 7 of the suite's 11 MA-XRF paintings
+# differed, `xrf_k12` 0.685 at K = 12 against 0.875 at K = 11). Every figure in the README
+# was drawn on the AVX2 path, so the simulator takes it wherever it runs (machines without
+# AVX2 take their own). The names: numpy 2.4's dispatch groups and older numpy's AVX-512
+# features; numpy ignores those it does not know.
+SIM_DISPATCH="X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512CD AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX AVX512_CNL"
+sim() { NPY_DISABLE_CPU_FEATURES="$SIM_DISPATCH" python3 "$@"; }
+SIM_STAMP="numpy $(python3 -c 'import numpy; print(numpy.__version__)' 2>/dev/null || echo absent), NPY_DISABLE_CPU_FEATURES=$SIM_DISPATCH"
 OUT=quality-out
 DATA="${QUALITY_DATA:-$OUT/cubes}"
 PEER_PY="${PEER_PY:-/tmp/peer/bin/python}"
@@ -65,15 +75,18 @@ SUITES=(--suite "$DATA/grid/suite.json")
 
 # 2. The independent simulator; its cubes are written again when it changed since.
 SIMULATOR=(scripts/sim/make_suite.py scripts/sim/common.py scripts/sim/xrf.py scripts/sim/ifu.py scripts/sim/hsi.py)
-stale() { [ ! -f "$1" ] || [ -n "$(find "${SIMULATOR[@]}" -newer "$1")" ]; }
+# ... or when numpy or its dispatch path did (the stamp beside the manifest).
+stale() { [ ! -f "$1" ] || [ -n "$(find "${SIMULATOR[@]}" -newer "$1")" ] || [ "$(cat "$1.simulator" 2>/dev/null)" != "$SIM_STAMP" ]; }
 if stale "$DATA/pysim/suite.json"; then
-  python3 scripts/sim/make_suite.py "$DATA/pysim" ${QUICK:+--quick} >/dev/null || exit 1
+  sim scripts/sim/make_suite.py "$DATA/pysim" ${QUICK:+--quick} >/dev/null || exit 1
+  echo "$SIM_STAMP" > "$DATA/pysim/suite.json.simulator"
 fi
 SUITES+=(--suite "$DATA/pysim/suite.json")
 # Its airborne imaging-spectrometer scenes (reflectance and radiance, scripts/sim/hsi.py).
 if [ -z "$QUICK" ]; then
   if stale "$DATA/hsi/suite.json"; then
-    python3 scripts/sim/make_suite.py "$DATA/hsi" --hsi >/dev/null || exit 1
+    sim scripts/sim/make_suite.py "$DATA/hsi" --hsi >/dev/null || exit 1
+    echo "$SIM_STAMP" > "$DATA/hsi/suite.json.simulator"
   fi
   SUITES+=(--suite "$DATA/hsi/suite.json")
 fi
@@ -98,15 +111,15 @@ heldout_suite() {
   mkdir -p "$OUT"
   if [ ! -f "$DATA/pysim/suite.json" ]; then
     echo "== drawing the held-out suite of seed $HELDOUT"
-    python3 scripts/draw_heldout.py "$DATA" "$HELDOUT" "$BIN/cubeseg" ${QUALITY_HELDOUT_COUNT:+--count "$QUALITY_HELDOUT_COUNT"} || exit 1
+    sim scripts/draw_heldout.py "$DATA" "$HELDOUT" "$BIN/cubeseg" ${QUALITY_HELDOUT_COUNT:+--count "$QUALITY_HELDOUT_COUNT"} || exit 1
   fi
   SUITES=(--suite "$DATA/grid/suite.json" --suite "$DATA/pysim/suite.json")
 }
 
 if [ -n "$HELDOUT" ]; then heldout_suite; else fixed_suite; fi
 
-# The outside simulator's cubes depend on numpy's random streams: its version goes with the figures.
-echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); simulator numpy $(python3 -c 'import numpy; print(numpy.__version__)' 2>/dev/null || echo absent)"
+# The outside simulator's cubes depend on numpy's random streams and SIMD path: they go with the figures.
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); simulator $SIM_STAMP"
 $BIN/cubeseg-bench quality "${SUITES[@]}" --json "$OUT/quality.jsonl" --threads "$(nproc)" ${QUALITY_DUMP:+--dump "$QUALITY_DUMP"} \
   ${QUALITY_ONLY:+--only "$QUALITY_ONLY"} ${QUALITY_PARAMS:+--params "$QUALITY_PARAMS"} | tee "$OUT/quality.txt"
 

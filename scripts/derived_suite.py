@@ -5,6 +5,7 @@ quality --suite OUTDIR/suite.json` reads; the labels stay the source cube's.
     python3 scripts/derived_suite.py OUTDIR counts TOTAL[,TOTAL...] SUITE.json[:NAME,...] ...
     python3 scripts/derived_suite.py OUTDIR normalized SPREAD[,SPREAD...] SUITE.json[:NAME,...] ...
     python3 scripts/derived_suite.py OUTDIR readnoise SIGMA[,SIGMA...] SUITE.json[:NAME,...] ...
+    python3 scripts/derived_suite.py OUTDIR framed WIDTH[,WIDTH...] SUITE.json[:NAME,...] ...
 
 scale: each cube multiplied by a factor (the factors taken in turn), as float32: photon
 counts stored in another unit (a factor that is not a whole number stands for a
@@ -40,6 +41,15 @@ The cubes alternate between two storings: float32 in counts, and whole digital n
 (round(gain x (counts + noise)), gain 3.7 per count). README, "Counts with read noise":
     python3 scripts/derived_suite.py /tmp/readnoise readnoise 0.5,1,2,4 \\
         quality-out/cubes/grid/suite-xrf.json quality-out/cubes/pysim/suite-xrf.json
+
+framed: a painting scanned with an empty margin (the sample holder, air): each cube is
+padded on all four sides by WIDTH (taken in turn) times its height of pixels holding
+nothing but a trace of scatter (Poisson counts of the painting's mean spectrum scaled to
+0.5% of its median pixel total); the margin is unlabelled (-1) in the labels written
+beside the cube. Chained with readnoise (its suite.json as SUITE.json), paintings with an
+empty background read through an amplifier. README, "Counts with read noise":
+    python3 scripts/derived_suite.py /tmp/framed framed 0.15,0.25 \\
+        quality-out/cubes/grid/suite-xrf.json quality-out/cubes/pysim/suite-xrf.json
 """
 import json
 import os
@@ -61,17 +71,20 @@ def sources(specs):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] not in ('scale', 'counts', 'normalized', 'readnoise'):
+    if len(argv) < 4 or argv[1] not in ('scale', 'counts', 'normalized', 'readnoise', 'framed'):
         sys.exit(__doc__)
     out, mode, values, specs = argv[0], argv[1], [float(v) for v in argv[2].split(',')], argv[3:]
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(7)
     entries = []
 
-    def write(root, c, name, cube):
+    def write(root, c, name, cube, labels=None):
         np.save(os.path.join(out, f'{name}.npy'), cube.astype(np.float32))
-        entries.append(dict(name=name, cube=f'{name}.npy', labels=os.path.abspath(os.path.join(root, c['labels'])),
-                            true_k=c['true_k'], kind=c.get('kind', 'maxrf')))
+        path = os.path.abspath(os.path.join(root, c['labels']))
+        if labels is not None:
+            path = os.path.abspath(os.path.join(out, f'{name}_labels.npy'))
+            np.save(path, labels.astype(np.int32))
+        entries.append(dict(name=name, cube=f'{name}.npy', labels=path, true_k=c['true_k'], kind=c.get('kind', 'maxrf')))
 
     if mode == 'scale':
         for root, c in sources(specs):
@@ -97,6 +110,20 @@ def main(argv):
                 write(root, c, f"{c['name']}_rn{sigma:g}", x)
             else:
                 write(root, c, f"{c['name']}_rn{sigma:g}_dn", np.round(3.7 * x))
+    elif mode == 'framed':
+        for root, c in sources(specs):
+            width = values[len(entries) % len(values)]
+            x = np.maximum(np.nan_to_num(np.load(os.path.join(root, c['cube'])).astype(np.float64)), 0)
+            labels = np.load(os.path.join(root, c['labels']))
+            h, w, ch = x.shape
+            m = max(1, int(round(width * h)))
+            mean = x.reshape(-1, ch).mean(0)
+            rate = mean / mean.sum() * 0.005 * np.median(x.sum(-1))
+            framed = rng.poisson(np.broadcast_to(rate, (h + 2 * m, w + 2 * m, ch))).astype(np.float64)
+            framed[m:m + h, m:m + w] = x
+            t = np.full((h + 2 * m, w + 2 * m), -1, dtype=np.int32)
+            t[m:m + h, m:m + w] = labels
+            write(root, c, f"{c['name']}_framed{width:g}", framed, t)
     else:
         for total in values:
             for root, c in sources(specs):

@@ -99,6 +99,14 @@
       its superpixel; beside k-means after CubeSeg's neighbour mean (the default) and with
       no smoothing at all.
 
+  brightness RUN.jsonl DUMP_DIR SUITE.json[,SUITE.json...]
+      On counts (Anscombe's transform, unit norm: brightness removed), the pixel's log
+      total count appended to the noise-adjusted embedding as one more axis, in units of
+      its own neighbour-to-neighbour noise (as the whitened axes are) times w = 0.25, 0.5,
+      1; k-means given the true K and the K Calinski-Harabasz picks, against the embedding
+      alone. The outside simulator's "variant" classes differ from their source by a
+      thickness factor of 0.6 or 1.6; paintings with an intensity gradient should not
+      split along it.
 Every study uses scikit-learn (PEER_PY). Example, after `make quality`:
   B=.build/release/cubeseg-bench; S="--suite quality-out/cubes/grid/suite.json ..."
   $B quality $S --params '{"embedding":"pca"}' --dump /tmp/d --json /tmp/pca.jsonl
@@ -369,6 +377,33 @@ def mixture(run, d):
             print(f"  {group:40s} {label}: {len(v)} cubes, k-means {v[:, 0].mean():.3f}, mixture {v[:, 1].mean():.3f}; "
                   f"mixture better by > 0.01 on {(v[:, 1] > v[:, 0] + 0.01).sum()}, worse by > 0.01 on {(v[:, 1] < v[:, 0] - 0.01).sum()}")
 
+def brightness(run, d, suites, weights=(0.25, 0.5, 1.0)):
+    R = runs(run); paths = {}
+    for sp in suites.split(','):
+        S = json.load(open(sp))
+        for c in S['cubes']: paths[c['name']] = os.path.join(os.path.dirname(sp), c['cube'])
+    tot = collections.defaultdict(list)
+    for n, r in R.items():
+        if r['decisions'].get('transform') != 'anscombe' or n not in paths or not os.path.exists(f'{d}/{n}_z.npy'): continue
+        zs, pix, t, H, W = load(n, r, d); m = t >= 0; k = r['true_k']
+        cube = np.load(paths[n], mmap_mode='r'); X = np.asarray(cube).reshape(H * W, -1)
+        b = np.log1p(np.maximum(X, 0).sum(1, dtype=np.float64))
+        img = b.reshape(H, W); noise = np.sqrt(0.5 * np.median((img[:, 1:] - img[:, :-1]) ** 2) / 0.4549)
+        bz = smooth((b[pix] / noise)[:, None], pix, H, W)[:, 0]
+        line = f"{n:26s} K = {k:2d}:"
+        for w in (0.0,) + tuple(weights):
+            x = np.column_stack([zs, w * bz]) if w > 0 else zs
+            at = ari(t[m], KMeans(k, n_init=3, random_state=0).fit(x).labels_[m]) if k <= KS[-1] else float('nan')
+            CH = []; A = {}
+            for K in KS:
+                L = KMeans(K, n_init=3, random_state=0).fit(x).labels_; CH.append(chs(x, L)); A[K] = ari(t[m], L[m])
+            kc = KS[int(np.argmax(CH))]
+            tot[w].append((at, A[kc], kc == k)); line += f" | w {w}: true K {at:.3f}, CH K = {kc:2d} {A[kc]:.3f}"
+        print(line, flush=True)
+    for w, v in tot.items():
+        v = np.array(v, dtype=float)
+        print(f"w = {w}: {len(v)} cubes, mean ARI at the true K {np.nanmean(v[:, 0]):.3f}, at CH's K {v[:, 1].mean():.3f}, true K {int(v[:, 2].sum())}")
+
 def separable(run, d):
     from quality_peers import discriminant_ari
     R = runs(run); rows = []
@@ -613,11 +648,11 @@ def plateau(r, t):
 if __name__ == '__main__':
     studies = {'embedding': embedding, 'stability': stability, 'whitened': whitened, 'tied': tied, 'edges': edges,
                'smoothing': smoothing, 'gap_bic': gap_bic,
-               'mixture': mixture, 'replay': replay, 'separable': separable, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k,
+               'mixture': mixture, 'replay': replay, 'separable': separable, 'brightness': brightness, 'refine': refine, 'restarts': restarts, 'mixture_k': mixture_k,
                'mixture_starts': mixture_starts, 'superpixels': superpixels, 'signal_dimension': signal_dimension, 'unimodal_k': unimodal_k,
                'ch_tolerance': ch_tolerance}
-    if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] != 'mixture_k'):
+    if len(sys.argv) < 4 or sys.argv[1] not in studies or (len(sys.argv) != 4 and sys.argv[1] not in ('mixture_k', 'brightness')):
         sys.exit('usage: heldout_studies.py embedding AE.jsonl PCA.jsonl | {stability,whitened,tied,edges,smoothing,gap_bic,mixture,replay,separable,refine,restarts,mixture_starts,superpixels,unimodal_k} RUN.jsonl DUMP_DIR'
                  ' | signal_dimension RUN.jsonl SNR.jsonl | ch_tolerance RUN.jsonl[,RUN.jsonl...] -'
-                 ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR')
+                 ' | mixture_k RUN.jsonl [RUN.jsonl ...] DUMP_DIR | brightness RUN.jsonl DUMP_DIR SUITE.json[,SUITE.json...]')
     studies[sys.argv[1]](*sys.argv[2:])

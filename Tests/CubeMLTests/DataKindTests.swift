@@ -225,14 +225,6 @@ struct DataKindTests {
         #expect(ClusteringMetrics.adjustedRandIndex(inCounts.labels, normalized.labels) > 0.95)
     }
 
-    /// `counts` read through an amplifier: Gaussian read noise of `sigma` counts added to
-    /// every value, the dark level subtracted, stored as whole digital numbers of `gain`
-    /// per count; many values negative.
-    private static func readThroughAmplifier(_ counts: [Float], sigma: Double, gain: Double) -> [Float] {
-        var g = SeededGenerator(seed: 13)
-        return counts.map { Float((gain * (Double($0) + sigma * g.nextGaussian())).rounded()) }
-    }
-
     /// A size x size x 256 painting of 400 counts per pixel, and the same read through an
     /// amplifier (`readThroughAmplifier`, 1.5 counts of read noise, 3.7 per count).
     private static func paintingWithReadNoise(size: Int) throws -> (counts: Datacube, digitalNumbers: Datacube) {
@@ -290,7 +282,7 @@ struct DataKindTests {
     @Test("a painting read through an amplifier with read noise gets the counts' K and a map as good as theirs")
     func countsWithReadNoiseSegmentAlike() throws {
         let (inCounts, withReadNoise) = try Self.segmentedAsCountsAnd { counts in
-            Self.readThroughAmplifier(counts, sigma: 1.5, gain: 3.7)
+            readThroughAmplifier(counts, sigma: 1.5, gain: 3.7)
         }
         #expect(withReadNoise.decisions.data?.kind == .counts)
         #expect(withReadNoise.decisions.transform == .anscombe)
@@ -319,7 +311,7 @@ struct DataKindTests {
     func readNoiseCountsBinnedByTheirCounts() throws {
         let s = SyntheticCubes.maxrf(size: 32, channels: 1024, counts: 120, seed: 4)
         let dn = Datacube(height: 32, width: 32, channels: 1024,
-                          values: Self.readThroughAmplifier(try s.cube.readAll(), sigma: 1.5, gain: 3.7))
+                          values: readThroughAmplifier(try s.cube.readAll(), sigma: 1.5, gain: 3.7))
         let stats = try CubeStatistics.measure(dn, channels: 0..<1024)
         // Positive values alone: about 0.6 counts of read noise per channel, 600 per pixel.
         let positive = stats.meanSignalTotal(threshold: 0, signed: false) / 3.7

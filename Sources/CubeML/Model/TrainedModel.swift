@@ -134,6 +134,12 @@ public struct PreprocessingRecipe: Sendable, Codable, Equatable {
     public var smoothing: Int
     /// Total-counts threshold below which a pixel is background (nil: none).
     public var backgroundThreshold: Double?
+    /// Nil: the threshold applies to each pixel's total (negative values as 0). Set (counts
+    /// with read noise whose background the rule found, `BackgroundThreshold.readNoiseRadius`;
+    /// ignored with a threshold of 0): to the level of the signed totals of the pixels with
+    /// data within this many rows and columns (`BackgroundThreshold.readNoiseLevels`).
+    /// Absent from model files written before it existed (read as nil).
+    public var backgroundRadius: Int?
     /// Every binned value is divided by this before the transform (nil: by 1), in the
     /// cube's own unit per bin: for data that are not counts, the typical bin value of the
     /// training cube (`Preprocessor.intensityScale`), so that a transform that is not
@@ -151,11 +157,13 @@ public struct PreprocessingRecipe: Sendable, Codable, Equatable {
     public var readNoiseVariance: Double?
     public init(sourceChannels: Int, cropStart: Int, cropEnd: Int, binEdges: [Int],
                 transform: SpectrumTransform, smoothing: Int, backgroundThreshold: Double?,
-                intensityScale: Double? = nil, excludedChannels: [Int]? = nil, readNoiseVariance: Double? = nil) {
+                intensityScale: Double? = nil, excludedChannels: [Int]? = nil, readNoiseVariance: Double? = nil,
+                backgroundRadius: Int? = nil) {
         self.sourceChannels = sourceChannels; self.cropStart = cropStart; self.cropEnd = cropEnd
         self.binEdges = binEdges; self.transform = transform; self.smoothing = smoothing
         self.backgroundThreshold = backgroundThreshold; self.intensityScale = intensityScale
         self.excludedChannels = excludedChannels; self.readNoiseVariance = readNoiseVariance
+        self.backgroundRadius = backgroundRadius
     }
 
     /// The cube channels the bins sum over, increasing: `cropStart..<cropEnd` less

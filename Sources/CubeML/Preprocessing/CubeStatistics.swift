@@ -69,6 +69,10 @@ public struct CubeStatistics: Sendable {
     /// q mean + s^2, q one count's value (`DataKindDecision.readNoiseCounts`). Empty for
     /// fewer than 3 channels.
     public var levelMoments: [LevelMoments] = []
+    /// The sum of every finite value of each of `channels` (negative ones too), in order;
+    /// what ranks the channels into the thirds of `dispersionByLevel`. Empty when not
+    /// measured.
+    public var channelSums: [Double] = []
 
     /// The mean value and the noise variance of one level of `levelMoments`.
     public struct LevelMoments: Sendable, Equatable {
@@ -140,7 +144,21 @@ public struct CubeStatistics: Sendable {
                               negativeFraction: finiteValues > 0 ? Double(negatives) / Double(finiteValues) : 0,
                               dispersionByLevel: levels,
                               belowHalfCountShare: belowHalfShare(sample, of: DataKindDecision.smallestLevel(levels)),
-                              levelMoments: moments)
+                              levelMoments: moments, channelSums: channelSums)
+    }
+
+    /// These statistics with `dispersionByLevel` and `levelMoments` measured again on
+    /// `cube`'s `channels` (those they were measured on) over the pairs of pixels that are
+    /// both `kept` (one per pixel, row major): an empty margin's pairs, read noise alone,
+    /// are a median's majority on a framed painting and pull the levels to the noise's.
+    /// `belowHalfCountShare` and every other field are kept.
+    public func measuringLevelsAgain(_ cube: Datacube, channels: Range<Int>, kept: [Bool]) throws -> CubeStatistics {
+        precondition(kept.count == cube.pixelCount && channelSums.count == channels.count,
+                     "one flag per pixel, and the channel sums of these channels")
+        var again = self
+        (again.dispersionByLevel, again.levelMoments) = try Self.dispersionByLevel(cube, channels: channels, channelSums: channelSums,
+                                                                                   kept: kept)
+        return again
     }
 
     /// The share of `magnitudes` (nonzero) below half of `count`; 1 without a count or values.
@@ -157,8 +175,9 @@ public struct CubeStatistics: Sendable {
     /// are `channelSums`: the channels split into thirds by those sums (the first
     /// third the dimmest), then per third the median over pairs of sum (a - b)^2 / sum (a + b)
     /// (negatives as 0), and the medians of the pairs' mean value and noise variance
-    /// (negatives as they are).
-    static func dispersionByLevel(_ cube: Datacube, channels: Range<Int>, channelSums: [Double]) throws
+    /// (negatives as they are); over the pairs whose pixels are both `kept` (one per pixel,
+    /// row major) when given.
+    static func dispersionByLevel(_ cube: Datacube, channels: Range<Int>, channelSums: [Double], kept: [Bool]? = nil) throws
         -> (dispersions: [Double], moments: [LevelMoments]) {
         let n = channels.count, c = cube.channels, w = cube.width
         guard n >= 3, w >= 2, cube.height >= 1 else { return ([], []) }
@@ -169,8 +188,9 @@ public struct CubeStatistics: Sendable {
         var ratios: [[Float]] = [[], [], []], means: [[Float]] = [[], [], []], variances: [[Float]] = [[], [], []]
         let rows = min(cube.height, levelSampleRows)
         for r in 0..<rows {
-            let row = try cube.readRows((r * cube.height / rows)..<(r * cube.height / rows + 1))
-            for x in 0..<(w - 1) {
+            let y = r * cube.height / rows
+            let row = try cube.readRows(y..<(y + 1))
+            for x in 0..<(w - 1) where kept.map({ $0[y * w + x] && $0[y * w + x + 1] }) ?? true {
                 // Per third: over the clipped values, then over the signed ones.
                 var diff = SIMD3<Double>(), sum = SIMD3<Double>()
                 var signedDiff = SIMD3<Double>(), signedSum = SIMD3<Double>(), terms = SIMD3<Double>()
@@ -233,13 +253,25 @@ public struct CubeStatistics: Sendable {
     /// The totals of the pixels that hold data, in row-major order.
     public var dataTotals: [Float] { zip(totals, hasData).compactMap { $1 ? $0 : nil } }
 
+    /// Whether each pixel (row major) holds data and a total (`totals`) of at least `threshold`.
+    public func signal(threshold: Double) -> [Bool] {
+        totals.indices.map { hasData[$0] && Double(totals[$0]) >= threshold }
+    }
+
     /// The mean total of the pixels that hold data and whose `totals` is at least
     /// `threshold`: their `signedTotals` when `signed` (and measured), their `totals`
     /// otherwise; 0 when there are none.
     public func meanSignalTotal(threshold: Double, signed: Bool) -> Double {
+        meanSignalTotal(of: signal(threshold: threshold), signed: signed)
+    }
+
+    /// The mean total of the pixels flagged in `signal` (one per pixel, row major): their
+    /// `signedTotals` when `signed` (and measured), their `totals` otherwise; 0 when none is.
+    public func meanSignalTotal(of signal: [Bool], signed: Bool) -> Double {
+        precondition(signal.count == totals.count, "one flag per pixel")
         let values = signed && signedTotals.count == totals.count ? signedTotals : totals
         var sum = 0.0, n = 0
-        for p in totals.indices where hasData[p] && Double(totals[p]) >= threshold {
+        for p in totals.indices where signal[p] {
             sum += Double(values[p]); n += 1
         }
         return n > 0 ? sum / Double(n) : 0

@@ -8,8 +8,10 @@ import Foundation
 /// never looked at): a pixel with no finite value is a pixel without data (outside an IFU's
 /// field of view, a FITS null pixel) and is left out like background; in other pixels NaN,
 /// infinite and negative values count as 0. The total counts decide the background mask
-/// (total < threshold), channels are summed into the recipe's bins, the transform is
-/// applied, then optional box smoothing.
+/// (total < threshold; for counts with read noise the level of the signed totals over a
+/// neighbourhood, `PreprocessingRecipe.backgroundRadius`, once the pass has seen every
+/// pixel), channels are summed into the recipe's bins, the transform is applied, then
+/// optional box smoothing.
 public struct Preprocessor: Sendable {
     public let recipe: PreprocessingRecipe
 
@@ -53,6 +55,8 @@ public struct Preprocessor: Sendable {
         let dropsSilent = parameters.silentChannels == .drop
         let needsStatistics = parameters.bins == nil || parameters.background == .auto || parameters.transform == nil
         var statistics = needsStatistics || dropsSilent ? try CubeStatistics.measure(cube, channels: start..<end) : nil
+        // The cube and channels `statistics` describe.
+        var measured = cube
         if let statistics, !statistics.hasData.contains(true) { throw noData(channels: start..<end) }
         // Data that are not counts lose their channels without spatial signal, and every
         // later decision is measured on the channels kept. Counts keep every channel: a
@@ -69,6 +73,7 @@ public struct Preprocessor: Sendable {
                 let kept = cube.selectingChannels((start..<end).filter { !left.contains($0) })
                 binned = 0..<kept.channels
                 statistics = try CubeStatistics.measure(kept, channels: binned)
+                measured = kept
             }
         }
         // Given bins, transform and background need no evidence: no data decision either.
@@ -77,19 +82,47 @@ public struct Preprocessor: Sendable {
         var data = statistics.map { DataKindDecision(statistics: $0, meanSignalTotal: 0) }
         let threshold: Double?
         let background: BackgroundThreshold.Decision?
+        // Read noise lifts every positive total: the automatic threshold reads the level of
+        // signed totals over a neighbourhood instead (`BackgroundThreshold.readNoiseLevels`,
+        // rule step 0).
+        let backgroundRadius = parameters.background == .auto && data?.readNoiseVariance != nil
+            ? BackgroundThreshold.readNoiseRadius : nil
+        // The pixels the mask keeps, once it is known (row major).
+        var signal: [Bool]? = nil
         switch parameters.background {
         case .none: threshold = nil; background = nil
         case .threshold(let v): threshold = v; background = nil
         case .auto:
-            background = BackgroundThreshold.decide(totals: statistics!.dataTotals, unit: BackgroundThreshold.unit(for: data!))
-            threshold = background!.threshold
+            let s = statistics!
+            let levels = backgroundRadius.map {
+                BackgroundThreshold.readNoiseLevels(signedTotals: s.signedTotals, hasData: s.hasData, width: cube.width, radius: $0)
+            } ?? s.totals
+            var decision = BackgroundThreshold.decide(totals: zip(levels, s.hasData).compactMap { $1 ? $0 : nil },
+                                                      unit: BackgroundThreshold.unit(for: data!))
+            decision.radius = backgroundRadius
+            background = decision
+            threshold = decision.threshold
+            if let backgroundRadius, decision.masks {
+                let kept = BackgroundThreshold.readNoiseSignal(levels: levels, hasData: s.hasData, width: cube.width,
+                                                               radius: backgroundRadius, threshold: decision.threshold)
+                signal = kept
+                // Read noise fills an empty background with pairs of noise, which the levels'
+                // medians then measure: one count and the noise are measured again over the signal.
+                let again = try s.measuringLevelsAgain(measured, channels: binned, kept: kept)
+                var remeasured = DataKindDecision(statistics: again, meanSignalTotal: 0)
+                if remeasured.readNoiseVariance != nil {
+                    remeasured.reason += "; the levels measured over the \(kept.filter { $0 }.count) pixels the background mask keeps"
+                    statistics = again; data = remeasured
+                }
+            }
         }
         var medianSignalTotal: Double? = nil
         if let statistics {
-            let signal = statistics.dataTotals.filter { Double($0) >= (threshold ?? 0) }
+            let kept = signal ?? statistics.signal(threshold: threshold ?? 0)
             // Read noise adds its positive half to every total: its mean counts are the signed totals'.
-            data!.meanSignalTotal = statistics.meanSignalTotal(threshold: threshold ?? 0, signed: data!.readNoiseVariance != nil)
-            if !signal.isEmpty { medianSignalTotal = Double(signal.sorted()[signal.count / 2]) }
+            data!.meanSignalTotal = statistics.meanSignalTotal(of: kept, signed: data!.readNoiseVariance != nil)
+            let totals = statistics.totals.indices.compactMap { kept[$0] ? statistics.totals[$0] : nil }
+            if !totals.isEmpty { medianSignalTotal = Double(totals.sorted()[totals.count / 2]) }
         }
         let bins: Int?
         var linearBins: Int? = nil
@@ -130,7 +163,8 @@ public struct Preprocessor: Sendable {
                                          transform: transform, smoothing: parameters.smoothing,
                                          backgroundThreshold: threshold, intensityScale: scale,
                                          excludedChannels: silent.flatMap { $0.channels.isEmpty ? nil : $0.channels },
-                                         readNoiseVariance: data?.readNoiseVariance)
+                                         readNoiseVariance: data?.readNoiseVariance,
+                                         backgroundRadius: background?.masks == true ? backgroundRadius : nil)
         return PreprocessingPlan(recipe: recipe, data: data, bins: edges.count - 1, binsReason: binsReason,
                                  linearBins: linearBins ?? edges.count - 1, linearTransform: linearTransform,
                                  transformReason: transformReason, background: background, typicalSignalTotal: typicalTotal,
@@ -209,7 +243,14 @@ public struct Preprocessor: Sendable {
         let r = excluded.isEmpty ? recipe : recipe.onBinnedChannels
         let width = cube.width
         let threshold = r.backgroundThreshold.map { Float($0) }
+        // A threshold on neighbourhood levels of signed totals is applied once every pixel's
+        // signed total is known: the pass keeps every pixel with data, then drops the rows.
+        let radius = (threshold ?? 0) > 0 ? r.backgroundRadius : nil
+        let pixelThreshold = radius == nil ? threshold : nil
         var totals = [Float](repeating: 0, count: cube.pixelCount)
+        let signedTotals = UnsafeMutableBufferPointer<Float>.allocate(capacity: radius == nil ? 0 : cube.pixelCount)
+        signedTotals.initialize(repeating: 0)
+        defer { signedTotals.deallocate() }
         // Reserved for every pixel: pages of unused capacity are never touched, and the
         // appends below never reallocate.
         var out: [Float] = []
@@ -234,13 +275,14 @@ public struct Preprocessor: Sendable {
                     blockSignal.withUnsafeMutableBufferPointer { sig in
                         bad.withUnsafeMutableBufferPointer { badp in
                             let shared = BlockPointers(values: values, totals: tot.baseAddress! + first,
+                                                       signedTotals: radius == nil ? nil : signedTotals.baseAddress! + first,
                                                        out: dst.baseAddress!, signal: sig.baseAddress!,
                                                        bad: badp.baseAddress!)
                             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                                 let lo = chunk * pixels / chunks, hi = (chunk + 1) * pixels / chunks
                                 shared.bad[chunk] = Self.processPixels(
-                                    lo..<hi, values: shared.values, recipe: r, bins: bins, threshold: threshold,
-                                    totals: shared.totals, out: shared.out, signal: shared.signal)
+                                    lo..<hi, values: shared.values, recipe: r, bins: bins, threshold: pixelThreshold,
+                                    totals: shared.totals, signedTotals: shared.signedTotals, out: shared.out, signal: shared.signal)
                             }
                         }
                         for m in bad { missing.pixelsWithoutData += m.pixelsWithoutData; missing.nonFiniteValues += m.nonFiniteValues }
@@ -253,35 +295,71 @@ public struct Preprocessor: Sendable {
                 }
             }
         }
+        if let radius, let threshold = r.backgroundThreshold {
+            Self.dropBackground(threshold: threshold, radius: radius, signedTotals: Array(signedTotals), width: width,
+                                bins: bins, index: &index, spectra: &out)
+        }
         let signal = index.count
         return PreparedSpectra(spectra: Matrix(rows: signal, cols: bins, values: out), pixelIndex: index,
                                totals: totals, backgroundCount: cube.pixelCount - signal, missing: missing)
     }
 
-    /// Processes block pixels `range`: writes totals, signal flags and (for signal pixels)
-    /// the prepared spectrum at `out + p * bins`. Returns what was missing in the range.
+    /// Keeps the rows of `spectra` (row major, `index.count` x `bins`) and the entries of
+    /// `index` whose pixel `BackgroundThreshold.readNoiseSignal` finds signal, from the
+    /// signed totals (`signedTotals`, row major (height, width)) of the pixels with data
+    /// (those of `index`) (`PreprocessingRecipe.backgroundRadius`).
+    static func dropBackground(threshold: Double, radius: Int, signedTotals: [Float], width: Int, bins: Int,
+                               index: inout [Int32], spectra: inout [Float]) {
+        var hasData = [Bool](repeating: false, count: signedTotals.count)
+        for p in index { hasData[Int(p)] = true }
+        let levels = BackgroundThreshold.readNoiseLevels(signedTotals: signedTotals, hasData: hasData, width: width, radius: radius)
+        let signal = BackgroundThreshold.readNoiseSignal(levels: levels, hasData: hasData, width: width, radius: radius,
+                                                         threshold: threshold)
+        var kept = 0
+        spectra.withUnsafeMutableBufferPointer { rows in
+            for row in index.indices where signal[Int(index[row])] {
+                if kept != row {
+                    (rows.baseAddress! + kept * bins).update(from: rows.baseAddress! + row * bins, count: bins)
+                    index[kept] = index[row]
+                }
+                kept += 1
+            }
+        }
+        index.removeLast(index.count - kept)
+        spectra.removeLast(spectra.count - kept * bins)
+    }
+
+    /// Processes block pixels `range`: writes totals (and signed totals, when asked), signal
+    /// flags and (for signal pixels) the prepared spectrum at `out + p * bins`. Returns what
+    /// was missing in the range.
     static func processPixels(_ range: Range<Int>, values: UnsafeBufferPointer<Float>, recipe r: PreprocessingRecipe,
                               bins: Int, threshold: Float?, totals: UnsafeMutablePointer<Float>,
+                              signedTotals: UnsafeMutablePointer<Float>? = nil,
                               out: UnsafeMutablePointer<Float>, signal: UnsafeMutablePointer<Bool>) -> MissingValues {
         var missing = MissingValues()
         guard !range.isEmpty else { return missing }
         let c = r.sourceChannels, start = r.cropStart, end = r.cropEnd
         let inverseScale = Float(1 / (r.intensityScale ?? 1))
         let pedestal = Float(r.readNoiseVariance ?? 0)
+        let wantsSigned = signedTotals != nil
         let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: bins + 1)
         defer { scratch.deallocate() }
         return r.binEdges.withUnsafeBufferPointer { edges -> MissingValues in
             for p in range {
                 let src = values.baseAddress! + p * c
                 // Total the cropped raw spectrum; count what is not finite.
-                var total: Double = 0
+                var total: Double = 0, signed: Double = 0
                 var nonFinite = 0
                 for ch in start..<end {
                     let v = src[ch]
-                    if !v.isFinite { nonFinite += 1 } else if v > 0 { total += Double(v) }
+                    if !v.isFinite { nonFinite += 1 } else {
+                        if v > 0 { total += Double(v) }
+                        if wantsSigned { signed += Double(v) }
+                    }
                 }
                 let t = Float(total)
                 totals[p] = t
+                signedTotals?[p] = Float(signed)
                 if nonFinite == end - start {
                     missing.pixelsWithoutData += 1
                     signal[p] = false
@@ -325,11 +403,12 @@ public struct Preprocessor: Sendable {
 
 /// The buffers of one row block, shared by the workers of `concurrentPerform`.
 /// `@unchecked Sendable` is safe because each worker reads `values` only and writes only
-/// its own pixel range of `totals`, `out` and `signal` and its own slot of `bad`, and the
+/// its own pixel range of `totals`, `signedTotals`, `out` and `signal` and its own slot of `bad`, and the
 /// buffers outlive the `concurrentPerform` call.
 private struct BlockPointers: @unchecked Sendable {
     let values: UnsafeBufferPointer<Float>
     let totals: UnsafeMutablePointer<Float>
+    let signedTotals: UnsafeMutablePointer<Float>?
     let out: UnsafeMutablePointer<Float>
     let signal: UnsafeMutablePointer<Bool>
     let bad: UnsafeMutablePointer<MissingValues>

@@ -162,6 +162,10 @@ import Testing
         let oldData = try encoder.encode(old)
         #expect(String(decoding: oldData, as: UTF8.self).contains("\"chosenK\""))
         #expect(try TrainedModel.decode(oldData) == result.model)
+        // A file of the format before this one (no read-noise fields) still loads.
+        var previous = result.model
+        previous.format = "cubeseg-model/3"
+        #expect(try TrainedModel.decode(try previous.encoded()) == result.model)
         var future = result.model
         future.format = "cubeseg-model/9"
         #expect(throws: ModelFileError.unsupportedFormat("cubeseg-model/9")) { try TrainedModel.decode(try future.encoded()) }

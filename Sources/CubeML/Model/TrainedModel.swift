@@ -4,8 +4,8 @@ import Foundation
 /// feeds it, the weights and the cluster centroids. Enough to segment another cube
 /// without training.
 public struct TrainedModel: Sendable, Codable, Equatable {
-    /// Schema tag, `cubeseg-model/2` (snake_case keys); `cubeseg-model/1` files, whose keys
-    /// are camelCase, are still read.
+    /// Schema tag, `currentFormat` (snake_case keys); older files, `cubeseg-model/1` ones
+    /// with camelCase keys too, are still read (`readableFormats`).
     public var format: String = TrainedModel.currentFormat
     /// What the tensors are: the autoencoder (`architecture` describes it) or principal
     /// axes (`pca.mean`, `pca.axes` and, for noise-adjusted axes, `pca.decoder`;
@@ -24,11 +24,13 @@ public struct TrainedModel: Sendable, Codable, Equatable {
     public var kMax: Int
     public var seed: UInt64
 
-    /// `/3` added `pca.decoder` and `preprocessing.intensity_scale`, which a reader of `/2`
-    /// would ignore and so embed spectra wrongly; `/2` made the keys snake_case.
-    public static let currentFormat = "cubeseg-model/3"
+    /// `/4` added `preprocessing.read_noise_variance` and `preprocessing.background_radius`
+    /// (counts with read noise), which a reader of `/3` would ignore and so prepare such
+    /// cubes otherwise; `/3` added `pca.decoder` and `preprocessing.intensity_scale`, which a
+    /// reader of `/2` would ignore and so embed spectra wrongly; `/2` made the keys snake_case.
+    public static let currentFormat = "cubeseg-model/4"
     /// Every format `decode` reads.
-    public static let readableFormats: Set<String> = ["cubeseg-model/1", "cubeseg-model/2", currentFormat]
+    public static let readableFormats: Set<String> = ["cubeseg-model/1", "cubeseg-model/2", "cubeseg-model/3", currentFormat]
 
     /// The embedding the tensors describe.
     /// - Throws: `ModelFileError` for missing or malformed tensors.

@@ -9,7 +9,7 @@ extension CubeSegService {
         return Self.json(ListView(items: page.items.map(ModelView.init), nextCursor: page.next))
     }
 
-    /// The trained model as stored (`cubeseg-model/3` JSON).
+    /// The trained model as stored (`cubeseg-model/4` JSON).
     func getModel(_ id: String, _ principal: Principal) throws -> HTTPResponse {
         let (_, url) = try jobs.model(id, scope: principal.scope)
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .file(url, contentType: "application/json"))

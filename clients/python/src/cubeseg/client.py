@@ -290,7 +290,7 @@ class Client:
         return list(self._http.pages("/v1/models", page_size=page_size))
 
     def model(self, model_id: str) -> Dict[str, Any]:
-        """``GET /v1/models/{id}``: the model file (``cubeseg-model/3`` JSON)."""
+        """``GET /v1/models/{id}``: the model file (``cubeseg-model/4`` JSON)."""
         return self._http.json("GET", f"/v1/models/{segment(model_id)}")
 
     def delete_model(self, model_id: str) -> None:

@@ -41,7 +41,7 @@ public enum BackgroundThreshold {
     public static let minimumLogContrast = log(20.0)
     static let histogramBins = 256
     /// For counts with read noise (rule step 0): the rows and columns on either side of a
-    /// pixel over which the median of signed totals is taken, a 5 x 5 box.
+    /// pixel over which its level of signed totals is taken (`readNoiseLevels`), a 5 x 5 box.
     public static let readNoiseRadius = 2
 
     /// The outcome of the rule, with its evidence.
@@ -58,8 +58,8 @@ public enum BackgroundThreshold {
         /// Difference of the class means of `log(1 + total / unit)` at the best split.
         public var logContrast: Double
         /// Nil when the totals were each pixel's own (negative values as 0); for counts with
-        /// read noise, the rows and columns around each pixel over which the median of the
-        /// signed totals was taken (rule step 0).
+        /// read noise, the rows and columns around each pixel over which its level of signed
+        /// totals was taken (`readNoiseLevels`, rule step 0).
         public var radius: Int?
 
         enum CodingKeys: String, CodingKey {
@@ -180,9 +180,9 @@ public enum BackgroundThreshold {
     /// Kuwahara's filter: each pixel's mean of `values` over the most uniform (the least
     /// variance) of the four (radius + 1) x (radius + 1) boxes that have the pixel in a
     /// corner, over the pixels with data (`hasData`); near the image's edges only the boxes
-    /// that fit in it; 0 for a pixel with no data in them. Beside an edge at least one box lies wholly on the
-    /// pixel's side, and a box across the edge is the least uniform. Row major (height,
-    /// width); summed-area tables in Double, O(pixels) whatever the radius.
+    /// that fit in it; 0 for a pixel with no data in them. Beside an edge at least one box
+    /// lies wholly on the pixel's side, and a box across the edge is the least uniform. Row
+    /// major (height, width); summed-area tables in Double, O(pixels) whatever the radius.
     public static func uniformQuadrantMeans(_ values: [Float], hasData: [Bool], width: Int, radius: Int) -> [Float] {
         precondition(width > 0 && values.count % width == 0 && hasData.count == values.count && radius >= 0,
                      "values and hasData hold one entry per pixel of an image \(width) wide")

@@ -6,6 +6,7 @@ quality --suite OUTDIR/suite.json` reads; the labels stay the source cube's.
     python3 scripts/derived_suite.py OUTDIR normalized SPREAD[,SPREAD...] SUITE.json[:NAME,...] ...
     python3 scripts/derived_suite.py OUTDIR readnoise SIGMA[,SIGMA...] SUITE.json[:NAME,...] ...
     python3 scripts/derived_suite.py OUTDIR framed WIDTH[,WIDTH...] SUITE.json[:NAME,...] ...
+    python3 scripts/derived_suite.py OUTDIR spikes FRACTION[,FRACTION...] SUITE.json[:NAME,...] ...
 
 scale: each cube multiplied by a factor (the factors taken in turn), as float32: photon
 counts stored in another unit (a factor that is not a whole number stands for a
@@ -50,6 +51,13 @@ beside the cube. Chained with readnoise (its suite.json as SUITE.json), painting
 empty background read through an amplifier. README, "Counts with read noise":
     python3 scripts/derived_suite.py /tmp/framed framed 0.15,0.25 \\
         quality-out/cubes/grid/suite-xrf.json quality-out/cubes/pysim/suite-xrf.json
+
+spikes: cosmic rays on a CCD (IFU cubes), pile-up or glitches of a detector (MA-XRF), hot
+pixels of an imaging spectrometer: a FRACTION (taken in turn) of the pixels, drawn at
+random, each get a spike in 1-3 adjacent channels of 2-20 times the cube's 99.9th
+percentile value (rounded where the cube holds whole numbers); the labels stay the cube's.
+    python3 scripts/derived_suite.py /tmp/spikes spikes 0.001,0.01 \\
+        quality-out/cubes/grid/suite.json quality-out/cubes/pysim/suite.json
 """
 import json
 import os
@@ -71,7 +79,7 @@ def sources(specs):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] not in ('scale', 'counts', 'normalized', 'readnoise', 'framed'):
+    if len(argv) < 4 or argv[1] not in ('scale', 'counts', 'normalized', 'readnoise', 'framed', 'spikes'):
         sys.exit(__doc__)
     out, mode, values, specs = argv[0], argv[1], [float(v) for v in argv[2].split(',')], argv[3:]
     os.makedirs(out, exist_ok=True)
@@ -124,6 +132,19 @@ def main(argv):
             t = np.full((h + 2 * m, w + 2 * m), -1, dtype=np.int32)
             t[m:m + h, m:m + w] = labels
             write(root, c, f"{c['name']}_framed{width:g}", framed, t)
+    elif mode == 'spikes':
+        for root, c in sources(specs):
+            fraction = values[len(entries) % len(values)]
+            x = np.load(os.path.join(root, c['cube'])).astype(np.float64)
+            h, w, ch = x.shape
+            whole = np.all(np.isnan(x) | (x == np.round(x)))
+            top = np.nanpercentile(x, 99.9)
+            flat = x.reshape(h * w, ch)
+            for p in rng.choice(h * w, max(1, int(round(fraction * h * w))), replace=False):
+                width = int(rng.integers(1, 4)); c0 = int(rng.integers(0, ch - width + 1))
+                spike = rng.uniform(2, 20) * top
+                flat[p, c0:c0 + width] += np.round(spike) if whole else spike
+            write(root, c, f"{c['name']}_spikes{fraction:g}", x)
     else:
         for total in values:
             for root, c in sources(specs):

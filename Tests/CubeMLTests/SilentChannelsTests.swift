@@ -52,6 +52,32 @@ struct SilentChannelsTests {
         #expect(cropped.channels == Self.absorption.sorted())
     }
 
+    @Test("a few spikes (hot pixels, cosmic rays) leave no band silent: a value above both its row neighbours by far is left out of the measurement")
+    func spikesDoNotSilenceABand() throws {
+        let clean = scene(silent: Self.absorption).cube
+        var values = try clean.readRows(0..<clean.height)
+        // Six pixels, each with a spike 20 times the scene's brightest value in one to three
+        // adjacent bands; one spike per band would bring its ratio to about 1.
+        let spikes: [(y: Int, x: Int, bands: Range<Int>)] = [(2, 3, 5..<6), (7, 17, 6..<8), (11, 5, 30..<33),
+                                                             (15, 20, 50..<51), (19, 9, 12..<14), (22, 14, 57..<60)]
+        for s in spikes { for k in s.bands { values[(s.y * 24 + s.x) * 60 + k] += 20 } }
+        let cube = Datacube(height: 24, width: 24, channels: 60, values: values)
+        let ratios = try SilentChannels.ratios(cube, channels: 0..<60)
+        let cleanRatios = try SilentChannels.ratios(clean, channels: 0..<60)
+        for k in 0..<60 where !Self.absorption.contains(k) {
+            #expect(ratios[k] > 3, "band \(k): \(ratios[k]) (\(cleanRatios[k]) without the spikes)")
+        }
+        let decision = SilentChannels.decide(ratios: ratios, channels: 0..<60, pairs: SilentChannels.pairs(in: cube))
+        #expect(decision.channels == Self.absorption.sorted())
+        // The rule itself: above (or below) every finite neighbour by more than the limit.
+        #expect(SilentChannels.isSpike(10, left: 1, right: 2, limit: 5))
+        #expect(SilentChannels.isSpike(-10, left: 1, right: nil, limit: 5))
+        #expect(!SilentChannels.isSpike(10, left: 1, right: 9, limit: 5))  // the edge of a region
+        #expect(!SilentChannels.isSpike(10, left: 1, right: 16, limit: 5))
+        #expect(!SilentChannels.isSpike(10, left: nil, right: .nan, limit: 5))
+        #expect(!SilentChannels.isSpike(10, left: 1, right: 2, limit: .infinity))
+    }
+
     @Test("a reflectance scene delivered with its absorption bands is segmented as if they had been removed, and report.json says which were left out")
     func segmentedAsWithoutThem() throws {
         let (cube, truth) = scene(silent: Self.absorption)

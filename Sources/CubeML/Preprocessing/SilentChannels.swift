@@ -28,27 +28,45 @@ public enum SilentChannels {
         min(cube.height, CubeStatistics.levelSampleRows) * (cube.width - 1)
     }
 
+    /// A value is left out of its channel's measurement when it stands more than this many
+    /// noise deviations above (or below) both of its row neighbours: a spike (a hot pixel, a
+    /// cosmic ray, a detector glitch) in one pixel, which no surface makes. One spike of a
+    /// few times the cube's largest values inflates a channel's mean squared neighbour
+    /// difference as much as its variance and so brings its ratio to about 1: with 1% of
+    /// an airborne scene's pixels spiked in 1-3 adjacent channels, 57 of Samson's 156
+    /// bands were left out as silent (README, "Channels without spatial signal").
+    public static let spikeDeviations = 10.0
+    /// Adjacent pairs per channel whose squared differences give the noise deviation the
+    /// spike test uses (evenly spaced over the sampled rows).
+    static let deviationSample = 1024
+
     /// The ratio of each of `cube`'s `channels` (`channels.count` values; NaN where a
     /// channel's pairs differ by nothing: a constant channel, which is kept). Values that
-    /// are not finite leave their pairs out.
+    /// are not finite leave their pairs out; so do spikes (`spikeDeviations`).
     public static func ratios(_ cube: Datacube, channels: Range<Int>) throws -> [Double] {
         let n = channels.count, c = cube.channels, w = cube.width
+        let rows = min(cube.height, CubeStatistics.levelSampleRows)
+        let sampled = (0..<rows).map { $0 * cube.height / rows }
+        let limits = try spikeLimits(cube, rows: sampled, channels: channels)
         var count = [Double](repeating: 0, count: n), sum = count, sumSquares = count
         var pairs = count, differences = count
-        let rows = min(cube.height, CubeStatistics.levelSampleRows)
-        for r in 0..<rows {
-            let y = r * cube.height / rows
+        var kept = [Bool](repeating: false, count: w * n)
+        for y in sampled {
             let row = try cube.readRows(y..<(y + 1))
             for x in 0..<w {
-                for ch in channels {
-                    let v = row[x * c + ch]
-                    guard v.isFinite else { continue }
-                    let i = ch - channels.lowerBound, d = Double(v)
+                for i in 0..<n {
+                    let ch = channels.lowerBound + i, v = row[x * c + ch]
+                    kept[x * n + i] = v.isFinite && !isSpike(v, left: x > 0 ? row[(x - 1) * c + ch] : nil,
+                                                             right: x + 1 < w ? row[(x + 1) * c + ch] : nil, limit: limits[i])
+                }
+            }
+            for x in 0..<w {
+                for i in 0..<n where kept[x * n + i] {
+                    let d = Double(row[x * c + channels.lowerBound + i])
                     count[i] += 1; sum[i] += d; sumSquares[i] += d * d
-                    guard x + 1 < w else { continue }
-                    let b = row[(x + 1) * c + ch]
-                    guard b.isFinite else { continue }
-                    pairs[i] += 1; differences[i] += (d - Double(b)) * (d - Double(b))
+                    guard x + 1 < w, kept[(x + 1) * n + i] else { continue }
+                    let b = Double(row[(x + 1) * c + channels.lowerBound + i])
+                    pairs[i] += 1; differences[i] += (d - b) * (d - b)
                 }
             }
         }
@@ -58,6 +76,53 @@ public enum SilentChannels {
             let variance = max(0, sumSquares[i] / count[i] - mean * mean)
             let noise = differences[i] / pairs[i] / 2
             return noise > 0 ? variance / noise : .nan
+        }
+    }
+
+    /// Whether `v` stands more than `limit` above, or below, every finite neighbour it has
+    /// (nil: no neighbour there); never with no finite neighbour.
+    static func isSpike(_ v: Float, left: Float?, right: Float?, limit: Double) -> Bool {
+        guard limit.isFinite else { return false }
+        let d = Double(v)
+        var above = true, below = true, seen = false
+        func compare(_ neighbour: Float?) {
+            guard let neighbour, neighbour.isFinite else { return }
+            seen = true
+            above = above && d - Double(neighbour) > limit
+            below = below && Double(neighbour) - d > limit
+        }
+        compare(left)
+        compare(right)
+        return seen && (above || below)
+    }
+
+    /// Per channel, `spikeDeviations` times its noise deviation, robustly: from the median
+    /// squared difference of up to `deviationSample` adjacent pairs of the sampled rows
+    /// (a difference of two values with noise sigma has variance 2 sigma^2, and the median
+    /// of a chi-square of one degree of freedom is 0.4549). Infinite (no spike test) where
+    /// that median is 0, as in whole numbers whose neighbours mostly agree.
+    static func spikeLimits(_ cube: Datacube, rows: [Int], channels: Range<Int>) throws -> [Double] {
+        let n = channels.count, c = cube.channels, w = cube.width
+        let total = rows.count * max(0, w - 1)
+        let stride = max(1, total / deviationSample)
+        var squares = [[Double]](repeating: [], count: n)
+        var t = 0
+        for y in rows {
+            let row = try cube.readRows(y..<(y + 1))
+            for x in 0..<max(0, w - 1) {
+                defer { t += 1 }
+                guard t % stride == 0 else { continue }
+                for i in 0..<n {
+                    let a = row[x * c + channels.lowerBound + i], b = row[(x + 1) * c + channels.lowerBound + i]
+                    guard a.isFinite, b.isFinite else { continue }
+                    squares[i].append(Double(a - b) * Double(a - b))
+                }
+            }
+        }
+        return squares.map { s in
+            guard !s.isEmpty else { return .infinity }
+            let sorted = s.sorted(), median = sorted[sorted.count / 2]
+            return median > 0 ? spikeDeviations * (median / (2 * 0.4549364)).squareRoot() : .infinity
         }
     }
 

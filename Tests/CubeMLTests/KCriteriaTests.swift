@@ -48,6 +48,28 @@ struct KCriteriaTests {
         #expect(KSelectionRule.criterion(.consensus).choose(flat)?.k == 5)
     }
 
+    @Test("the consensus takes K = 3 where its median is 2 but the elbow says more, and keeps 2 where every vote says 2")
+    func consensusLooksPastTheFirstSplit() throws {
+        // Calinski-Harabasz 2, elbow 5, spatial 2: the median is 2.
+        let ch: [Int: Double] = [2: 90, 3: 60, 4: 50, 5: 45, 6: 40, 7: 35]
+        let inertia: [Int: Double] = [2: 1000, 3: 700, 4: 400, 5: 100, 6: 95, 7: 91]
+        let coherence: [Int: Double] = [2: 0.95, 3: 0.90, 4: 0.88, 5: 0.85, 6: 0.80, 7: 0.78]
+        let c = (2...7).map { clustering($0, ch: ch[$0]!, inertia: inertia[$0]!, coherence: coherence[$0]!) }
+        let (k, reason) = try #require(KSelectionRule.criterion(.consensus).choose(c))
+        #expect(k == 3)
+        #expect(reason.contains("median of the criteria's choices in K = 2...7 is 2"), "\(reason)")
+        #expect(reason.contains("inertia elbow 5"), "\(reason)")
+        // Every vote 2 (no K falls below the chord of log inertia, so its elbow is 2): K = 2.
+        let late: [Int: Double] = [2: 1000, 3: 990, 4: 980, 5: 970, 6: 960, 7: 100]
+        let two = (2...7).map { clustering($0, ch: ch[$0]!, inertia: late[$0]!, coherence: coherence[$0]!) }
+        #expect(KSelectionRule.elbow(two) == 2)
+        #expect(KSelectionRule.criterion(.consensus).choose(two)?.k == 2)
+        // Without K = 3 among those tried, the median stands.
+        let from4 = [clustering(2, ch: 90, inertia: 1000, coherence: 0.95)]
+            + (4...7).map { clustering($0, ch: ch[$0]!, inertia: inertia[$0]!, coherence: coherence[$0]!) }
+        #expect(KSelectionRule.criterion(.consensus).choose(from4)?.k == 2)
+    }
+
     @Test("on five well-separated blobs every criterion and the consensus find K = 5")
     func blobsGiveTheirK() throws {
         let (x, _) = ClusteringTestData.blobs(sizes: [120, 80, 150, 60, 100], spreads: [0.5, 0.5, 0.6, 0.4, 0.5], dim: 3, span: 40, seed: 12)

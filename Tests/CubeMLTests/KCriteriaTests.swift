@@ -48,7 +48,7 @@ struct KCriteriaTests {
         #expect(KSelectionRule.criterion(.consensus).choose(flat)?.k == 5)
     }
 
-    @Test("the consensus takes K = 3 where its median is 2 but the elbow says more, and keeps 2 where every vote says 2")
+    @Test("the consensus takes K = 3 where its median is 2 but another vote says more, and keeps 2 where every vote says 2")
     func consensusLooksPastTheFirstSplit() throws {
         // Calinski-Harabasz 2, elbow 5, spatial 2: the median is 2.
         let ch: [Int: Double] = [2: 90, 3: 60, 4: 50, 5: 45, 6: 40, 7: 35]

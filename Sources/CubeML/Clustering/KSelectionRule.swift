@@ -75,24 +75,23 @@ public enum KSelectionRule: Sendable, Equatable {
     /// bands), drawn afresh for the measurement (48 airborne scenes, 15 IFU cubes), the true
     /// K on 15 against 13, too many clusters on 8 either way, within 0.02 of PCA + k-means
     /// given the true K on 53 against 52; 0.05 gained more ARI but chose too many clusters on
-    /// 17 and the true K on 11 (README, "Choosing K").
+    /// 17 and the true K on 11 (README, "Continua and bands: a spatial vote within 0.02").
     public static let coherenceTolerance = 0.02
 
     /// The consensus: the median of the Ks chosen by the Calinski-Harabasz index, the
     /// inertia elbow and the spatial coherence (of two votes, without an image, the
     /// smaller), but 3 where that median is 2 and some vote says more (and K = 3 was
     /// tried), with a sentence that lists the votes and the silhouette's and
-    /// Davies-Bouldin's choices for information. The floor: on continua and bands (which
-    /// `auto` leaves to the consensus) Calinski-Harabasz and the spatial vote favour the
-    /// first, coarsest split, and on 7 of 48 airborne scenes drawn afresh (2026-12-03; 3-11
-    /// classes) both said 2 and the elbow 5-7; K = 3 scored better on 5 of them (0.157 ->
-    /// 0.244 ... 0.477 -> 0.700) and worse on 2 (by 0.026 and 0.003) (README, "Continua
-    /// and bands"). Chosen when these three were the best single
+    /// Davies-Bouldin's choices for information. Chosen when these three were the best single
     /// criteria on the quality suite; measured since on 69 cubes of both simulators and two
     /// real scenes (README, "Choosing K"), their median still finds the true K most often
     /// (35), against 33 and 34 with Davies-Bouldin or the silhouette as the third voter, 33
     /// for the elbow alone, 28 for Calinski-Harabasz alone, 11 for the spatial vote alone
-    /// and 24 for the median of all five.
+    /// and 24 for the median of all five. The floor of 3 (2026-12-03): on continua and bands,
+    /// which `auto` leaves to the consensus, Calinski-Harabasz and the spatial vote favour
+    /// the first, coarsest split; on 7 of 48 airborne scenes drawn afresh (3-11 classes)
+    /// both said 2 and the elbow 5-7, and K = 3 scored better on 5 of them (0.157 -> 0.244
+    /// ... 0.477 -> 0.700), worse on 2 (by 0.026 and 0.003) (README, "Continua and bands").
     static func consensus(_ c: [KClustering], range: String) -> (k: Int, reason: String) {
         var votes: [(String, Int)] = [
             ("Calinski-Harabasz", best(c) { $0.score.calinskiHarabasz }.k),
